@@ -1,0 +1,1 @@
+"""starskope.features"""
