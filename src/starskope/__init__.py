@@ -10,6 +10,7 @@ per-telescope profiles from :mod:`starskope.missions`) → search and vet
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .errors import StarskopeError, StarskopeWarning
 
@@ -18,4 +19,32 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["StarskopeError", "StarskopeWarning", "__version__"]
+__all__ = [
+    "StarskopeError",
+    "StarskopeWarning",
+    "__version__",
+    "read",
+    "read_flux_table",
+    "read_many",
+    "write_flux_table",
+]
+
+# Reading functions load lazily (``starskope.read``): importing them pulls in lightkurve and
+# astropy, which a bare ``import starskope`` or ``starskope --help`` should not pay for.
+_LAZY = {
+    "read": "io",
+    "read_many": "io",
+    "read_flux_table": "io",
+    "write_flux_table": "io",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'starskope' has no attribute {name!r}")

@@ -1,1 +1,51 @@
-"""starskope.clean"""
+"""Cleaning, per telescope: QUALITY masks, outliers, K2 roll, stitching, detrending.
+
+Every function takes a :class:`lightkurve.LightCurve` and returns a new one with the step
+recorded in ``meta['PROVENANCE']``, so steps chain::
+
+    >>> lc = detrend(remove_outliers(remove_nans(mask_quality(raw))))   # doctest: +SKIP
+    >>> lc = clean(raw)                                                   # doctest: +SKIP
+
+Each step has a plain-array core (``quality_keep``, ``outlier_mask``, ``detrend_arrays``,
+``sff_correction``, ``fft_lowpass_trend``) for batch work.
+"""
+
+from .detrend import DETRENDERS, Detrender, detrend, detrend_arrays
+from .durations import (
+    DEFAULT_STELLAR_DENSITY,
+    SOLAR_DENSITY,
+    default_window,
+    duration_limits_days,
+    transit_duration_range,
+)
+from .fft import fft_filter, fft_lowpass_trend
+from .k2roll import CENTROID_COLUMNS, correct_k2_roll, sff_correction
+from .outliers import outlier_mask, remove_outliers
+from .pipeline import clean
+from .quality import cosmic_ray_bits, mask_quality, quality_keep, remove_nans
+from .stitch import stitch
+
+__all__ = [
+    "CENTROID_COLUMNS",
+    "DEFAULT_STELLAR_DENSITY",
+    "DETRENDERS",
+    "SOLAR_DENSITY",
+    "Detrender",
+    "clean",
+    "correct_k2_roll",
+    "cosmic_ray_bits",
+    "default_window",
+    "detrend",
+    "detrend_arrays",
+    "duration_limits_days",
+    "fft_filter",
+    "fft_lowpass_trend",
+    "mask_quality",
+    "outlier_mask",
+    "quality_keep",
+    "remove_nans",
+    "remove_outliers",
+    "sff_correction",
+    "stitch",
+    "transit_duration_range",
+]

@@ -1,0 +1,137 @@
+"""``starskope report FILE... --out DIR``: a validation report per star, viewable offline.
+
+For each light-curve file (or each row of a Kaggle-layout table) the star is cleaned,
+searched, vetted, classified and explained, and two files are written into ``DIR``:
+
+* ``NAME.html`` — one self-contained page in the spirit of a Kepler data-validation
+  one-pager: raw light curve with quality-flagged cadences and the removed trend,
+  detrended light curve with the CNN's saliency, periodogram, phase folds with the fitted
+  model, odd/even and secondary panels, the evidence table, derived planet and star
+  parameters with units, model contributions and provenance. Plotly.js is inlined
+  (``--plotly inline``, about 5 MB per page) or copied once beside the pages
+  (``--plotly file``); nothing is loaded from the network;
+* ``NAME.json`` — the same content as data.
+
+The verdict comes from the model shipped with starskope (or ``--model DIR``); without a
+model (``--no-model``, or none shipped yet) it is the verdict of the vetting rules, and the
+report says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+__all__ = ["register"]
+
+
+def _rows(spec: str | None, n: int) -> list[int]:
+    from ..errors import ParameterError
+
+    if not spec:
+        return list(range(n))
+    out: list[int] = []
+    for part in spec.split(","):
+        part = part.strip()
+        try:
+            if "-" in part:
+                a, b = (int(x) for x in part.split("-", 1))
+                out += list(range(a, b + 1))
+            else:
+                out.append(int(part))
+        except ValueError:
+            raise ParameterError(f"--rows must list 1-based row numbers like '1,4,10-12'; got {spec!r}") from None
+    bad = [r for r in out if not 1 <= r <= n]
+    if bad:
+        raise ParameterError(f"--rows {bad[:5]} outside the table's rows 1..{n}")
+    return [r - 1 for r in out]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("report")
+    def report_cmd(
+        inputs: list[Path] = typer.Argument(..., help="Light-curve files or Kaggle-layout tables."),
+        out: Path = typer.Option(..., "--out", "-o", help="Folder for the NAME.html and NAME.json reports."),
+        model_dir: Path = typer.Option(None, "--model", "-m", help="Model folder (default: the shipped model)."),
+        no_model: bool = typer.Option(False, "--no-model", help="Give the vetting rules' verdict; use no model."),
+        plotly: str = typer.Option("inline", "--plotly", help="'inline' (self-contained pages) or 'file' "
+                                   "(one plotly.min.js beside the pages)."),
+        rows: str = typer.Option(None, "--rows", help="Rows of a Kaggle-layout table, 1-based ('1,5,10-12'; default all)."),
+        mission: str = typer.Option(None, "--mission", help="Telescope of files that do not say (Kepler, K2, TESS)."),
+        time_format: str = typer.Option(None, "--time-format", help="Time system of text files that do not say."),
+        saliency: bool = typer.Option(True, "--saliency/--no-saliency", help="Compute the CNN saliency curve."),
+        stellar: bool = typer.Option(True, "--stellar/--no-stellar",
+                                     help="Look stellar parameters up in the catalogues (planet radius, Teq)."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    ) -> None:
+        """Write an offline HTML (+ JSON) validation report for each star."""
+        import dataclasses
+        import warnings
+
+        from ..errors import ParameterError, StarskopeError
+        from ..explain import (
+            analyse_file,
+            analyse_table_row,
+            default_model_or_none,
+            default_options,
+            explain,
+        )
+        from ..models import load_model
+        from ..pipeline import expand_inputs
+        from ..report import build_report, write_report
+        from .train import progress_reporter
+
+        if plotly not in ("inline", "file"):
+            raise ParameterError(f"--plotly must be 'inline' or 'file'; got {plotly!r}")
+        if no_model and model_dir is not None:
+            raise ParameterError("give either --model or --no-model, not both")
+        model = None if no_model else (load_model(model_dir) if model_dir is not None else default_model_or_none())
+        if model is None and not no_model:
+            typer.echo("note: no trained model is available; verdicts come from the vetting rules", err=True)
+        options = dataclasses.replace(default_options(), stellar="auto" if stellar else None)
+        items = expand_inputs(inputs)
+        if not items:
+            raise ParameterError("no light-curve files found in the given paths")
+        jobs: list[tuple[str, Path, int]] = []
+        tables = {}
+        for kind, p in items:
+            if kind == "table":
+                from ..io import read_flux_table
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    tables[p] = read_flux_table(p)
+                jobs += [("table", p, r) for r in _rows(rows, len(tables[p]))]
+            else:
+                jobs.append(("lightcurve", p, -1))
+        failures = 0
+        written = []
+        with progress_reporter(not quiet) as progress:
+            progress("reports", 0, len(jobs))
+            for k, (kind, p, r) in enumerate(jobs):
+                label = f"row {r + 1} of {p.name}" if kind == "table" else p.name
+                try:
+                    if kind == "table":
+                        t = tables[p]
+                        a = analyse_table_row(t.time.tdb.jd, t.flux[r], options=options, label=label)
+                        name = f"{p.name.split('.')[0]}_row{r + 1}"
+                    else:
+                        a = analyse_file(p, options=options, mission=mission, time_format=time_format)
+                        name = None
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        ex = explain(a, model, saliency=saliency)
+                    doc = build_report(ex, source=str(p) if kind != "table" else f"{p} row {r + 1}")
+                    html, _ = write_report(doc, out, plotly=plotly, name=name)
+                    written.append(html)
+                    typer.echo(f"{label}: {ex.title}"
+                               + (f" (p = {ex.probabilities[ex.verdict]:.2f})" if ex.probabilities else " (vetting rules)")
+                               + f" → {html}")
+                except StarskopeError as exc:
+                    failures += 1
+                    typer.echo(f"{label}: {exc}", err=True)
+                progress("reports", k + 1, len(jobs))
+        typer.echo(f"wrote {len(written)} report(s) to {out}")
+        if failures:
+            raise StarskopeError(f"{failures} of {len(jobs)} inputs could not be reported")

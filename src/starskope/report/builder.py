@@ -1,0 +1,247 @@
+"""Turn an :class:`~starskope.explain.Explanation` into a report document (JSON-able dict).
+
+The document holds everything the HTML page shows — verdict, reason, evidence, derived
+parameters with units, model contributions, provenance — and the Plotly figures. It is
+written as the report's JSON file and stored by the web app, so one document renders the
+same page offline and online.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from . import plots
+
+__all__ = ["REPORT_FORMAT", "REPORT_FORMAT_VERSION", "build_report", "derived_parameters", "report_name"]
+
+REPORT_FORMAT = "starskope-report"
+REPORT_FORMAT_VERSION = 1
+
+
+def _f(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _param(name: str, value: Any, unit: str, *, err: Any = None, note: str = "", digits: int = 4) -> dict[str, Any]:
+    v = _f(value)
+    e = _f(err)
+    if v is None:
+        text = "—"
+    elif abs(v) >= 1e4 or (abs(v) < 1e-3 and v != 0):
+        text = f"{v:.{digits}g}"
+    else:
+        text = f"{v:.{digits}g}" if abs(v) < 1e3 else f"{v:.0f}"
+    if v is not None and e is not None:
+        text += f" ± {e:.2g}"
+    return {"name": name, "value": v, "error": e, "unit": unit, "text": text, "note": note}
+
+
+def derived_parameters(explanation: Any) -> dict[str, list[dict[str, Any]]]:
+    """The candidate's planet and star parameters in physical units.
+
+    Returns
+    -------
+    dict
+        ``{"planet": [...], "star": [...]}``, each a list of
+        ``{"name", "value", "error", "unit", "text", "note"}``.
+    """
+    import astropy.units as u
+
+    from .. import physics
+
+    a = explanation.analysis
+    c = a.candidate
+    rep = a.vetting
+    st = a.stellar
+
+    def vv(name: str) -> float:
+        return rep.value(name) if (rep is not None and name in rep) else float("nan")
+
+    planet: list[dict[str, Any]] = []
+    star: list[dict[str, Any]] = []
+    rs, ms, teff = (st.get("stellar_radius_rsun", math.nan), st.get("stellar_mass_msun", math.nan),
+                    st.get("stellar_teff_k", math.nan))
+    if c is not None:
+        depth = c.depth_ppm * 1e-6
+        depth_err = float(c.depth_err.to_value(u.dimensionless_unscaled))
+        planet += [
+            _param("Period P", c.period_days, "d", digits=8),
+            _param("Mid-transit epoch T0", c.epoch_bjd, "BJD_TDB", digits=12),
+            _param("Duration T14", c.duration_hours, "h"),
+            _param("Depth δ", c.depth_ppm, "ppm", err=depth_err * 1e6),
+            _param("Radius ratio Rp/R★", math.sqrt(depth) if depth > 0 else math.nan, "",
+                   err=0.5 * depth_err / math.sqrt(depth) if depth > 0 else None, note="√δ, no limb darkening"),
+            _param("Transits with data", c.n_transits, "", digits=3),
+            _param("SNR", c.snr, "", digits=3),
+        ]
+        r_e = vv("radius")
+        note = "stellar radius unknown"
+        if math.isfinite(rs):
+            note = f"for R★ = {rs:.3g} R☉" + (f"; = {r_e / 11.209:.3g} R_Jup" if math.isfinite(r_e) else "")
+        planet.append(_param("Planet radius Rp", r_e, "R⊕", note=note))
+        planet.append(_param("Scaled semi-major axis a/R★", vv("a_over_rstar"), "", note="from the transit shape"))
+        planet.append(_param("Impact parameter b", vv("impact_parameter"), "", note="from the transit shape"))
+        a_au = math.nan
+        if math.isfinite(ms) and ms > 0:
+            a_au = float(physics.semi_major_axis(c.period_days * u.day, ms * u.M_sun).to_value(u.AU))
+            planet.append(_param("Semi-major axis a", a_au, "AU", note="Kepler's third law with M★"))
+        if math.isfinite(a_au) and math.isfinite(teff) and math.isfinite(rs):
+            teq = float(physics.equilibrium_temperature(teff * u.K, rs * u.R_sun, a_au * u.AU).to_value(u.K))
+            planet.append(_param("Equilibrium temperature Teq", teq, "K", note="Bond albedo 0.3, full redistribution",
+                                 digits=4))
+            s = float(physics.insolation(a_au * u.AU, teff=teff * u.K, stellar_radius=rs * u.R_sun).value)
+            planet.append(_param("Insolation S", s, "S⊕"))
+        sec = vv("secondary_depth")
+        if math.isfinite(sec):
+            planet.append(_param("Secondary depth", sec, "ppm", note=f"at phase {vv('secondary_phase'):.3f}"))
+    star += [
+        _param("Radius R★", rs, "R☉"),
+        _param("Mass M★", ms, "M☉"),
+        _param("Effective temperature Teff", teff, "K", digits=5),
+        _param("Surface gravity log g", st.get("stellar_logg_cgs", math.nan), "cgs"),
+        _param("Density ρ★ (catalogue)", st.get("stellar_density_gcc", math.nan), "g/cm³"),
+        _param("Density ρ★ (from transit)", vv("density"), "g/cm³", note="Seager & Mallén-Ornelas 2003"),
+    ]
+    noise = a.scalar("log_noise_ppm")
+    var = a.scalar("log_variability_ppm")
+    dom = a.scalar("log_dominant_period_days")
+    star += [
+        _param("Noise (per cadence)", 10**noise if math.isfinite(noise) else math.nan, "ppm", digits=3),
+        _param("Variability (5–95 % range)", 10**var if math.isfinite(var) else math.nan, "ppm", digits=3),
+        _param("Dominant variability period", 10**dom if math.isfinite(dom) else math.nan, "d", digits=3),
+    ]
+    return {"planet": planet, "star": star}
+
+
+def report_name(explanation: Any) -> str:
+    """A file-name stem for the star's report (letters, digits, ``-`` and ``_`` only)."""
+    a = explanation.analysis
+    base = a.target or a.label or "star"
+    keep = "".join(ch if ch.isalnum() else "_" for ch in base).strip("_")
+    return (keep or "star")[:80]
+
+
+def _transit_times(c: Any, t0: float, t1: float) -> list[float]:
+    if c is None or not (c.period_days > 0):
+        return []
+    n0 = math.ceil((t0 - c.epoch_bjd) / c.period_days)
+    n1 = math.floor((t1 - c.epoch_bjd) / c.period_days)
+    if n1 - n0 > 400:
+        return []
+    return [c.epoch_bjd + n * c.period_days for n in range(n0, n1 + 1)]
+
+
+def build_report(explanation: Any, *, source: str = "") -> dict[str, Any]:
+    """The report document of one explained star.
+
+    Parameters
+    ----------
+    explanation : Explanation
+    source : str
+        Where the input came from (file path or upload name), for the provenance.
+
+    Returns
+    -------
+    dict
+        JSON-able; ``figures`` holds Plotly figure specifications.
+    """
+    from ..explain import CLASS_TITLES
+
+    ex = explanation
+    a = ex.analysis
+    c = a.candidate
+    rep = a.vetting
+    search_c = a.star.candidate
+
+    def vv(name: str) -> float:
+        return rep.value(name) if (rep is not None and name in rep) else float("nan")
+
+    figures: dict[str, Any] = {}
+    t_all = a.raw_time
+    transits = _transit_times(c, float(np.nanmin(t_all)), float(np.nanmax(t_all))) if t_all.size else []
+    figures["lightcurve"] = plots.lightcurve_figure(
+        a.raw_time, a.raw_flux, kept=a.kept, quality_flagged=a.quality_flagged, outliers=a.outliers,
+        trend_time=a.time, trend=a.trend, mission=a.mission, transit_times=transits,
+        quality_bitmask=a.quality_bitmask)
+    figures["detrended"] = plots.detrended_figure(a.time, a.flux, mission=a.mission,
+                                                  saliency=ex.saliency.to_dict() if ex.saliency else None,
+                                                  transit_times=transits)
+    if a.search is not None and a.search.periodograms:
+        pg = a.search.periodograms[0]
+        figures["periodogram"] = plots.periodogram_figure(
+            pg.period.to_value("day"), pg.power, best_period=search_c.period_days if search_c else None,
+            sde=float((search_c.extra or {}).get("sde", math.nan)) if search_c else None)
+    if c is not None:
+        sec_phase = vv("secondary_phase")
+        figures["fold"] = plots.fold_figure(a.time, a.flux, period=c.period_days, epoch=c.epoch_bjd,
+                                            secondary_phase=sec_phase if math.isfinite(sec_phase) else None)
+        ir = vv("ingress_ratio")
+        figures["transit"] = plots.transit_fold_figure(
+            a.time, a.flux, period=c.period_days, epoch=c.epoch_bjd, duration=c.duration_days,
+            depth=c.depth_ppm * 1e-6, ingress=ir * c.duration_days if math.isfinite(ir) else None,
+            depth_err=float(c.depth_err.value))
+        figures["odd_even"] = plots.odd_even_figure(
+            a.time, a.flux, period=c.period_days, epoch=c.epoch_bjd, duration=c.duration_days,
+            odd_depth=_f(vv("odd_depth")), even_depth=_f(vv("even_depth")), odd_even_sigma=_f(vv("odd_even")))
+        figures["secondary"] = plots.secondary_figure(
+            a.time, a.flux, period=c.period_days, epoch=c.epoch_bjd, duration=c.duration_days,
+            phase=sec_phase if math.isfinite(sec_phase) else 0.5, depth_ppm=_f(vv("secondary_depth")),
+            sigma=_f(vv("secondary")), planet_limit_ppm=_f(vv("secondary_limit")))
+    if ex.probabilities:
+        figures["probabilities"] = plots.probabilities_figure(ex.probabilities, CLASS_TITLES)
+    if ex.contributions is not None and (ex.contributions.members or ex.contributions.branches):
+        figures["contributions"] = plots.contributions_figure(ex.contributions.to_dict())
+
+    cand = None
+    if c is not None:
+        cand = {
+            "period_days": _f(c.period_days), "epoch_bjd": _f(c.epoch_bjd), "duration_hours": _f(c.duration_hours),
+            "depth_ppm": _f(c.depth_ppm), "depth_err_ppm": _f(float(c.depth_err.value) * 1e6), "snr": _f(c.snr),
+            "n_transits": int(c.n_transits),
+            "sde": _f((search_c.extra or {}).get("sde")) if search_c is not None else None,
+            "search_snr": _f(search_c.snr) if search_c is not None else None,
+            "vetted_for_model": bool(a.vetted_for_model),
+        }
+    settings = {k: (float(f"{v:.6g}") if isinstance(v, float) else v)
+                for k, v in (dict(a.search.settings) if a.search is not None else {}).items()}
+    summary = {k: (_f(v) if isinstance(v, float) else v) for k, v in ex.summary().items()}
+    return {
+        "format": REPORT_FORMAT,
+        "format_version": REPORT_FORMAT_VERSION,
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "starskope_version": __version__,
+        "name": report_name(ex),
+        "title": a.target or a.label or "star",
+        "star": {"label": a.label, "target": a.target, "mission": a.mission, "product": a.product,
+                 "flux_origin": a.flux_origin, "n_cadences": int(a.raw_time.size), "n_kept": int(a.kept.sum()),
+                 "n_quality_flagged": int(a.quality_flagged.sum()), "n_outliers": int(a.outliers.sum()),
+                 "time_span_days": _f(float(np.nanmax(a.raw_time) - np.nanmin(a.raw_time))) if a.raw_time.size else None},
+        "verdict": {"class": ex.verdict, "title": ex.title, "source": ex.verdict_source,
+                    "probabilities": ex.probabilities, "p_planet": _f(ex.p_planet), "reason": ex.reason,
+                    "evidence_class": ex.evidence_class, "evidence_title": CLASS_TITLES.get(ex.evidence_class, ""),
+                    "evidence_rule": ex.evidence_rule},
+        "summary": summary,
+        "candidate": cand,
+        "flags": [f.to_dict() for f in rep.flags] if (rep is not None and a.vetted_for_model) else [],
+        "flags_for_information": [f.to_dict() for f in rep.flags] if (rep is not None and not a.vetted_for_model) else [],
+        "evidence": [r.to_dict() for r in ex.evidence],
+        "parameters": derived_parameters(ex),
+        "model": {**ex.model, "contributions": ex.contributions.to_dict() if ex.contributions else None,
+                  "saliency": ex.saliency.to_dict() if ex.saliency else None},
+        "provenance": {"file": a.label, "source": source or a.label, "product": a.product,
+                       "flux_origin": a.flux_origin, "steps": list(a.provenance),
+                       "search": {k: (list(v) if isinstance(v, tuple) else v) for k, v in settings.items()},
+                       "options": a.options.as_dict(), "model_version": ex.model.get("version", "") or "none (vetting rules)",
+                       "starskope_version": __version__},
+        "notes": list(ex.notes),
+        "figures": figures,
+    }

@@ -1,0 +1,633 @@
+"""Box-least-squares transit search: one light curve, or many sharing time stamps.
+
+The search (Kovács, Zucker & Mazeh 2002) folds the light curve at each trial period,
+slides boxes of the physically plausible durations (:mod:`starskope.search.grid`) over
+the folded curve and keeps the box that most improves χ². The period grid is only as
+fine as detection needs; the strongest peaks are then refined on a local grid ten
+times finer, so the reported period is as precise as an oversampled search's.
+
+Each detection gets a signal-to-noise ratio
+
+    SNR = δ / max(σ / √n_in, σ_D / √N_tr),
+
+with δ the in-transit flux decrement, n_in the number of in-transit points, σ a robust
+per-point scatter (1.4826 × the median absolute deviation of the out-of-transit flux),
+σ_D the same robust scatter of the out-of-transit flux averaged in bins one transit
+duration long, and N_tr the number of transits with data. For white noise the two terms
+agree (δ/σ·√n_in); correlated noise (K2 roll residuals, stellar granulation) makes the
+second larger and keeps noise bumps below the threshold. Its transits are then masked and the search repeated, down to
+``snr_threshold`` (default 7.1, the Kepler pipeline's threshold).
+
+A detection seen in fewer than ``min_transits`` transits (a single deep event: a
+long-period planet, an eclipse, a glitch) is not reported; when it dominates the
+periodogram it is masked and the search goes on (at most three such events).
+
+Time is in BJD_TDB days throughout the array interface (``time`` may also be an
+astropy ``Time``); flux may be in any positive unit (it is divided by its median).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import astropy.units as u
+import numpy as np
+from astropy.time import Time
+
+from ..clean.durations import DEFAULT_STELLAR_DENSITY, _density_pair
+from ..errors import ParameterError
+from ..quantities import require_positive
+from . import _kernels
+from .candidate import TransitCandidate
+from .grid import SearchGrid, _limits, make_grid
+
+__all__ = [
+    "DEFAULT_SNR_THRESHOLD",
+    "MIN_POINTS",
+    "Periodogram",
+    "SearchResult",
+    "search",
+    "search_transits",
+]
+
+#: Default detection threshold (the Kepler pipeline's 7.1σ).
+DEFAULT_SNR_THRESHOLD: float = 7.1
+
+#: Fewest finite flux values a search accepts.
+MIN_POINTS: int = 50
+
+_REFINE_FACTOR = 10  # local grid this many times finer than the coarse one
+_N_PEAKS = 3  # coarse peaks refined per iteration
+
+
+@dataclass(frozen=True)
+class Periodogram:
+    """One pass of the search: the best box at every trial period.
+
+    Attributes
+    ----------
+    period : Quantity [day]
+        Trial periods (decreasing).
+    power : ndarray
+        Δχ² of the best box at each period (the "likelihood" objective, ×2).
+    duration : Quantity [hour]
+        Duration of the best box at each period.
+    snr_bls : ndarray
+        √power: the box depth over its formal error.
+    """
+
+    period: u.Quantity
+    power: np.ndarray
+    duration: u.Quantity
+
+    @property
+    def snr_bls(self) -> np.ndarray:
+        return np.sqrt(np.maximum(self.power, 0.0))
+
+    @property
+    def sde(self) -> float:
+        """Signal detection efficiency of the highest peak: (max − mean)/std of √power."""
+        return _sde(self.snr_bls)
+
+
+@dataclass
+class SearchResult:
+    """What a search found: candidates above threshold and the periodograms.
+
+    Behaves as a sequence of its candidates (``len``, iteration, indexing).
+
+    Attributes
+    ----------
+    candidates : list of TransitCandidate
+        Detections with SNR ≥ the threshold, in the order found, each with
+        ``extra = {'power', 'snr_bls', 'sde', 'iteration'}`` (``iteration``: the search
+        pass that found it, counting from 0).
+    periodograms : list of Periodogram
+        One per pass (the last one is the pass that found nothing above threshold).
+    best : TransitCandidate or None
+        Strongest peak of the first pass whatever its SNR (None when no dip at all).
+    settings : dict
+        Period range (days), number of trial periods, oversampling and threshold used.
+    """
+
+    candidates: list[TransitCandidate]
+    periodograms: list[Periodogram]
+    best: TransitCandidate | None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def periods(self) -> u.Quantity:
+        """Trial periods of the first pass."""
+        return self.periodograms[0].period
+
+    @property
+    def power(self) -> np.ndarray:
+        """Power (Δχ²) of the first pass."""
+        return self.periodograms[0].power
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    def __iter__(self) -> Iterator[TransitCandidate]:
+        return iter(self.candidates)
+
+    def __getitem__(self, i: int) -> TransitCandidate:
+        return self.candidates[i]
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _days(value: Any, name: str) -> float:
+    """A period-like argument as float days (Quantity of time, or a bare number in days)."""
+    if isinstance(value, u.Quantity):
+        return float(require_positive(value, u.day, name).to_value(u.day))
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be a time Quantity or a number of days; got {value!r}") from None
+    if not np.isfinite(v) or v <= 0:
+        raise ParameterError(f"{name} must be finite and positive; got {value!r}")
+    return v
+
+
+def _time_days(time: Any) -> np.ndarray:
+    if isinstance(time, Time):
+        return np.asarray(time.tdb.jd, dtype=np.float64)
+    if isinstance(time, u.Quantity):
+        return np.asarray(time.to_value(u.day), dtype=np.float64)
+    return np.asarray(time, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A light curve ready for the kernels: finite points only, relative flux."""
+
+    t_abs: np.ndarray  # BJD days, increasing
+    y: np.ndarray  # relative flux − 1 (unweighted)
+    w: np.ndarray  # weights 1/σ² (relative-flux units)
+    sigma: float  # robust per-point scatter of y
+    cadence: float  # median spacing, days
+
+
+def _robust_sigma(y: np.ndarray) -> float:
+    med = np.median(y)
+    s = 1.4826 * float(np.median(np.abs(y - med)))
+    if not s > 0:
+        s = float(np.std(y))
+    return s
+
+
+def _validate_period_range(pmin: float, pmax: float, baseline: float, cadence: float) -> None:
+    if pmin >= pmax:
+        raise ParameterError(f"period_min ({pmin:g} d) must be shorter than period_max ({pmax:g} d)")
+    if pmax > baseline:
+        raise ParameterError(
+            f"period_max ({pmax:g} d) is longer than the baseline of the data ({baseline:.4g} d); "
+            "a period needs at least two transits inside the data"
+        )
+    if pmin < 4 * cadence:
+        raise ParameterError(
+            f"period_min ({pmin:g} d) must be at least 4 cadences ({4 * cadence:.4g} d) so a "
+            "transit can be resolved"
+        )
+
+
+def _prepare(time: Any, flux: Any, flux_err: Any, *, name: str = "flux") -> _Prepared:
+    t = _time_days(time)
+    f = np.asarray(flux, dtype=np.float64)
+    if isinstance(flux, u.Quantity):
+        f = np.asarray(flux.value, dtype=np.float64)
+    if t.ndim != 1 or f.ndim != 1 or t.size != f.size:
+        raise ParameterError(
+            f"time and {name} must be 1-D arrays of the same length; got shapes {t.shape} and {f.shape}"
+        )
+    ok = np.isfinite(t) & np.isfinite(f)
+    e = None
+    if flux_err is not None:
+        e = np.asarray(flux_err.value if isinstance(flux_err, u.Quantity) else flux_err, dtype=np.float64)
+        if e.shape != f.shape:
+            raise ParameterError(f"flux_err has shape {e.shape} but {name} has {f.shape}")
+        ok &= np.isfinite(e) & (e > 0)
+    n_ok = int(ok.sum())
+    if n_ok < MIN_POINTS:
+        raise ParameterError(
+            f"too few points to search: {n_ok} finite {name} values (with finite time"
+            f"{' and positive flux_err' if e is not None else ''}); at least {MIN_POINTS} are needed"
+        )
+    t, f = t[ok], f[ok]
+    if np.any(np.diff(t) <= 0):
+        raise ParameterError("time must be strictly increasing (sort the light curve and drop duplicates)")
+    med = float(np.median(f))
+    if not med > 0:
+        raise ParameterError(
+            f"{name} must be positive (raw or normalised to 1); its median is {med:.4g}. "
+            "Add 1 to a flux given as a relative deviation"
+        )
+    y = f / med - 1.0
+    sigma = _robust_sigma(y)
+    if not sigma > 0:
+        raise ParameterError(f"{name} is constant: nothing to search")
+    if e is not None:
+        w = (med / e[ok]) ** 2
+    else:
+        w = np.full(t.size, 1.0 / sigma**2)
+    cadence = float(np.median(np.diff(t)))
+    return _Prepared(t, y, w, sigma, cadence)
+
+
+# --------------------------------------------------------------------------- core
+
+
+def _prebin(t: np.ndarray, y: np.ndarray, w: np.ndarray, width: float):
+    """Average consecutive points into time bins of ``width`` days (weights add)."""
+    key = np.floor((t - t[0]) / width).astype(np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    sw = np.add.reduceat(w, starts)
+    swy = np.add.reduceat(w * y, starts)
+    swt = np.add.reduceat(w * (t - t[0]), starts)
+    return swt / sw + t[0], swy / sw, sw
+
+
+def _sde(x: np.ndarray) -> float:
+    x = np.asarray(x, dtype=float)
+    s = float(np.std(x))
+    return float((np.max(x) - np.mean(x)) / s) if s > 0 else 0.0
+
+
+def _top_peaks(power: np.ndarray, k: int, separation: int) -> list[int]:
+    order = np.argsort(power)[::-1]
+    chosen: list[int] = []
+    for i in order[: max(50 * k, 200)]:
+        if power[i] <= 0:
+            break
+        if all(abs(int(i) - j) > separation for j in chosen):
+            chosen.append(int(i))
+            if len(chosen) == k:
+                break
+    return chosen
+
+
+@dataclass(frozen=True)
+class _Box:
+    power: float
+    period: float
+    t0: float  # absolute BJD of a mid-transit
+    duration: float  # days
+
+
+def _run_kernel(tr: np.ndarray, y: np.ndarray, w: np.ndarray, grid: SearchGrid, stride: bool):
+    ym = y - np.sum(w * y) / np.sum(w)
+    k = len(grid)
+    power = np.zeros(k)
+    start = np.zeros(k, dtype=np.int64)
+    width = np.zeros(k, dtype=np.int64)
+    _kernels.bls_single(tr, w * ym, w, float(np.sum(w)), grid.freqs, grid.nbins,
+                        grid.dur_offsets, grid.dur_bins, stride, power, start, width)
+    return power, start, width
+
+
+def _refine(tr: np.ndarray, y: np.ndarray, w: np.ndarray, t_ref: float, grid: SearchGrid,
+            j: int, grid_kwargs: dict[str, Any]) -> _Box:
+    """Re-search a small frequency interval around coarse peak ``j`` on a finer grid."""
+    lo = grid.freqs[max(j - 2, 0)]
+    hi = grid.freqs[min(j + 2, len(grid) - 1)]
+    if hi <= lo:
+        hi = lo * (1 + 1e-6)
+    freqs = np.linspace(lo, hi, 4 * _REFINE_FACTOR + 1)
+    fine = _grid_for_freqs(freqs, **grid_kwargs)
+    power, start, width = _run_kernel(tr, y, w, fine, stride=False)
+    i = int(np.argmax(power))
+    # a box a little longer than the transit fits equally well over a small range of
+    # periods (a flat-topped peak): take the middle of the range within 5 % of the top
+    top = power >= 0.95 * power[i]
+    a, b = i, i
+    while a > 0 and top[a - 1]:
+        a -= 1
+    while b < top.size - 1 and top[b + 1]:
+        b += 1
+    if b > a and a > 0 and b < top.size - 1:  # only a peak resolved inside the window
+        mid = np.array([0.5 * (fine.freqs[a] + fine.freqs[b])])
+        one = _grid_for_freqs(mid, **grid_kwargs)
+        p1, s1, w1 = _run_kernel(tr, y, w, one, stride=False)
+        if p1[0] > 0:
+            fine, power, start, width, i = one, p1, s1, w1, 0
+    period = 1.0 / fine.freqs[i]
+    nb = fine.nbins[i]
+    t0 = t_ref + (start[i] + 0.5 * width[i]) * period / nb
+    return _Box(float(power[i]), float(period), float(t0), float(width[i] * period / nb))
+
+
+def _grid_for_freqs(freqs: np.ndarray, *, cadence: float, density: tuple[float, float],
+                    phase_oversample: float, duration_ratio: float) -> SearchGrid:
+    periods = 1.0 / freqs
+    dlo, dhi = _limits(periods, density, cadence, 0.8, 0.3)
+    nbins = np.maximum(np.ceil(periods / (dlo / phase_oversample)).astype(np.int64), 4)
+    binw = periods / nbins
+    n_dur = int(np.ceil(np.log(np.max(dhi / dlo)) / np.log(duration_ratio))) + 1
+    frac = np.linspace(0.0, 1.0, n_dur) if n_dur > 1 else np.zeros(1)
+    d = dlo[:, None] * (dhi / dlo)[:, None] ** frac[None, :]
+    m = np.clip(np.rint(d / binw[:, None]).astype(np.int64), 1, (nbins // 2)[:, None])
+    keep = np.ones_like(m, dtype=bool)
+    keep[:, 1:] = m[:, 1:] != m[:, :-1]
+    offsets = np.concatenate([[0], np.cumsum(keep.sum(axis=1))]).astype(np.int64)
+    return SearchGrid(freqs, nbins, offsets, m[keep], dlo, dhi)
+
+
+@dataclass(frozen=True)
+class _Stats:
+    depth: float
+    depth_err: float
+    snr: float
+    n_in: int
+    n_transits: int
+
+
+def _binned_sigma(t: np.ndarray, y: np.ndarray, width: float, cadence: float) -> float:
+    """Robust scatter of ``y`` averaged in time bins of ``width`` days (red noise included)."""
+    key = np.floor((t - t[0]) / width).astype(np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    counts = np.diff(np.concatenate([starts, [t.size]]))
+    means = np.add.reduceat(y, starts) / counts
+    full = counts >= max(0.5 * width / cadence, 1.0)
+    if full.sum() < 10:
+        return float("nan")
+    m = means[full]
+    return 1.4826 * float(np.median(np.abs(m - np.median(m))))
+
+
+def _box_stats(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, cadence: float) -> _Stats:
+    """Depth, its error and SNR of a box on the unbinned points.
+
+    SNR = δ / σ_D · √N_tr, where σ_D is the robust scatter of the out-of-transit flux
+    averaged over the transit duration and N_tr the number of transits with data. For
+    white noise σ_D = σ/√n_per_transit and this is δ/σ·√n_in; correlated noise raises
+    σ_D and so lowers the SNR of noise bumps.
+    """
+    phase = np.abs(((t - box.t0) / box.period + 0.5) % 1.0 - 0.5) * box.period
+    inside = phase < 0.5 * box.duration
+    n_in = int(inside.sum())
+    n_out = t.size - n_in
+    if n_in == 0 or n_out < 3:
+        return _Stats(np.nan, np.nan, 0.0, n_in, 0)
+    out_y = y[~inside]
+    depth = float(np.average(out_y, weights=w[~inside]) - np.average(y[inside], weights=w[inside]))
+    sigma = _robust_sigma(out_y)
+    epochs = np.unique(np.round((t[inside] - box.t0) / box.period).astype(np.int64))
+    n_tr = int(epochs.size)
+    white = sigma / np.sqrt(n_in)
+    red = _binned_sigma(t[~inside], out_y, box.duration, cadence) / np.sqrt(max(n_tr, 1))
+    err = float(np.nanmax([white, red]))
+    depth_err = float(np.sqrt(err**2 + sigma**2 / n_out))
+    snr = depth / err if err > 0 else 0.0
+    return _Stats(depth, depth_err, float(snr), n_in, n_tr)
+
+
+def _first_epoch(t0: float, period: float, duration: float, t_min: float) -> float:
+    """Mid-time of the first transit that ends after ``t_min``."""
+    n = np.ceil((t_min - 0.5 * duration - t0) / period)
+    return float(t0 + n * period)
+
+
+def _make_candidate(box: _Box, stats: _Stats, t_min: float, sde: float, iteration: int) -> TransitCandidate:
+    return TransitCandidate.from_floats(
+        box.period,
+        _first_epoch(box.t0, box.period, box.duration, t_min),
+        box.duration * 24.0,
+        stats.depth * 1e6,
+        depth_err=stats.depth_err * u.dimensionless_unscaled,
+        snr=stats.snr,
+        n_transits=stats.n_transits,
+        source="search",
+        extra={
+            "power": box.power,
+            "snr_bls": float(np.sqrt(max(box.power, 0.0))),
+            "sde": sde,
+            "iteration": float(iteration),
+        },
+    )
+
+
+def _search_prepared(
+    prep: _Prepared,
+    *,
+    period_min: float,
+    period_max: float,
+    density: tuple[float, float],
+    oversample: float,
+    duration_ratio: float,
+    snr_threshold: float,
+    max_planets: int,
+    min_transits: int,
+    mask_factor: float,
+    first_pass: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> SearchResult:
+    t_all, y_all, w_all = prep.t_abs, prep.y, prep.w
+    t_ref = float(t_all[0])
+    baseline = float(t_all[-1] - t_all[0])
+    _validate_period_range(period_min, period_max, baseline, prep.cadence)
+    grid = make_grid(baseline, period_min, period_max, cadence_days=prep.cadence,
+                     stellar_density=density, oversample=oversample,
+                     duration_ratio=duration_ratio)
+    fine_kwargs = {"cadence": prep.cadence, "density": density, "phase_oversample": 4.0,
+                   "duration_ratio": 1.1}
+    dmin_all = float(np.min(grid.duration_min_days))
+    prebin_width = dmin_all / 3.0
+    active = np.ones(t_all.size, dtype=bool)
+    candidates: list[TransitCandidate] = []
+    periodograms: list[Periodogram] = []
+    best: TransitCandidate | None = None
+    n_single = 0
+    for iteration in range(max_planets + 3):
+        if len(candidates) == max_planets:
+            break
+        t, y, w = t_all[active], y_all[active], w_all[active]
+        if t.size < MIN_POINTS:
+            break
+        if iteration == 0 and first_pass is not None:
+            power, _, width = first_pass
+        else:
+            if prep.cadence < prebin_width / 1.5:
+                tb, yb, wb = _prebin(t, y, w, prebin_width)
+            else:
+                tb, yb, wb = t, y, w
+            power, _, width = _run_kernel(tb - t_ref, yb, wb, grid, stride=True)
+        periods = grid.periods
+        durations = width / grid.freqs / grid.nbins
+        pg = Periodogram(periods * u.day, power, (durations * u.day).to(u.hour))
+        periodograms.append(pg)
+        sde = pg.sde
+        boxes: list[tuple[_Box, _Stats]] = []
+        for j in _top_peaks(power, _N_PEAKS, separation=3):
+            box = _refine(t - t_ref, y, w, t_ref, grid, j, fine_kwargs)
+            if box.power <= 0:
+                continue
+            boxes.append((box, _box_stats(t, y, w, box, prep.cadence)))
+        if not boxes:
+            break
+        boxes.sort(key=lambda bs: bs[0].power, reverse=True)
+        valid = [bs for bs in boxes if bs[1].n_transits >= min_transits and bs[1].depth > 0]
+        if iteration == 0:
+            b0, s0 = (valid or boxes)[0]
+            if np.isfinite(s0.depth) and s0.depth > 0:
+                best = _make_candidate(b0, s0, float(t_all[0]), sde, 0)
+        if not valid:
+            single, sstats = boxes[0]
+            if sstats.snr >= snr_threshold and sstats.n_transits < min_transits and n_single < 3:
+                # a deep lone event (a long-period planet, a flare's rebound, a glitch)
+                # dominates every peak: cut it out and search on, without reporting it
+                n_single += 1
+                phase = np.abs(((t_all - single.t0) / single.period + 0.5) % 1.0 - 0.5) * single.period
+                active &= phase >= 0.5 * mask_factor * single.duration
+                continue
+            break
+        box, stats = valid[0]
+        if stats.snr < snr_threshold:
+            break
+        candidates.append(_make_candidate(box, stats, float(t_all[0]), sde, iteration))
+        phase = np.abs(((t_all - box.t0) / box.period + 0.5) % 1.0 - 0.5) * box.period
+        active &= phase >= 0.5 * mask_factor * box.duration
+    settings = {
+        "period_min_days": period_min,
+        "period_max_days": period_max,
+        "n_periods": len(grid),
+        "oversample": oversample,
+        "duration_ratio": duration_ratio,
+        "stellar_density_solar": density,
+        "snr_threshold": snr_threshold,
+        "n_points": int(t_all.size),
+        "baseline_days": baseline,
+        "noise_ppm": prep.sigma * 1e6,
+    }
+    return SearchResult(candidates, periodograms, best, settings)
+
+
+# --------------------------------------------------------------------------- public
+
+
+def search_transits(
+    time: np.ndarray | Time,
+    flux: np.ndarray,
+    flux_err: np.ndarray | None = None,
+    *,
+    period_min: u.Quantity | float = 0.5,
+    period_max: u.Quantity | float | None = None,
+    stellar_density: u.Quantity | tuple[u.Quantity, u.Quantity] | None = None,
+    oversample: float = 2.0,
+    duration_ratio: float = 1.33,
+    snr_threshold: float = DEFAULT_SNR_THRESHOLD,
+    max_planets: int = 5,
+    min_transits: int = 2,
+    mask_factor: float = 2.0,
+) -> SearchResult:
+    """Search plain arrays for periodic transits, several planets deep.
+
+    Parameters
+    ----------
+    time : ndarray or astropy.time.Time
+        Mid-exposure times, BJD_TDB days (strictly increasing).
+    flux : ndarray
+        Detrended flux, positive (raw units or normalised to 1); NaNs are ignored.
+    flux_err : ndarray, optional
+        1-σ flux errors, same unit as ``flux``; used as weights 1/σ² (points whose
+        error is NaN or not positive are left out). Without them every point has the
+        same weight.
+    period_min, period_max : Quantity [time] or float (days)
+        Period range. ``period_max`` defaults to half the baseline and may not exceed
+        the baseline.
+    stellar_density : Quantity [g/cm³] or (Quantity, Quantity), optional
+        Star's density or range; sets the trial durations at each period
+        (default FGKM dwarfs, 0.2–20 ρ☉; see :mod:`starskope.clean.durations`).
+    oversample : float
+        Frequency-grid oversampling against the transit-drift criterion (≥ 1).
+    duration_ratio : float
+        Ratio between successive trial durations.
+    snr_threshold : float
+        Report candidates with SNR ≥ this (default 7.1).
+    max_planets : int
+        Most candidates to report.
+    min_transits : int
+        Fewest transits with data a candidate needs.
+    mask_factor : float
+        Width of the window masked around each found transit, in transit durations.
+
+    Returns
+    -------
+    SearchResult
+        Candidates (strongest first) and the periodogram of each pass.
+
+    Raises
+    ------
+    ParameterError
+        period_min ≥ period_max, a non-positive period, period_max longer than the
+        baseline, period_min shorter than 4 cadences, fewer than :data:`MIN_POINTS`
+        finite points, unsorted time, non-positive or constant flux.
+    UnitsError
+        A period Quantity that is not a time.
+    """
+    if max_planets < 1:
+        raise ParameterError(f"max_planets must be >= 1; got {max_planets}")
+    if min_transits < 1:
+        raise ParameterError(f"min_transits must be >= 1; got {min_transits}")
+    prep = _prepare(time, flux, flux_err)
+    pmin = _days(period_min, "period_min")
+    baseline = float(prep.t_abs[-1] - prep.t_abs[0])
+    pmax = 0.5 * baseline if period_max is None else _days(period_max, "period_max")
+    density = _density_pair(stellar_density) if stellar_density is not None else DEFAULT_STELLAR_DENSITY
+    return _search_prepared(
+        prep,
+        period_min=pmin,
+        period_max=pmax,
+        density=density,
+        oversample=float(oversample),
+        duration_ratio=float(duration_ratio),
+        snr_threshold=float(snr_threshold),
+        max_planets=int(max_planets),
+        min_transits=int(min_transits),
+        mask_factor=float(mask_factor),
+    )
+
+
+def search(
+    lc: Any,
+    *,
+    period_min: u.Quantity = 0.5 * u.day,
+    period_max: u.Quantity | None = None,
+    stellar_density: u.Quantity | tuple[u.Quantity, u.Quantity] | None = None,
+    use_flux_err: bool = True,
+    **kwargs: Any,
+) -> SearchResult:
+    """Search a (cleaned) light curve for transits; see :func:`search_transits`.
+
+    Parameters
+    ----------
+    lc : lightkurve.LightCurve
+        A starskope light curve, detrended (e.g. by :func:`starskope.clean.clean`).
+    period_min, period_max : Quantity [time]
+        Period range (default 0.5 d to half the baseline).
+    stellar_density : Quantity or (Quantity, Quantity), optional
+        Stellar density or range (default FGKM dwarfs).
+    use_flux_err : bool
+        Weight by ``flux_err`` when every finite flux has a positive finite error.
+    **kwargs
+        Passed to :func:`search_transits` (``snr_threshold``, ``max_planets``, ...).
+
+    Returns
+    -------
+    SearchResult
+    """
+    from ..lightcurve import arrays
+
+    pmin = require_positive(period_min, u.day, "period_min")
+    pmax = None if period_max is None else require_positive(period_max, u.day, "period_max")
+    a = arrays(lc)
+    err = None
+    if use_flux_err:
+        fin = np.isfinite(a.flux)
+        e = a.flux_err[fin]
+        if e.size and np.all(np.isfinite(e) & (e > 0)):
+            err = a.flux_err
+    return search_transits(a.time, a.flux, err, period_min=pmin, period_max=pmax,
+                           stellar_density=stellar_density, **kwargs)

@@ -1,0 +1,476 @@
+"""Numeric core of the vetting diagnostics: plain float64 arrays, times in days.
+
+Every function here works on arrays already cut to finite values: ``t`` (BJD_TDB days),
+``f`` (flux normalised to ~1), a per-point scatter ``sigma`` (float), and an ephemeris
+``period``, ``epoch`` (BJD_TDB days) and total duration ``duration`` (days). Nothing
+here knows about units, light-curve objects or catalogues; :mod:`starskope.vetting.vet`
+wraps it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, special, stats
+
+__all__: list[str] = []
+
+MAD_TO_SIGMA = 1.4826
+
+
+def robust_std(x: np.ndarray) -> float:
+    """1.4826 × median absolute deviation (NaN for fewer than 3 finite values)."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    if x.size < 3:
+        return float("nan")
+    return float(MAD_TO_SIGMA * np.median(np.abs(x - np.median(x))))
+
+
+def binned_std(t: np.ndarray, y: np.ndarray, width: float, cadence: float) -> float:
+    """Robust scatter of ``y`` averaged in consecutive time bins of ``width`` days.
+
+    For white noise it is σ/√(points per bin); correlated noise on the bin's time scale
+    makes it larger. NaN with fewer than 10 well-filled bins.
+    """
+    if t.size < 3 or not width > 0:
+        return float("nan")
+    key = np.floor((t - t[0]) / width).astype(np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    counts = np.diff(np.concatenate([starts, [t.size]]))
+    means = np.add.reduceat(y, starts) / counts
+    full = counts >= max(0.5 * width / cadence, 1.0) if cadence > 0 else counts >= 1
+    if full.sum() < 10:
+        return float("nan")
+    return robust_std(means[full])
+
+
+def time_from_transit(t: np.ndarray, period: float, epoch: float) -> np.ndarray:
+    """Signed time from the nearest predicted mid-transit, in (−P/2, P/2] days."""
+    return (t - epoch + 0.5 * period) % period - 0.5 * period
+
+
+def event_number(t: np.ndarray, period: float, epoch: float) -> np.ndarray:
+    """Integer index of the nearest predicted transit (0 at ``epoch``)."""
+    return np.floor((t - epoch + 0.5 * period) / period).astype(np.int64)
+
+
+def sigma_to_probability(sig: float) -> float:
+    """Two-sided Gaussian tail probability of a ``sig``-σ deviation."""
+    return float(special.erfc(sig / np.sqrt(2.0)))
+
+
+def chi2_to_sigma(chi2: float, dof: int) -> float:
+    """Gaussian-equivalent significance (σ) of a χ² with ``dof`` degrees of freedom."""
+    if not np.isfinite(chi2) or dof < 1:
+        return float("nan")
+    logp = stats.chi2.logsf(chi2, dof)
+    if not np.isfinite(logp):
+        return float(np.sqrt(chi2))
+    if logp < -700:
+        # beyond double precision: asymptotic inversion of the Gaussian tail
+        return float(np.sqrt(-2.0 * logp))
+    return float(stats.norm.isf(np.exp(logp) / 2.0))
+
+
+# --------------------------------------------------------------------------- trapezoid
+
+
+def trapezoid_shape(dt: np.ndarray, duration: np.ndarray | float, ingress: np.ndarray | float) -> np.ndarray:
+    """Fraction of the full depth blocked at time ``dt`` from mid-transit (0…1).
+
+    A trapezoid of total duration T and ingress τ: flat bottom for |dt| ≤ T/2 − τ, linear
+    ramps of length τ, zero outside |dt| ≥ T/2. τ → 0 is a box, τ = T/2 a V.
+    Broadcasts over ``duration`` and ``ingress``.
+    """
+    half = 0.5 * np.asarray(duration)
+    tau = np.maximum(np.asarray(ingress), 1e-9)
+    return np.clip((half - np.abs(dt)) / tau, 0.0, 1.0)
+
+
+def _supersample_offsets(cadence: float, width: float) -> np.ndarray:
+    """Sub-exposure offsets (days) that integrate a model over one exposure.
+
+    ``width`` is the shortest model feature; the exposure is split so that each
+    sub-exposure is well under it.
+    """
+    if not np.isfinite(cadence) or cadence <= 0:
+        return np.zeros(1)
+    n = int(np.clip(np.ceil(3.0 * cadence / max(width, 1e-6)), 1, 15))
+    if n == 1:
+        return np.zeros(1)
+    return cadence * ((np.arange(n) + 0.5) / n - 0.5)
+
+
+@dataclass
+class TrapezoidFit:
+    """Least-squares trapezoid fit to the folded transit (depth and baseline linear).
+
+    ``shift`` moves the mid-transit time (days); ``ingress_ratio`` = τ/T ∈ [0, 0.5];
+    ``chi2_u`` / ``chi2_v``: best χ² with a flat-bottomed (τ/T ≤ 0.25) and a V-shaped
+    (τ/T ≥ 0.4) trapezoid; ``n_bins``: folded bins fitted.
+    """
+
+    depth: float
+    depth_err: float
+    duration: float
+    ingress_ratio: float
+    shift: float
+    baseline: float
+    chi2: float
+    chi2_null: float
+    chi2_u: float
+    chi2_v: float
+    n_bins: int
+
+    @property
+    def ingress(self) -> float:
+        return self.ingress_ratio * self.duration
+
+
+def _fold_bins(dt: np.ndarray, f: np.ndarray, half_window: float, width: float):
+    """Mean flux and counts in bins of ``width`` days over |dt| < ``half_window``."""
+    nb = max(int(np.ceil(2 * half_window / width)), 8)
+    edges = np.linspace(-half_window, half_window, nb + 1)
+    sel = np.abs(dt) < half_window
+    idx = np.clip(np.searchsorted(edges, dt[sel], side="right") - 1, 0, nb - 1)
+    n = np.bincount(idx, minlength=nb).astype(np.float64)
+    s = np.bincount(idx, weights=f[sel], minlength=nb)
+    keep = n > 0
+    x = 0.5 * (edges[:-1] + edges[1:])
+    return x[keep], s[keep] / n[keep], n[keep]
+
+
+def _profile_chi2(y: np.ndarray, w: np.ndarray, m: np.ndarray):
+    """Weighted LSQ of y = c − δ·m over the last axis of ``m``; returns δ, σ_δ, c, χ².
+
+    ``w`` are inverse variances. Fits with δ ≤ 0 get χ² of the constant model.
+    """
+    sw = w.sum()
+    ybar = (w * y).sum() / sw
+    mbar = (m * w).sum(-1) / sw
+    mc = m - mbar[..., None]
+    yc = y - ybar
+    smm = (w * mc * mc).sum(-1)
+    sym = (w * yc * mc).sum(-1)
+    syy = float((w * yc * yc).sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        depth = np.where(smm > 0, -sym / smm, 0.0)
+        chi2 = np.where((smm > 0) & (depth > 0), syy - sym * sym / np.where(smm > 0, smm, 1.0), syy)
+        err = np.where(smm > 0, 1.0 / np.sqrt(np.where(smm > 0, smm, 1.0)), np.inf)
+    base = ybar + depth * mbar
+    return depth, err, base, chi2, syy
+
+
+def fit_trapezoid(
+    dt: np.ndarray,
+    f: np.ndarray,
+    sigma: float,
+    duration: float,
+    period: float,
+    cadence: float,
+    *,
+    max_shift: float | None = None,
+) -> TrapezoidFit:
+    """Fit a trapezoid to a transit folded on a fixed period.
+
+    Parameters
+    ----------
+    dt : ndarray
+        Time from predicted mid-transit (days), e.g. :func:`time_from_transit`.
+    f : ndarray
+        Normalised flux.
+    sigma : float
+        Per-point scatter.
+    duration : float
+        Starting total duration T14 (days).
+    period, cadence : float
+        Period and exposure time (days); the model is integrated over the exposure.
+    max_shift : float, optional
+        Largest mid-transit shift allowed (days), default a quarter of the duration.
+
+    Returns
+    -------
+    TrapezoidFit
+    """
+    duration = float(duration)
+    cad = float(cadence) if np.isfinite(cadence) and cadence > 0 else 0.0
+    max_shift = 0.25 * duration if max_shift is None else float(max_shift)
+    half_window = min(max(1.6 * duration, duration + 3 * cad) + max_shift, 0.5 * period)
+    t_max = max(min(2.0 * duration, 1.7 * (half_window - max_shift)), 1.5 * cad, duration)
+    t_min = min(max(0.5 * duration, 1.5 * cad), duration)
+    width = max(min(duration / 40.0, half_window / 60.0), 1e-4)
+    x, y, n = _fold_bins(dt, f, half_window, width)
+    w = n / sigma**2
+    offsets = _supersample_offsets(cad, max(duration / 8.0, width))
+
+    def shapes(shift, dur, ratio):
+        shift = np.asarray(shift, dtype=np.float64)[..., None, None]
+        dur = np.asarray(dur, dtype=np.float64)[..., None, None]
+        tau = np.asarray(ratio, dtype=np.float64)[..., None, None] * dur
+        xx = x[None, :] - shift + offsets[:, None]
+        return trapezoid_shape(xx, dur, tau).mean(-2)
+
+    shifts = np.linspace(-max_shift, max_shift, 9) if max_shift > 0 else np.zeros(1)
+    durs = np.geomspace(t_min, t_max, 17)
+    ratios = np.linspace(0.0, 0.5, 11)
+    S, D, R = np.meshgrid(shifts, durs, ratios, indexing="ij")
+    m = shapes(S.ravel(), D.ravel(), R.ravel())
+    _depth, _err, _base, chi2, syy = _profile_chi2(y, w, m)
+    chi2 = chi2.reshape(S.shape)
+    best = np.unravel_index(int(np.argmin(chi2)), chi2.shape)
+    r_flat = R <= 0.25 + 1e-9
+    r_v = R >= 0.4 - 1e-9
+
+    def objective(p):
+        s, logd, r = p
+        dur = float(np.exp(logd))
+        if abs(s) > max_shift or not (t_min * 0.9 <= dur <= t_max * 1.1) or not (0.0 <= r <= 0.5):
+            return syy + 1e9
+        _, _, _, c2, _ = _profile_chi2(y, w, shapes(np.array([s]), np.array([dur]), np.array([r])))
+        return float(c2[0])
+
+    def best_in(mask):
+        c = np.where(mask, chi2, np.inf)
+        i = np.unravel_index(int(np.argmin(c)), c.shape)
+        return float(c[i]), (float(S[i]), float(np.log(D[i])), float(R[i]))
+
+    start = (float(S[best]), float(np.log(D[best])), float(R[best]))
+    res = optimize.minimize(objective, start, method="Nelder-Mead",
+                            options={"xatol": 1e-4, "fatol": 1e-3, "maxiter": 400})
+    s, logd, r = (res.x if res.fun <= chi2[best] else start)
+    dur = float(np.exp(logd))
+    mm = shapes(np.array([s]), np.array([dur]), np.array([r]))
+    dep, err, base, c2, _ = _profile_chi2(y, w, mm)
+    # refine the U/V comparison too (each within its own family)
+    c_u, p_u = best_in(r_flat)
+    c_v, p_v = best_in(r_v)
+    for fam, (c0, p0) in (("u", (c_u, p_u)), ("v", (c_v, p_v))):
+        lo, hi = (0.0, 0.25) if fam == "u" else (0.4, 0.5)
+
+        def obj(p, lo=lo, hi=hi):
+            if not (lo <= p[2] <= hi):
+                return syy + 1e9
+            return objective(p)
+
+        rr = optimize.minimize(obj, p0, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-3, "maxiter": 200})
+        if fam == "u":
+            c_u = min(c0, float(rr.fun))
+        else:
+            c_v = min(c0, float(rr.fun))
+    return TrapezoidFit(
+        depth=float(dep[0]), depth_err=float(err[0]), duration=dur, ingress_ratio=float(r),
+        shift=float(s), baseline=float(base[0]), chi2=float(c2[0]), chi2_null=float(syy),
+        chi2_u=float(c_u), chi2_v=float(c_v), n_bins=int(x.size),
+    )
+
+
+# --------------------------------------------------------------------------- per-event depths
+
+
+@dataclass
+class EventDepths:
+    """Box depth of each event (transit or phase-shifted window), local baseline.
+
+    Arrays over events with data: ``number`` (event index), ``depth``, ``err``,
+    ``n_in`` (in-box points), ``n_out`` (baseline points), ``coverage`` (n_in over the
+    number of cadences a full box holds).
+    """
+
+    number: np.ndarray
+    depth: np.ndarray
+    err: np.ndarray
+    n_in: np.ndarray
+    n_out: np.ndarray
+    coverage: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.number.size)
+
+    def subset(self, keep: np.ndarray) -> EventDepths:
+        return EventDepths(self.number[keep], self.depth[keep], self.err[keep], self.n_in[keep],
+                           self.n_out[keep], self.coverage[keep])
+
+    def mean(self, *, empirical: bool = True) -> tuple[float, float]:
+        """Weighted mean depth and its error.
+
+        With ``empirical`` and ≥ 4 events, the error is at least the scatter of the
+        per-event depths over √N (it absorbs red noise and depth changes).
+        """
+        if len(self) == 0:
+            return float("nan"), float("nan")
+        w = 1.0 / self.err**2
+        mean = float((w * self.depth).sum() / w.sum())
+        err = float(1.0 / np.sqrt(w.sum()))
+        if empirical and len(self) >= 4:
+            scatter = float(np.sqrt(np.sum(w * (self.depth - mean) ** 2) / w.sum() * len(self) / (len(self) - 1)))
+            err = max(err, scatter / np.sqrt(len(self)))
+        return mean, err
+
+
+def event_depths(
+    t: np.ndarray,
+    f: np.ndarray,
+    sigma: float,
+    period: float,
+    epoch: float,
+    half_in: float,
+    gap: float,
+    half_out: float,
+    cadence: float,
+    *,
+    min_coverage: float = 0.5,
+    values: np.ndarray | None = None,
+    baseline: float | None = None,
+) -> EventDepths:
+    """Depth of every event: baseline mean (gap < |dt| − half_in < half_out) minus in-box mean.
+
+    ``values`` replaces ``f`` (e.g. a centroid column: then "depth" is baseline − in-box
+    of that column). With ``baseline`` given, that constant replaces the local baseline
+    (for dips too wide to leave flanks inside the period). Events with less than
+    ``min_coverage`` of a full box of cadences, or fewer than 3 baseline points, are
+    dropped.
+    """
+    y = f if values is None else values
+    dt = time_from_transit(t, period, epoch)
+    num = event_number(t, period, epoch)
+    a = np.abs(dt)
+    inside = a < half_in
+    outside = (a > half_in + gap) & (a < half_in + gap + half_out)
+    if num.size == 0:
+        empty = np.zeros(0)
+        return EventDepths(empty.astype(np.int64), empty, empty, empty, empty, empty)
+    lo = int(num.min())
+    k = num - lo
+    nk = int(k.max()) + 1
+    n_in = np.bincount(k[inside], minlength=nk).astype(np.float64)
+    s_in = np.bincount(k[inside], weights=y[inside], minlength=nk)
+    n_out = np.bincount(k[outside], minlength=nk).astype(np.float64)
+    s_out = np.bincount(k[outside], weights=y[outside], minlength=nk)
+    full = max(2.0 * half_in / cadence, 1.0) if cadence > 0 else 1.0
+    coverage = n_in / full
+    if baseline is not None:
+        n_out = np.full(nk, np.inf)
+        s_out = np.full(nk, np.inf)
+    ok = (coverage >= min_coverage) & (n_in >= 1) & (n_out >= 3)
+    idx = np.flatnonzero(ok)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        base = np.full(idx.size, float(baseline)) if baseline is not None else s_out[idx] / n_out[idx]
+        depth = base - s_in[idx] / n_in[idx]
+        err = sigma * np.sqrt(1.0 / n_in[idx] + 1.0 / n_out[idx])
+    return EventDepths(idx + lo, depth, err, n_in[idx], n_out[idx], coverage[idx])
+
+
+# --------------------------------------------------------------------------- phase scan
+
+
+@dataclass
+class PhaseScan:
+    """Box depth and significance at every phase of the folded light curve.
+
+    ``phase`` are box centres (0…1, primary at 0); ``depth`` = baseline − in-box mean;
+    ``err`` its white-noise error; ``red_factor`` the ratio of the scatter of the depths
+    away from the primary and secondary to their median white error (≥ 1).
+    """
+
+    phase: np.ndarray
+    depth: np.ndarray
+    err: np.ndarray
+    red_factor: float
+    box_phase: float
+
+    @property
+    def significance(self) -> np.ndarray:
+        return self.depth / (self.err * self.red_factor)
+
+
+def phase_scan(t: np.ndarray, f: np.ndarray, sigma: float, period: float, epoch: float,
+               duration: float, baseline: float, *, robust: bool = False) -> PhaseScan:
+    """Slide a box of ``duration`` around the folded light curve in quarter-duration steps.
+
+    With ``robust`` each quarter-duration bin contributes its median instead of its mean
+    (short spikes such as flares then barely move a box); errors grow by √(π/2).
+    """
+    q = duration / 4.0
+    nbins = max(int(np.round(period / q)), 8)
+    ph = ((t - epoch) / period + 0.5 / nbins) % 1.0
+    idx = np.minimum((ph * nbins).astype(np.int64), nbins - 1)
+    n = np.bincount(idx, minlength=nbins).astype(np.float64)
+    if robust:
+        order = np.argsort(idx, kind="stable")
+        groups = np.split(f[order], np.cumsum(n[:-1]).astype(np.int64))
+        med = np.array([np.median(g) if g.size else 0.0 for g in groups])
+        s = med * n
+        sigma = sigma * np.sqrt(np.pi / 2.0)
+    else:
+        s = np.bincount(idx, weights=f, minlength=nbins)
+    k = max(int(np.round(duration / (period / nbins))), 1)
+    # box starting at bin i covers bins i..i+k-1 (circular); centre at (i + (k-1)/2)/nbins
+    n2 = np.concatenate([n, n[: k - 1]])
+    s2 = np.concatenate([s, s[: k - 1]])
+    cn = np.concatenate([[0.0], np.cumsum(n2)])
+    cs = np.concatenate([[0.0], np.cumsum(s2)])
+    nin = cn[k:k + nbins] - cn[:nbins]
+    sin = cs[k:k + nbins] - cs[:nbins]
+    centre = ((np.arange(nbins) + (k - 1) / 2.0) / nbins) % 1.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        depth = baseline - sin / nin
+        err = sigma / np.sqrt(nin)
+    good = nin > 0
+    order = np.argsort(centre[good])
+    return PhaseScan(centre[good][order], depth[good][order], err[good][order], 1.0, k / nbins)
+
+
+def phase_distance(phase: np.ndarray, centre: float) -> np.ndarray:
+    """Circular distance between phases (0…0.5)."""
+    d = np.abs((phase - centre + 0.5) % 1.0 - 0.5)
+    return d
+
+
+def red_noise_factor(scan: PhaseScan, exclude: list[tuple[float, float]]) -> float:
+    """Scatter of box depths away from the excluded phases over their white error (≥ 1).
+
+    ``exclude`` lists (centre, half-width) phase windows. Needs at least 6 independent
+    boxes, else 1.
+    """
+    keep = np.ones(scan.phase.size, bool)
+    for c, hw in exclude:
+        keep &= phase_distance(scan.phase, c) > hw
+    n_indep = keep.sum() * (scan.phase[1] - scan.phase[0] if scan.phase.size > 1 else 1.0) / max(scan.box_phase, 1e-9)
+    if keep.sum() < 8 or n_indep < 6:
+        return 1.0
+    z = scan.depth[keep] / scan.err[keep]
+    return float(max(1.0, robust_std(z)))
+
+
+def sine_versus_transit(t: np.ndarray, f: np.ndarray, sigma: float, period: float, epoch: float,
+                        duration: float, ingress_ratio: float) -> tuple[float, float]:
+    """χ² of the folded light curve under a transit and under a two-harmonic sine wave.
+
+    The transit is the fitted trapezoid (depth and baseline free); the sine is
+    c + Σ_{k=1,2} a_k cos 2πkφ + b_k sin 2πkφ. Both are fitted to the whole folded,
+    binned light curve. A star whose variability mimics the dip fits the sine as well
+    as the transit. Returns (χ²_transit, χ²_sine).
+    """
+    nb = int(np.clip(np.round(4 * period / duration), 40, 2000))
+    ph = ((t - epoch) / period + 0.5) % 1.0 - 0.5
+    idx = np.minimum(((ph + 0.5) * nb).astype(np.int64), nb - 1)
+    n = np.bincount(idx, minlength=nb).astype(np.float64)
+    s = np.bincount(idx, weights=f, minlength=nb)
+    keep = n > 0
+    x = ((np.arange(nb) + 0.5) / nb - 0.5)[keep]
+    y = s[keep] / n[keep]
+    w = n[keep] / sigma**2
+    shape = trapezoid_shape(x * period, duration, ingress_ratio * duration)
+    cols_t = np.column_stack([np.ones_like(x), shape])
+    k = 2 * np.pi * x
+    cols_s = np.column_stack([np.ones_like(x), np.cos(k), np.sin(k), np.cos(2 * k), np.sin(2 * k)])
+    sw = np.sqrt(w)
+
+    def chi2(a: np.ndarray) -> float:
+        coef, *_ = np.linalg.lstsq(a * sw[:, None], y * sw, rcond=None)
+        r = y - a @ coef
+        return float((w * r * r).sum())
+
+    return chi2(cols_t), chi2(cols_s)

@@ -1,0 +1,178 @@
+"""``starskope train``, ``evaluate``, ``classify`` and ``demo`` from the command line."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from starskope.cli import main
+from starskope.io.flux_table import rebuild_time, write_flux_table
+
+TRUTH_NAMES = {0: "planet", 1: "eclipsing_binary", 2: "spotted", 3: "quiet"}
+
+
+def _table(n, seed):
+    """Rows of four kinds: planet transits, eclipsing binaries, spotted stars, quiet stars."""
+    rng = np.random.default_rng(seed)
+    t = rebuild_time(3197).tdb.jd - 2456977.0
+    flux, classes = [], []
+    for i in range(n):
+        c = i % 4
+        f = 1 + 4e-4 * rng.normal(size=t.size)
+        p, e = rng.uniform(1.5, 6), rng.uniform(0, 1.5)
+        ph = ((t - e) / p + 0.5) % 1 - 0.5
+        if c == 0:
+            f[np.abs(ph * p) < 0.06] -= rng.uniform(1.5e-3, 3e-3)
+        elif c == 1:
+            k = np.floor((t - e) / p + 0.5)
+            inside = np.abs(ph * p) < 0.08
+            f[inside] -= np.where(k[inside] % 2 == 0, 0.03, 0.015)
+        elif c == 2:
+            f += 5e-3 * np.sin(2 * np.pi * t / rng.uniform(2, 9))
+        flux.append(f * rng.uniform(800, 4000))
+        classes.append(c)
+    return np.array(flux), np.array(classes)
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    d = tmp_path_factory.mktemp("k2c3")
+    rows = []
+    for split, n, seed in (("train", 48, 0), ("test", 16, 1)):
+        flux, cls = _table(n, seed)
+        write_flux_table(d / f"exo{split.capitalize()}.csv", flux, np.where(cls == 0, 2, 1), float_format="%.3f")
+        rows += [{"row": i, "split": split, "label": 2 if c == 0 else 1, "class": TRUTH_NAMES[c]}
+                 for i, c in enumerate(cls)]
+    with (d / "truth.csv").open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["row", "split", "label", "class"])
+        w.writeheader()
+        w.writerows(rows)
+    return d
+
+
+@pytest.fixture(scope="module")
+def trained(tables, tmp_path_factory):
+    out = tmp_path_factory.mktemp("models") / "quick"
+    rc = main(["train", str(tables / "exoTrain.csv"), "--truth", str(tables / "truth.csv"), "--preset", "quick",
+               "--out", str(out), "--workers", "1", "--cache", str(tables / "cache"), "--quiet",
+               "--save-features", str(tables / "train-features.npz")])
+    assert rc == 0
+    return out
+
+
+def test_train_writes_a_model_folder(trained, tables):
+    doc = json.loads((trained / "model.json").read_text())
+    assert doc["model"] == "ensemble" and doc["params"]["n_folds"] == 2
+    assert doc["training"]["class_counts"] == [12, 12, 12, 12]
+    assert doc["preprocessing"]["analysis"]["detrend"] == "biweight"
+    assert {m["name"] for m in doc["members"]} == {"gbt", "dbn"}
+    assert (tables / "train-features.npz").is_file()
+    assert list((tables / "cache").glob("features-exoTrain-*.npz"))
+
+
+def test_train_original_cnn_from_saved_features(tables, tmp_path):
+    rc = main(["train", str(tables / "train-features.npz"), "--model", "original-cnn", "--out", str(tmp_path / "cnn"),
+               "-p", "warmup_epochs=1", "-p", "epochs=1", "-p", "steps_per_epoch=2", "--quiet"])
+    assert rc == 0
+    assert json.loads((tmp_path / "cnn" / "model.json").read_text())["weights"]["kind"] == "torch"
+
+
+def test_evaluate_prints_and_saves_metrics_and_plots(trained, tables, tmp_path, capsys):
+    rc = main(["evaluate", str(trained), str(tables / "exoTest.csv"), "--truth", str(tables / "truth.csv"),
+               "--out", str(tmp_path / "report"), "--workers", "1", "--quiet"])
+    assert rc == 0
+    text = capsys.readouterr().out
+    for label in ("accuracy", "precision", "recall", "F1", "Jaccard", "Fowlkes–Mallows", "ROC-AUC", "PR-AUC",
+                  "recall @ 1% FPR", "recall @ 5% FPR", "hosts found"):
+        assert label in text
+    report = tmp_path / "report"
+    metrics = json.loads((report / "metrics.json").read_text())["models"]["ensemble"]
+    assert metrics["n_hosts"] == 4 and len(metrics["multiclass_confusion"]) == 4
+    assert metrics["roc_auc"] > 0.8
+    for png in ("roc.png", "pr.png", "confusion.png", "training_curves.png"):
+        assert (report / png).read_bytes()[:4] == b"\x89PNG"
+    ranked = pd.read_csv(report / "ranked.csv")
+    assert len(ranked) == 16 and ranked["p_planet_ensemble"].is_monotonic_decreasing
+
+
+def test_classify_files_and_tables(trained, tables, tmp_path, shared_data, capsys):
+    pimen = shared_data / "tess/misc/zclaytor+lcs_demo/tess2018206045859-s0001-0000000261136679-0120-s_lc.fits.gz"
+    out = tmp_path / "results.csv"
+    rc = main(["classify", str(pimen), str(tables / "exoTest.csv"), "--model", str(trained), "--out", str(out),
+               "--quiet", "--no-stellar"])
+    assert rc == 0
+    df = pd.read_csv(out)
+    assert list(df.columns) == ["file", "target_id", "mission", "predicted_class", "p_planet", "p_planet_transit",
+                                "p_eclipsing_binary", "p_other_variable", "p_nothing_significant", "period_days",
+                                "epoch_bjd", "depth_ppm", "duration_hours", "snr", "planet_radius_earth", "flags"]
+    assert len(df) == 17
+    row = df.iloc[0]
+    assert row["target_id"] == "TIC 261136679" and row["mission"] == "TESS"
+    assert row["period_days"] == pytest.approx(6.268, rel=2e-3)
+    assert row["epoch_bjd"] > 2_458_000
+    assert np.isnan(row["planet_radius_earth"])  # --no-stellar: radius unknown, cell empty
+    np.testing.assert_allclose(df[[c for c in df.columns if c.startswith("p_") and c != "p_planet"]].sum(axis=1), 1,
+                               atol=1e-4)
+    assert (df["p_planet"] == df["p_planet_transit"]).all()
+    assert "classified 17 light curves" in capsys.readouterr().out
+
+
+def test_classify_reports_unreadable_files(trained, tmp_path, capsys):
+    bad = tmp_path / "broken.fits"
+    bad.write_bytes(b"not a fits file")
+    good_dir = tmp_path / "empty"
+    good_dir.mkdir()
+    rc = main(["classify", str(bad), "--model", str(trained), "--out", str(tmp_path / "r.csv"), "--quiet"])
+    assert rc == 2
+    assert "none of the 1 inputs could be analysed" in capsys.readouterr().err
+    rc = main(["classify", str(good_dir), "--model", str(trained), "--out", str(tmp_path / "r.csv"), "--quiet"])
+    assert rc == 2
+    assert "no light-curve files found" in capsys.readouterr().err
+
+
+def test_cli_errors(tmp_path, tables, trained, capsys):
+    rc = main(["train", "--out", str(tmp_path / "m"), "--quiet"])
+    assert rc == 2 and "nothing to train on" in capsys.readouterr().err
+    rc = main(["train", str(tables / "exoTrain.csv"), "--model", "resnet", "--out", str(tmp_path / "m")])
+    assert rc == 2 and "unknown model 'resnet'" in capsys.readouterr().err
+    rc = main(["train", "--preset", "huge", "--out", str(tmp_path / "m")])
+    assert rc == 2 and "unknown preset 'huge'" in capsys.readouterr().err
+    rc = main(["train", str(tables / "exoTrain.csv"), "-p", "epochs", "--out", str(tmp_path / "m")])
+    assert rc == 2 and "--param must be KEY=VALUE" in capsys.readouterr().err
+    rc = main(["evaluate", str(tmp_path / "no-model"), "--out", str(tmp_path / "r")])
+    assert rc == 2 and "model folder not found" in capsys.readouterr().err
+    rc = main(["classify", str(tmp_path / "missing.fits"), "--model", str(trained), "--out", str(tmp_path / "r.csv"),
+               "--quiet"])
+    assert rc == 2 and "no such file or folder" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_demo_end_to_end_on_a_smaller_benchmark(tmp_path, capsys):
+    """The whole demo (simulate → analyse → train both → evaluate → report) on a 1200 + 300
+    star version of the benchmark with a lighter ensemble; the full-size run is
+    ``starskope demo`` (numbers in the report of issue 5)."""
+    from starskope.cli.demo import run_demo
+
+    result = run_demo(
+        tmp_path / "demo", seed=3, workers=2,
+        simulate_kwargs={"n_train": 1200, "n_train_hosts": 40, "n_test": 300, "n_test_hosts": 10},
+        cnn_params={"epochs": 10},
+        ensemble_params={"n_folds": 2, "member_params": {"view-cnn": {"epochs": 12}, "spectrogram-cnn": {"epochs": 8},
+                                                         "dbn": {"epochs": 15}}},
+    )
+    report = result["report"]
+    for name in ("metrics.json", "roc.png", "pr.png", "confusion.png", "training_curves.png", "ranked.csv",
+                 "timings.json"):
+        assert (report / name).is_file(), name
+    ranked = pd.read_csv(report / "ranked.csv")
+    assert len(ranked) == 300 and {"p_planet_starskope-ensemble", "p_planet_original-cnn"} <= set(ranked.columns)
+    ens, cnn = result["ensemble"], result["original-cnn"]
+    assert ens["pr_auc"] > cnn["pr_auc"]
+    assert ens["recall_at_fpr_1pct"] >= cnn["recall_at_fpr_1pct"]
+    out = capsys.readouterr().out
+    assert "original CNN" in out and "starskope ensemble" in out and "PR-AUC" in out
+    assert (tmp_path / "demo" / "models" / "ensemble" / "model.json").is_file()

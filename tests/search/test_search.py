@@ -1,0 +1,258 @@
+"""Transit search on real light curves from ../shared/data, and its contract."""
+
+from __future__ import annotations
+
+import astropy.units as u
+import numpy as np
+import pytest
+from astropy.time import Time
+from astropy.timeseries import BoxLeastSquares
+
+from starskope.errors import ParameterError, UnitsError
+from starskope.search import (
+    SearchResult,
+    TransitCandidate,
+    search,
+    search_many,
+    search_transits,
+)
+
+
+def _close(p: float, q: float, tol: float = 1e-3) -> bool:
+    return abs(p - q) / q < tol
+
+
+def _inject(t, f, period, epoch, duration, depth):
+    phase = np.abs(((t - epoch) / period + 0.5) % 1.0 - 0.5) * period
+    return f * (1 - depth * (phase < duration / 2))
+
+
+def _depth_for_snr(f, snr, n_in, t=None, duration=None, n_transits=None):
+    """Depth giving ``snr`` for white noise, or with the scatter of duration-long bins."""
+    sigma = 1.4826 * np.median(np.abs(f - np.median(f)))
+    white = sigma / np.sqrt(n_in)
+    if t is None:
+        return snr * white
+    edges = np.arange(t[0], t[-1], duration)
+    idx = np.digitize(t, edges)
+    means = np.array([f[idx == k].mean() for k in np.unique(idx) if (idx == k).sum() > 3])
+    red = 1.4826 * np.median(np.abs(means - np.median(means))) / np.sqrt(n_transits)
+    return snr * max(white, red)
+
+
+# ---------------------------------------------------------------- known planets
+
+
+def test_pi_men_c_in_the_spoc_2min_sector(cleaned_lc):
+    result = search(cleaned_lc("pimen"), period_max=13 * u.day)
+    assert isinstance(result, SearchResult)
+    best = result.candidates[0]
+    assert _close(best.period_days, 6.26783)
+    assert best.source == "search" and best.n_transits >= 4
+    assert 200 < best.depth_ppm < 400  # pi Men c: ~ 290 ppm
+    assert best.snr > 15 and best.extra["sde"] > 5
+    assert 1.5 < best.duration_hours < 4.0
+    assert isinstance(best.epoch, Time) and best.epoch.scale == "tdb"
+
+
+def test_k2_3_b_and_c_in_the_k2sff_file(cleaned):
+    t, f = cleaned("k23")
+    result = search_transits(t, f, period_min=0.5 * u.day, period_max=30 * u.day)
+    periods = [c.period_days for c in result]
+    assert _close(periods[0], 10.0545)
+    assert any(_close(p, 24.6465) for p in periods)
+
+
+def test_wasp18_b(cleaned):
+    t, f = cleaned("wasp18")
+    result = search_transits(t, f, period_min=0.5, period_max=10.0, max_planets=1)
+    best = result[0]
+    assert _close(best.period_days, 0.941453)
+    assert 8000 < best.depth_ppm < 12000
+
+
+@pytest.mark.slow
+def test_kepler_90_d_in_three_quarters(shared_data):
+    import warnings
+
+    from starskope.clean import clean, stitch
+    from starskope.io import read
+    from starskope.lightcurve import arrays
+
+    names = ["2009350155506_llc.fits.gz", "2010009091648_llc.fits", "2010174085026_llc.fits.gz"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        quarters = [read(shared_data / f"kepler/misc/google-research+exoplanet-ml/kplr011442793-{n}")
+                    for n in names]
+    lc = clean(stitch(quarters), period_max=100 * u.day)
+    a = arrays(lc)
+    result = search_transits(a.time, a.flux, period_min=5.0, period_max=100.0, max_planets=4)
+    periods = [c.period_days for c in result]
+    assert any(_close(p, 59.7371) for p in periods)  # Kepler-90 d
+    assert any(_close(p, 91.9401) for p in periods)  # Kepler-90 e
+    # the lone deep transit of Kepler-90 h or g is masked, never reported
+    assert all(c.n_transits >= 2 for c in result)
+
+
+# ---------------------------------------------------------------- injections
+
+
+@pytest.mark.parametrize(
+    ("name", "period", "duration", "pmax"),
+    [("k2_quiet", 3.4567, 0.12, 30.0), ("tess_quiet", 2.1357, 0.09, 13.0), ("kepler_quiet", 7.7531, 0.2, 40.0)],
+)
+def test_injected_transit_recovered_in_real_quiet_light_curves(cleaned, name, period, duration, pmax):
+    t, f = cleaned(name)
+    cadence = np.median(np.diff(t))
+    n_tr = (t[-1] - t[0]) / period
+    depth = _depth_for_snr(f, 15, n_tr * duration / cadence, t, duration, n_tr)
+    fi = _inject(t, f, period, t[0] + 0.77, duration, depth)
+    result = search_transits(t, fi, period_min=0.5, period_max=pmax, max_planets=1)
+    best = result[0]
+    assert _close(best.period_days, period)
+    assert best.depth_ppm == pytest.approx(depth * 1e6, rel=0.15)
+    phase = ((best.epoch_bjd - (t[0] + 0.77)) / period + 0.5) % 1 - 0.5
+    assert abs(phase * period) < duration / 2
+
+
+def test_two_injected_planets_found_by_iterating(cleaned):
+    t, f = cleaned("k2_quiet")
+    cadence = np.median(np.diff(t))
+    d1 = _depth_for_snr(f, 20, (t[-1] - t[0]) / 5.678 * 0.15 / cadence)
+    d2 = _depth_for_snr(f, 14, (t[-1] - t[0]) / 1.9876 * 0.08 / cadence)
+    fi = _inject(_inject(t, f, 5.678, t[0] + 2.0, 0.15, d1), t, 1.9876, t[0] + 0.3, 0.08, d2)
+    fi = _inject(t, _inject(t, f, 5.678, t[0] + 2.0, 0.15, d1), 1.9876, t[0] + 0.3, 0.08, d2)
+    result = search_transits(t, fi, period_min=0.5, period_max=30)
+    periods = [c.period_days for c in result]
+    assert _close(periods[0], 5.678)
+    assert any(_close(p, 1.9876) for p in periods[1:])
+    passes = [c.extra["iteration"] for c in result]
+    assert passes[0] == 0 and np.all(np.diff(passes) > 0)
+    assert len(result.periodograms) >= 2
+    assert all(c.snr >= 7.1 for c in result)
+
+
+def test_nothing_found_in_pure_noise_returns_best_peak():
+    rng = np.random.default_rng(5)
+    t = 2457000 + np.arange(3000) * 0.0204
+    result = search_transits(t, 1 + rng.normal(0, 1e-3, t.size), period_min=0.5, period_max=20)
+    assert len(result) == 0
+    assert result.best is not None and result.best.snr < 7.1
+    assert result.periods.unit == u.day and result.power.shape == result.periods.shape
+
+
+# ---------------------------------------------------------------- astropy and batch agreement
+
+
+def test_agrees_with_astropy_bls_on_the_same_periods():
+    rng = np.random.default_rng(11)
+    t = 2457000 + np.arange(3197) * 0.0204336
+    sigma = 5e-4
+    f = _inject(t, 1 + rng.normal(0, sigma, t.size), 4.1234, t[0] + 1.1, 0.14, 1e-3)
+    ours = search_transits(t, f, np.full(t.size, sigma), period_min=3.0, period_max=6.0, max_planets=1)
+    bls = BoxLeastSquares(t, f, dy=np.full(t.size, sigma))
+    durations = np.geomspace(0.05, 0.3, 12)
+    res = bls.autopower(durations, minimum_period=3.0, maximum_period=6.0, objective="likelihood")
+    p_astropy = float(res.period[np.argmax(res.power)])
+    assert _close(ours.best.period_days, p_astropy)
+    # astropy's likelihood power is ½Δχ²; ours is Δχ² of the best box (finer phase grid)
+    assert ours.best.extra["power"] == pytest.approx(2 * float(np.max(res.power)), rel=0.1)
+    # on astropy's own best period our coarse periodogram is close to astropy's power
+    i = np.argmin(np.abs(ours.periods.to_value(u.day) - p_astropy))
+    assert ours.power[i] == pytest.approx(2 * float(np.max(res.power)), rel=0.25)
+
+
+def test_batched_search_equals_per_star_search(cleaned):
+    rng = np.random.default_rng(3)
+    t = 2456977.5 + np.arange(3197) * 0.0204336
+    flux = 1 + rng.normal(0, 1, (6, t.size)) * np.array([[3e-4], [5e-4], [8e-4], [3e-4], [1e-3], [4e-4]])
+    flux[0] = _inject(t, flux[0], 3.3, t[0] + 0.5, 0.1, 1e-3)
+    flux[3] = _inject(t, flux[3], 12.1, t[0] + 5.0, 0.2, 8e-4)
+    flux[3] = _inject(t, flux[3], 1.7, t[0] + 0.2, 0.07, 6e-4)
+    batch = search_many(t, flux, period_min=0.5, period_max=30, chunk_size=4)
+    for row, res in zip(flux, batch, strict=True):
+        single = search_transits(t, row, period_min=0.5, period_max=30)
+        np.testing.assert_allclose(res.power, single.power, rtol=1e-9, atol=1e-9)
+        assert [c.period_days for c in res] == [c.period_days for c in single]
+        assert res.best.period_days == single.best.period_days
+    assert _close(batch[0][0].period_days, 3.3)
+    assert {round(c.period_days, 1) for c in batch[3]} >= {12.1, 1.7}
+
+
+def test_batched_search_with_missing_values_and_progress():
+    rng = np.random.default_rng(4)
+    t = 2456977.5 + np.arange(2000) * 0.0204336
+    flux = 1 + rng.normal(0, 5e-4, (3, t.size))
+    flux[1, 100:140] = np.nan
+    calls = []
+    batch = search_many(t, flux, period_min=0.5, period_max=20, max_planets=1,
+                        progress=lambda done, total: calls.append((done, total)))
+    single = search_transits(t, flux[1], period_min=0.5, period_max=20, max_planets=1)
+    assert batch[1].best.period_days == single.best.period_days
+    assert calls == [(3, 3)]
+
+
+# ---------------------------------------------------------------- bad parameters
+
+
+@pytest.fixture()
+def noise():
+    rng = np.random.default_rng(0)
+    t = 2457000 + np.arange(1000) * 0.02
+    return t, 1 + rng.normal(0, 1e-3, t.size)
+
+
+def test_bad_period_ranges(noise):
+    t, f = noise
+    with pytest.raises(ParameterError, match=r"period_min \(5 d\) must be shorter than period_max \(5 d\)"):
+        search_transits(t, f, period_min=5, period_max=5)
+    with pytest.raises(ParameterError, match="period_min must be finite and positive"):
+        search_transits(t, f, period_min=-1, period_max=5)
+    with pytest.raises(ParameterError, match="period_max must be finite and positive"):
+        search_transits(t, f, period_min=1, period_max=-5 * u.day)
+    with pytest.raises(ParameterError, match="longer than the baseline of the data"):
+        search_transits(t, f, period_min=1, period_max=40)
+    with pytest.raises(ParameterError, match="must be at least 4 cadences"):
+        search_transits(t, f, period_min=0.05, period_max=5)
+    with pytest.raises(UnitsError, match="period_min must have units of time"):
+        search_transits(t, f, period_min=1 * u.m, period_max=5)
+    with pytest.raises(UnitsError, match="period_min must be an astropy Quantity"):
+        search(None, period_min=0.5)
+
+
+def test_bad_data(noise):
+    t, f = noise
+    with pytest.raises(ParameterError, match="too few points to search: 40 finite flux values"):
+        search_transits(t[:40], f[:40], period_min=0.1, period_max=0.3)
+    g = f.copy()
+    g[49:] = np.nan
+    with pytest.raises(ParameterError, match="too few points to search: 49 finite"):
+        search_transits(t, g, period_min=0.1, period_max=0.3)
+    with pytest.raises(ParameterError, match="time must be strictly increasing"):
+        search_transits(t[::-1], f, period_min=0.5, period_max=5)
+    with pytest.raises(ParameterError, match=r"must be positive .* its median is"):
+        search_transits(t, f - 1, period_min=0.5, period_max=5)
+    with pytest.raises(ParameterError, match="flux is constant"):
+        search_transits(t, np.ones_like(f), period_min=0.5, period_max=5)
+    with pytest.raises(ParameterError, match="same length"):
+        search_transits(t, f[:-1], period_min=0.5, period_max=5)
+    with pytest.raises(ParameterError, match="flux_err has shape"):
+        search_transits(t, f, f[:-1], period_min=0.5, period_max=5)
+    with pytest.raises(ParameterError, match="max_planets must be >= 1"):
+        search_transits(t, f, period_min=0.5, period_max=5, max_planets=0)
+    with pytest.raises(ParameterError, match="flux_matrix must be 2-D"):
+        search_many(t, f, period_min=0.5, period_max=5)
+    with pytest.raises(ParameterError, match="chunk_size must be >= 1"):
+        search_many(t, f[None, :], period_min=0.5, period_max=5, chunk_size=0)
+
+
+def test_candidates_are_transit_candidates(noise):
+    t, f = noise
+    fi = _inject(t, f, 2.345, t[0] + 0.4, 0.1, 5e-3)
+    result = search_transits(Time(t, format="jd", scale="tdb"), fi, period_min=0.5, period_max=8)
+    c = result[0]
+    assert isinstance(c, TransitCandidate)
+    assert set(c.extra) == {"power", "snr_bls", "sde", "iteration"}
+    row = c.as_row()
+    assert row["depth_err_ppm"] > 0 and row["n_transits"] >= 7
+    assert c.epoch_bjd >= t[0] - c.duration_days / 2

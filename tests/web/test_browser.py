@@ -1,0 +1,97 @@
+"""End to end in a real browser: Debian's chromium, driven by Playwright, against uvicorn.
+
+Uploads a real TESS FITS file (pi Men, sector 1), waits for the verdict in the results
+table, opens the star's page and checks that every plot was drawn. Screenshots go to the
+test's temporary folder, and also to ``$STARSKOPE_SCREENSHOT_DIR`` when it is set (that is
+how docs/img/ is refreshed).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import PI_MEN
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path, shared_data, synth):
+    import uvicorn
+
+    from starskope.explain import default_model_or_none
+    from starskope.web.app import WebSettings, create_app
+    from starskope.web.jobs import RunnerSettings
+
+    model = "default" if default_model_or_none() is not None else str(synth.tiny_model_dir())
+    settings = WebSettings(db=str(tmp_path / "e2e.db"), data_dir=shared_data, max_upload_mb=50,
+                           runner=RunnerSettings(executor="process", workers=1, model=model))
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    t0 = time.time()
+    while not srv.started:
+        if time.time() - t0 > 30:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=20)
+
+
+def _save(path: Path, name: str) -> None:
+    out = os.environ.get("STARSKOPE_SCREENSHOT_DIR")
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, Path(out) / name)
+
+
+def test_upload_a_fits_file_and_read_the_star_page(server, shared_data, synth, tmp_path):
+    import httpx
+
+    fits = shared_data / PI_MEN
+    with synth.chromium_page(1360, 900) as page:
+        page.goto(server + "/")
+        assert page.title().startswith("starskope")
+        page.set_input_files("#file-input", str(fits))
+        page.click("#upload-button")
+        page.wait_for_selector("#upload-message.app-ok >> text=Accepted", timeout=60_000)
+        # while the worker analyses the star, the server keeps answering at once
+        t0 = time.time()
+        assert httpx.get(server + "/api/health", timeout=5).status_code == 200
+        assert time.time() - t0 < 2.0
+        row = page.wait_for_selector("#results-body tr.app-link", timeout=180_000)
+        assert "TIC 261136679" in row.inner_text()
+        verdict = page.inner_text("#results-body tr.app-link .app-badge")
+        assert verdict in ("planet transit", "eclipsing binary", "other variable", "nothing significant")
+        page.wait_for_selector(".app-job[data-status=done]", timeout=30_000)
+        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+        _save(tmp_path / "dashboard.png", "web_dashboard.png")
+
+        page.click("#results-body tr.app-link a.app-star-name")
+        page.wait_for_url("**/stars/*", timeout=30_000)
+        n_figures = page.locator("[data-figure]").count()
+        assert n_figures >= 8
+        page.wait_for_function(f"document.querySelectorAll('.sk-rendered').length >= {n_figures}", timeout=60_000)
+        for div in page.locator("[data-figure]").all():
+            assert div.locator("svg.main-svg, canvas").count() > 0, div.get_attribute("data-figure")
+        assert "TIC 261136679" in page.inner_text("h1")
+        assert page.locator("#sk-evidence table tr").count() > 5
+        assert "6.2" in page.inner_text("#sk-reason")
+        page.screenshot(path=str(tmp_path / "star.png"), full_page=True)
+        _save(tmp_path / "star.png", "web_star_report.png")
+    assert (tmp_path / "star.png").stat().st_size > 100_000
