@@ -159,8 +159,7 @@ def build_lightcurve(
         flux_err = u.Quantity(np.asarray(flux_err, dtype=float), flux.unit)
     columns["flux_err"] = flux_err
     columns["quality"] = np.zeros(n, dtype=np.int32) if quality is None else np.asarray(quality)
-    columns.update(extra_columns or {})
-    for name, col in columns.items():
+    for name, col in {**columns, **(extra_columns or {})}.items():
         if len(col) != n:
             raise LightCurveDataError(
                 f"{source}: column {name!r} has {len(col)} values but time has {n}; "
@@ -196,6 +195,9 @@ def build_lightcurve(
     if full_meta.get("CADENCE") is None and n > 1:
         full_meta["CADENCE"] = (float(np.nanmedian(steps)) * u.day).to(u.min)
     lc = lk.LightCurve(time=time, **columns)
+    # lightkurve's constructor takes only its own column names; add the rest afterwards
+    for name, col in (extra_columns or {}).items():
+        lc[name] = col
     lc.meta.update(full_meta)
     if full_meta.get("FILENAME") is None and source != "<memory>":
         lc.meta["FILENAME"] = source

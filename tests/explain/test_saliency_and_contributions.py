@@ -15,6 +15,7 @@ from starskope.explain import (
     find_view_cnn,
     model_contributions,
     occlusion_saliency,
+    view_cnn_scorer,
 )
 from starskope.models.view_cnn import BRANCHES
 
@@ -89,9 +90,15 @@ def test_explain_with_a_model(synth, tiny_model):
     assert ex.verdict == max(ex.probabilities, key=ex.probabilities.get)
     m = re.match(rf"{re.escape(ex.title)}: probability (\d\.\d+) by the ensemble model", ex.reason)
     assert m and float(m.group(1)) == pytest.approx(ex.probabilities[ex.verdict], abs=0.005)
-    # the saliency scores the same views the feature extractor built
+    # the occlusion rebuilds exactly the views the feature extractor built
     assert ex.saliency is not None
-    assert ex.saliency.p_full == pytest.approx(ex.contributions.cnn_p_planet, abs=1e-5)
+    cnn = find_view_cnn(tiny_model)
+    assert ex.saliency.score_full == pytest.approx(view_cnn_scorer(cnn, a.features)(a.features.views)[0], abs=1e-4)
+    # and the score is the CNN's planet log-odds (here with every branch)
+    p = ex.contributions.cnn_p_planet
+    full = view_cnn_scorer(cnn, a.features, views_only=False)(a.features.views)[0]
+    assert full == pytest.approx(np.log(p / (1 - p)), abs=1e-3)
+    assert "log-odds" in ex.saliency.to_dict()["score"]
     assert ex.model["name"] == "ensemble" and ex.model["version"].startswith("ensemble ")
     s = ex.summary()
     assert s["p_planet_transit"] == pytest.approx(ex.p_planet) and s["model_version"] == ex.model["version"]

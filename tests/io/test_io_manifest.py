@@ -24,10 +24,25 @@ import numpy as np
 import pytest
 from astropy.time import Time
 
-from conftest import SHARED_DATA, manifest_rows
 from starskope.io import layout, read
 from starskope.lightcurve import META_KEYS
 from starskope.missions import get_mission
+
+import csv
+import os
+
+SHARED_DATA = Path(
+    os.environ.get("STARSKOPE_SHARED_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data")
+).resolve()
+
+
+def manifest_rows() -> list[dict[str, str]]:
+    path = SHARED_DATA / "manifest.csv"
+    if not path.exists():
+        return []
+    with path.open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
 
 ROWS = manifest_rows()
 FFI_ROWS = [r for r in ROWS if r["file"].startswith("tess/ffi/")]
