@@ -61,7 +61,7 @@ def test_quiet_tess_star_has_nothing_significant(real_analyses):
 def test_odd_even_difference_says_twice_the_period(synth):
     from starskope.explain import analyse_table_row
 
-    t, f, truth = synth.light_curve("eb", seed=3)
+    t, f, _ = synth.light_curve("eb", seed=3)
     a = analyse_table_row(t, f, label="eb")
     ex = explain(a, None)
     assert ex.verdict == "eclipsing_binary"

@@ -11,7 +11,15 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from .conftest import EB_NPZ, KEPLER_EB, NO_TIME_SYSTEM_CSV, PI_MEN, fits_upload, make_app, wait_for_job
+from .conftest import (
+    EB_NPZ,
+    KEPLER_EB,
+    NO_TIME_SYSTEM_CSV,
+    PI_MEN,
+    fits_upload,
+    make_app,
+    wait_for_job,
+)
 
 
 def _nothing_stored(client, app):
@@ -205,6 +213,25 @@ def test_oversized_uploads(tmp_path, shared_data):
         assert "larger than the upload limit of 0.05 MB" in r.json()["detail"]
         _nothing_stored(c, app)
         assert c.get("/api/health").status_code == 200
+
+
+def test_gzip_bombs_are_refused(tmp_path):
+    bomb = gzip.compress(b"SIMPLE  =" + b" " * (12 * 2**20))  # 12 MB of blanks in ~12 kB
+    app = make_app(tmp_path, max_upload_mb=0.2)  # may expand to 40 × 0.2 MB, at least 64 MB
+    from starskope.web import uploads
+
+    old = uploads.MAX_EXPANSION
+    with TestClient(app) as c:
+        try:
+            uploads.MAX_EXPANSION = 1  # so that the test stays small: cap = 64 MB floor
+            big = gzip.compress(b"SIMPLE  =" + b" " * (70 * 2**20))
+            r = c.post("/api/jobs", files=[("files", ("bomb.fits.gz", big, "application/gzip"))])
+        finally:
+            uploads.MAX_EXPANSION = old
+        assert r.status_code == 413 and "decompresses to more than 64 MB" in r.json()["detail"]
+        r = c.post("/api/jobs", files=[("files", ("small.fits.gz", bomb, "application/gzip"))])
+        assert r.status_code == 422  # expands within the cap, but is no light curve
+        _nothing_stored(c, app)
 
 
 def test_copy_limited_stops_a_stream_without_length(tmp_path):

@@ -216,8 +216,8 @@ def reason_paragraph(
                 concl += f" with period {candidate.period_days:.5g} d"
             sentences.append(_cap(_join(eb_parts)) + f": {concl}.")
         elif "NOT_TRANSIT_LIKE" in report.flag_names:
-            why = next((f.reason for f in report.flags if f.name == "NOT_TRANSIT_LIKE"), "")
-            sentences.append(f"The dip is not transit-like ({why}).")
+            nt_reason = next((f.reason for f in report.flags if f.name == "NOT_TRANSIT_LIKE"), "")
+            sentences.append(f"The dip is not transit-like ({nt_reason}).")
         else:
             pl = _planet_evidence(report)
             r = _v(report, "radius")

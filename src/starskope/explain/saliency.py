@@ -224,6 +224,8 @@ def view_cnn_scorer(cnn: Any, features: Any, class_index: int = 0, *, views_only
         if can_ablate:
             import torch
 
+            assert net is not None
+
             inputs = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in cnn._inputs(fs).items()}
             net.eval()
             with torch.no_grad():

@@ -334,7 +334,8 @@ def fold_figure(time: np.ndarray, flux: np.ndarray, *, period: float, epoch: flo
     bx, by, be = binned(ph, f, 1.0 / n_bins, -0.25, 0.75)
     data = [
         {"type": "scatter", "mode": "markers", "name": "data", "x": _r(ph[order], 5), "y": _r(f[order], 4),
-         "marker": {"size": 2.5, "color": COLORS["data"], "opacity": 0.6}, "hoverinfo": "skip"},
+         "marker": {"size": 2.5, "color": COLORS["data"], "opacity": 0.6 if t.size < 3000 else 0.3},
+         "hoverinfo": "skip"},
         {"type": "scatter", "mode": "markers", "name": f"binned ({n_bins} bins)", "x": _r(bx, 5), "y": _r(by, 4),
          "error_y": {"type": "data", "array": _r(be, 4), "visible": True, "thickness": 1, "width": 0,
                      "color": COLORS["binned"]},

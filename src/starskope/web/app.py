@@ -252,6 +252,14 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
     from ..report.html import template_environment
 
     settings = settings or WebSettings()
+    data_dir = Path(settings.data_dir).resolve() if settings.data_dir is not None else None
+    if data_dir is not None and not data_dir.is_dir():
+        raise ParameterError(f"--data-dir {settings.data_dir}: not a folder")
+    limit_bytes = int(float(settings.max_upload_mb) * 2**20)
+    if limit_bytes <= 0:
+        raise ParameterError(f"max_upload_mb must be positive; got {settings.max_upload_mb}")
+    if settings.runner.executor not in ("process", "thread"):
+        raise ParameterError(f"executor must be 'process' or 'thread'; got {settings.runner.executor!r}")
     store = storage or open_storage(settings.db)
     files_dir = settings.resolved_files_dir()
     uploads_dir = files_dir / "uploads"
@@ -260,12 +268,6 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
         d.mkdir(parents=True, exist_ok=True)
     for leftover in incoming_dir.iterdir():  # half-received uploads of a previous run
         remove_tree(leftover)
-    data_dir = Path(settings.data_dir).resolve() if settings.data_dir is not None else None
-    if data_dir is not None and not data_dir.is_dir():
-        raise ParameterError(f"--data-dir {settings.data_dir}: not a folder")
-    limit_bytes = int(float(settings.max_upload_mb) * 2**20)
-    if limit_bytes <= 0:
-        raise ParameterError(f"max_upload_mb must be positive; got {settings.max_upload_mb}")
 
     def upload_path(upload: UploadRecord) -> Path:
         if upload.source == "data-folder":
@@ -415,7 +417,7 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
                 dest = staging / upload_id / stored
                 n, sha = copy_limited(f.file, dest, limit_bytes - total, name)
                 total += n
-                checked = check_file(dest, name, mission=mission, time_format=time_format)
+                checked = check_file(dest, name, mission=mission, time_format=time_format, limit_bytes=limit_bytes)
                 accepted.append((UploadRecord(id=upload_id, original_name=name, stored_path=f"{upload_id}/{stored}",
                                               kind=checked.kind, size_bytes=n, sha256=sha, n_stars=checked.n_stars,
                                               detail=checked.detail), staging / upload_id))
@@ -438,7 +440,7 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
             checked = check_file(path, rel, mission=request.mission, time_format=request.time_format)
             h = hashlib.sha256()
             with open(path, "rb") as fh:
-                for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                while block := fh.read(1 << 20):
                     h.update(block)
             rel_norm = path.relative_to(data_dir).as_posix()  # type: ignore[arg-type]
             uploads.append(UploadRecord(id=new_id(), original_name=rel_norm, stored_path=rel_norm, kind=checked.kind,
@@ -552,7 +554,7 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
         folder = resolve_data_path(data_dir, path, want="dir")
         root = data_dir
         assert root is not None
-        entries = []
+        entries: list[dict[str, Any]] = []
         for p in sorted(folder.iterdir(), key=lambda q: (not q.is_dir(), q.name.lower())):
             if p.name.startswith("."):
                 continue

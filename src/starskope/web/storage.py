@@ -556,7 +556,8 @@ class SQLiteStorage:
 
     def list_stars(self, query: StarQuery | None = None) -> list[StarRecord]:
         q = query or StarQuery()
-        cond, args = [], []
+        cond: list[str] = []
+        args: list[Any] = []
         if q.predicted_class:
             cond.append("predicted_class = ?")
             args.append(q.predicted_class)

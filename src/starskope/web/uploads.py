@@ -34,6 +34,7 @@ from ..errors import StarskopeError
 
 __all__ = [
     "LIGHT_CURVE_SUFFIXES",
+    "MAX_EXPANSION",
     "CheckedFile",
     "UploadRejected",
     "check_file",
@@ -172,6 +173,28 @@ def _sniff(path: Path, name: str) -> None:
                 raise UploadRejected(415, f"{name}: not a UTF-8 text table") from None
 
 
+#: A gzip upload may expand to at most this many times the upload limit (zip bombs).
+MAX_EXPANSION = 40
+
+
+def _check_expansion(path: Path, name: str, limit_bytes: int) -> None:
+    """Refuse gzip data that would expand beyond ``MAX_EXPANSION`` × the upload limit."""
+    with open(path, "rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return
+    cap = max(MAX_EXPANSION * limit_bytes, 64 * 2**20)
+    total = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                total += len(block)
+                if total > cap:
+                    raise UploadRejected(413, f"{name}: decompresses to more than {cap / 2**20:.0f} MB "
+                                              f"({MAX_EXPANSION}× the upload limit)")
+    except (OSError, EOFError) as exc:
+        raise UploadRejected(422, f"{name}: corrupt gzip data ({exc})") from None
+
+
 def _looks_like_table(path: Path, name: str) -> bool:
     """A CSV whose header names a LABEL or FLUX.n column: meant as a Kaggle-layout table."""
     if not name.lower().endswith((".csv", ".csv.gz")):
@@ -191,7 +214,8 @@ class CheckedFile:
     detail: str
 
 
-def check_file(path: Path, name: str, *, mission: str | None = None, time_format: str | None = None) -> CheckedFile:
+def check_file(path: Path, name: str, *, mission: str | None = None, time_format: str | None = None,
+               limit_bytes: int | None = None) -> CheckedFile:
     """Check that a stored file is a readable light curve or Kaggle-layout table.
 
     Parameters
@@ -202,15 +226,20 @@ def check_file(path: Path, name: str, *, mission: str | None = None, time_format
         The user's name for it (used in messages instead of ``path``).
     mission, time_format : str, optional
         For text and NPZ files that do not state their telescope or time system.
+    limit_bytes : int, optional
+        The upload limit; gzip data may expand to :data:`MAX_EXPANSION` times it.
 
     Raises
     ------
     UploadRejected
-        415 wrong type, 422 unreadable (corrupt FITS, wrong columns, no time system, ...).
+        413 gzip data that expands too far, 415 wrong type, 422 unreadable (corrupt FITS,
+        corrupt gzip, wrong columns, no time system, ...).
     """
     from ..io import read, read_flux_table
 
     _sniff(path, name)
+    if limit_bytes is not None:
+        _check_expansion(path, name, limit_bytes)
 
     def msg(exc: Exception) -> str:
         text = str(exc).replace(str(path), name).replace(str(path.parent) + "/", "")

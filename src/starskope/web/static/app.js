@@ -157,9 +157,10 @@
     q.set("sort", state.sort); q.set("order", state.order);
     return q.toString();
   }
-  function pcell(x) {
+  function pcell(x, cls) {
     if (x === null || x === undefined) { return '<td class="num">—</td>'; }
-    return '<td class="num">' + fmt(x, 2) + '<span class="app-pbar"><span style="width:' + Math.round(100 * x) + '%"></span></span></td>';
+    return '<td class="num">' + fmt(x, 2) + '<span class="app-pbar"><span class="' + cls + '" style="width:' +
+      Math.round(100 * x) + '%"></span></span></td>';
   }
   function refreshResults() {
     var qs = query();
@@ -172,15 +173,17 @@
       }
       $("results-body").innerHTML = stars.map(function (s) {
         return '<tr class="app-link" data-href="' + esc(s.page_url) + '" data-star="' + esc(s.id) + '">' +
-          '<td><a class="app-star-name" href="' + esc(s.page_url) + '">' + esc(s.target_id || s.label) + '</a><br><span class="app-star-file">' +
+          '<td><a class="app-star-name" href="' + esc(s.page_url) + '">' + esc(s.target_id || s.label) + '</a><br><span class="app-star-file" title="' + esc(s.label) + '">' +
           esc(s.label) + "</span></td>" +
           "<td>" + esc(s.mission) + "</td>" +
           '<td><span class="app-badge ' + esc(s.predicted_class) + '">' + esc(s.predicted_class.replace(/_/g, " ")) + "</span>" +
           (s.verdict_source === "model" ? "" : '<br><span class="app-muted">vetting rules</span>') + "</td>" +
-          pcell(s.p_planet_transit) + pcell(s.p_eclipsing_binary) + pcell(s.p_other_variable) + pcell(s.p_nothing_significant) +
+          pcell(s.p_planet_transit, "planet_transit") + pcell(s.p_eclipsing_binary, "eclipsing_binary") +
+          pcell(s.p_other_variable, "other_variable") + pcell(s.p_nothing_significant, "nothing_significant") +
           '<td class="num">' + fmtg(s.period_days, 6) + '</td><td class="num">' + fmt(s.depth_ppm, 0) +
           '</td><td class="num">' + fmt(s.planet_radius_earth, 2) + '</td><td class="num">' + fmt(s.snr, 1) + "</td>" +
-          '<td class="app-flags">' + esc((s.flags || "").split(";").join(" ")) + "</td></tr>";
+          '<td class="app-flags">' + (s.flags || "").split(";").filter(Boolean).map(function (f) {
+            return "<span>" + esc(f).replace(/_/g, "_<wbr>") + "</span>"; }).join("") + "</td></tr>";
       }).join("");
     }).catch(function (err) {
       $("results-body").innerHTML = '<tr><td colspan="12" class="app-message app-error">' + esc(err.message) + "</td></tr>";
