@@ -23,7 +23,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,9 @@ class AnalysisOptions:
         Sizes of the views and spectrogram images.
     chunk_size : int
         Stars per work unit.
+    star_types : bool
+        Also name each star's type (:mod:`starskope.startypes`) from its raw light curve:
+        meta columns ``star_type`` and ``p_type_<type>`` (``classify`` turns this on).
     """
 
     detrend: str = "biweight"
@@ -99,6 +102,7 @@ class AnalysisOptions:
     view_spec: dict[str, Any] = field(default_factory=lambda: ViewSpec().as_dict())
     spectrogram_spec: dict[str, Any] = field(default_factory=lambda: SpectrogramSpec().as_dict())
     chunk_size: int = 128
+    star_types: bool = False
 
     def views(self) -> ViewSpec:
         return ViewSpec(**self.view_spec)
@@ -210,6 +214,47 @@ def analyze_lightcurve(lc: Any, *, options: AnalysisOptions | None = None, file:
                           target_id=_target_name(cleaned), mission=str(meta.get("MISSION") or ""))
 
 
+# --------------------------------------------------------------------------- star types
+def _star_type_meta(curves: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray | None, int] | None],
+                    sources: Sequence[str]) -> dict[str, np.ndarray]:
+    """``star_type`` and ``p_type_<type>`` meta columns for raw light curves given as
+    ``(time_bjd, flux, quality, quality_mask)`` (None, or a curve too short to classify,
+    gets an empty type and NaN probabilities)."""
+    from .startypes import STAR_TYPES
+    from .startypes.api import _results
+    from .startypes.features import light_curve_features
+    from .startypes.model import load_default_model
+
+    n = len(curves)
+    meta: dict[str, np.ndarray] = {"star_type": np.full(n, "", dtype=object)}
+    for t in STAR_TYPES:
+        meta[f"p_type_{t}"] = np.full(n, np.nan)
+    sets, where = [], []
+    for i, curve in enumerate(curves):
+        if curve is None:
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sets.append(light_curve_features(curve[0], curve[1], curve[2], quality_mask=curve[3],
+                                                 source=sources[i]))
+            where.append(i)
+        except (StarskopeError, ValueError):
+            continue
+    if sets:
+        for i, res in zip(where, _results(load_default_model(), sets), strict=True):
+            meta["star_type"][i] = res.star_type
+            for t, p in res.probabilities.items():
+                meta[f"p_type_{t}"][i] = p
+    meta["star_type"] = meta["star_type"].astype(str)
+    return meta
+
+
+def _with_meta(fs: FeatureSet, extra: dict[str, np.ndarray]) -> FeatureSet:
+    fs.meta.update(extra)
+    return fs
+
+
 # --------------------------------------------------------------------------- tables
 def _clean_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Normalised, outlier-free, detrended rows of a table (array core of clean)."""
@@ -267,7 +312,11 @@ def _table_chunk(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions, i
         stars.append(StarData(time=time, flux=clean[i], raw_flux=raw[i], candidate=cand, vetting=row, file=file,
                               target_id=str(ids[i]), mission="K2", flags=vflags or notes[i],
                               table_flux=flux[i] if keep_table else None))
-    return extract_features(stars, view_spec=options.views(), spectrogram_spec=options.spectrogram())
+    fs = extract_features(stars, view_spec=options.views(), spectrogram_spec=options.spectrogram())
+    if options.star_types:
+        curves = [(time, flux[i], None, 0) if ok[i] else None for i in range(flux.shape[0])]
+        fs = _with_meta(fs, _star_type_meta(curves, [f"{file} {ids[i]}" for i in range(flux.shape[0])]))
+    return fs
 
 
 def _run_chunks(fn: Callable[..., FeatureSet], jobs: list[tuple], workers: int, progress: Progress | None,
@@ -394,16 +443,31 @@ def _files_chunk(paths: Sequence[str], options: AnalysisOptions) -> FeatureSet:
     from .io import read
 
     stars = []
+    curves: list[tuple[np.ndarray, np.ndarray, np.ndarray | None, int] | None] = []
     for path in paths:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 lc = read(path)
             stars.append(analyze_lightcurve(lc, options=options, file=str(path)))
+            curves.append(_raw_curve(lc) if options.star_types else None)
         except (StarskopeError, OSError, ValueError) as exc:
             stars.append(StarData(time=np.zeros(0), flux=np.zeros(0), file=str(path),
                                   flags=f"error: {type(exc).__name__}: {str(exc)[:200]}"))
-    return extract_features(stars, view_spec=options.views(), spectrogram_spec=options.spectrogram())
+            curves.append(None)
+    fs = extract_features(stars, view_spec=options.views(), spectrogram_spec=options.spectrogram())
+    if options.star_types:
+        fs = _with_meta(fs, _star_type_meta(curves, [str(p) for p in paths]))
+    return fs
+
+
+def _raw_curve(lc: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """A light curve's raw arrays and its telescope's default QUALITY mask, for star types."""
+    from .lightcurve import arrays
+    from .startypes.api import _quality_mask
+
+    a = arrays(lc)
+    return a.time, a.flux, a.quality, _quality_mask(lc.meta.get("MISSION"), "default")
 
 
 def files_features(
@@ -474,12 +538,23 @@ def predictions_table(fs: FeatureSet, proba: np.ndarray, classes: Sequence[str],
     for k in ("period_days", "epoch_bjd", "depth_ppm", "duration_hours", "snr", "planet_radius_earth"):
         cols[k] = np.asarray(fs.meta.get(k, np.full(len(fs), np.nan)), float)
     cols["flags"] = fs.meta.get("flags", np.full(len(fs), ""))
+    if "star_type" in fs.meta:
+        cols["star_type"] = fs.meta["star_type"]
+        for k in sorted((k for k in fs.meta if k.startswith("p_type_")), key=_type_order):
+            cols[k] = np.asarray(fs.meta[k], float)
     df = pd.DataFrame(cols)
     errored = df["flags"].astype(str).str.startswith("error:")
     if errored.any():
         for c in ["predicted_class", "p_planet", *[f"p_{c}" for c in classes]]:
             df.loc[errored, c] = np.nan if c != "predicted_class" else ""
     return df
+
+
+def _type_order(column: str) -> int:
+    from .startypes import STAR_TYPES
+
+    name = column.removeprefix("p_type_")
+    return STAR_TYPES.index(name) if name in STAR_TYPES else len(STAR_TYPES)
 
 
 def classify(
@@ -521,6 +596,7 @@ def classify(
         )
     if options is None:
         options = AnalysisOptions.from_dict((getattr(model, "preprocessing_", {}) or {}).get("analysis"))
+    options = replace(options, star_types=True)
     items = expand_inputs(paths)
     if not items:
         raise ParameterError("no light-curve files found in the given paths")

@@ -106,19 +106,30 @@ def test_classify_files_and_tables(trained, tables, tmp_path, shared_data, capsy
                "--quiet", "--no-stellar"])
     assert rc == 0
     df = pd.read_csv(out)
+    from starskope.startypes import STAR_TYPES
+
     assert list(df.columns) == ["file", "target_id", "mission", "predicted_class", "p_planet", "p_planet_transit",
                                 "p_eclipsing_binary", "p_other_variable", "p_nothing_significant", "period_days",
-                                "epoch_bjd", "depth_ppm", "duration_hours", "snr", "planet_radius_earth", "flags"]
+                                "epoch_bjd", "depth_ppm", "duration_hours", "snr", "planet_radius_earth", "flags",
+                                "star_type", *[f"p_type_{t}" for t in STAR_TYPES]]
     assert len(df) == 17
+    assert list(df["target_id"].iloc[1:4]) == ["row 1", "row 2", "row 3"]
+    assert set(df["star_type"]) <= set(STAR_TYPES)
+    np.testing.assert_allclose(df[[f"p_type_{t}" for t in STAR_TYPES]].sum(axis=1), 1, atol=1e-4)
     row = df.iloc[0]
     assert row["target_id"] == "TIC 261136679" and row["mission"] == "TESS"
     assert row["period_days"] == pytest.approx(6.268, rel=2e-3)
     assert row["epoch_bjd"] > 2_458_000
     assert np.isnan(row["planet_radius_earth"])  # --no-stellar: radius unknown, cell empty
-    np.testing.assert_allclose(df[[c for c in df.columns if c.startswith("p_") and c != "p_planet"]].sum(axis=1), 1,
-                               atol=1e-4)
+    np.testing.assert_allclose(df[[c for c in df.columns if c.startswith("p_") and c != "p_planet"
+                                   and not c.startswith("p_type_")]].sum(axis=1), 1, atol=1e-4)
     assert (df["p_planet"] == df["p_planet_transit"]).all()
     assert "classified 17 light curves" in capsys.readouterr().out
+    # a re-run resumes from the journal: nothing is analysed again, the table is the same
+    rc = main(["classify", str(pimen), str(tables / "exoTest.csv"), "--model", str(trained), "--out", str(out),
+               "--quiet", "--no-stellar"])
+    assert rc == 0 and "2 items done by an earlier run" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(pd.read_csv(out), df)
 
 
 def test_classify_reports_unreadable_files(trained, tmp_path, capsys):
@@ -131,7 +142,7 @@ def test_classify_reports_unreadable_files(trained, tmp_path, capsys):
     assert "none of the 1 inputs could be analysed" in capsys.readouterr().err
     rc = main(["classify", str(good_dir), "--model", str(trained), "--out", str(tmp_path / "r.csv"), "--quiet"])
     assert rc == 2
-    assert "no light-curve files found" in capsys.readouterr().err
+    assert "folder holds no light-curve files" in capsys.readouterr().err
 
 
 def test_cli_errors(tmp_path, tables, trained, capsys):
@@ -147,7 +158,7 @@ def test_cli_errors(tmp_path, tables, trained, capsys):
     assert rc == 2 and "model folder not found" in capsys.readouterr().err
     rc = main(["classify", str(tmp_path / "missing.fits"), "--model", str(trained), "--out", str(tmp_path / "r.csv"),
                "--quiet"])
-    assert rc == 2 and "no such file or folder" in capsys.readouterr().err
+    assert rc == 2 and "no such file, folder or glob pattern" in capsys.readouterr().err
 
 
 @pytest.mark.slow

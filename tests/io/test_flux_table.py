@@ -620,3 +620,23 @@ def test_flux_table_from_quantity():
     assert table.flux[0, 0] == pytest.approx(1 / 60)
     with pytest.raises(FluxTableError, match=r"flux must be in e-/s \(or convertible\); got Jy"):
         FluxTable(np.ones((2, 4)) * u.Jy)
+
+
+def test_read_rows_reads_a_slice_without_parsing_the_rest(tmp_path):
+    from starskope.io.flux_table import read_flux_table_rows
+
+    rng = np.random.default_rng(5)
+    flux = rng.uniform(100, 200, size=(9, 40))
+    labels = np.array([2, 1, 1, 1, 2, 1, 1, 1, 1])
+    path = tmp_path / "t.csv"
+    write_flux_table(path, flux, labels)
+    whole = read_flux_table(path)
+    part = read_flux_table_rows(path, 3, 7)
+    assert part.row_offset == 3 and part.flux.shape == (4, 40)
+    np.testing.assert_array_equal(part.flux, whole.flux[3:7])
+    np.testing.assert_array_equal(part.labels, labels[3:7])
+    assert read_flux_table_rows(path, 8, 100).flux.shape == (1, 40)
+    with pytest.raises(FluxTableError, match="has no star row 9"):
+        read_flux_table_rows(path, 9, 12)
+    with pytest.raises(ParameterError, match="0 <= start < stop"):
+        read_flux_table_rows(path, 4, 4)

@@ -311,6 +311,8 @@ def run_batch(
     progress: bool = True,
     on_result: Callable[[dict[str, Any]], None] | None = None,
     memory_limit: str = "4GiB",
+    inline: bool = False,
+    status_columns: bool = True,
 ) -> BatchSummary:
     """Run ``fn`` over ``items`` on Dask and write one table, resumably.
 
@@ -337,6 +339,13 @@ def run_batch(
         in the results database).
     memory_limit : str
         Per-worker memory limit of the local cluster.
+    inline : bool
+        Run the items one after another in this process instead of on Dask (no cluster
+        start-up; for one worker and few items). Journal, resume and atomic output work
+        the same; a crash of the process is resumed by running again.
+    status_columns : bool
+        Begin each output row with ``item, status, error``. Without them, an item that
+        failed as a whole gets one row ``{"file": <item key>, "flags": "error: …"}``.
 
     Returns
     -------
@@ -356,14 +365,50 @@ def run_batch(
         output=str(out_path), journal=str(journal.path),
     )
     start = time.perf_counter()
-    if todo:
+    if todo and inline and scheduler is None:
+        _execute_inline(todo, fn, journal, summary, progress=progress, on_result=on_result)
+    elif todo:
         _execute(todo, fn, journal, summary, workers=workers, scheduler=scheduler,
                  max_in_flight=max_in_flight, progress=progress, on_result=on_result,
                  memory_limit=memory_limit)
     summary.seconds = time.perf_counter() - start
     order = {it.key: i for i, it in enumerate(items)}
-    summary.n_rows = write_table(journal, out_path, order=order)
+    summary.n_rows = write_table(journal, out_path, order=order, status_columns=status_columns)
     return summary
+
+
+def _record(entry: dict[str, Any], journal: Journal, fh: Any, summary: BatchSummary, bar: _Progress,
+            on_result: Callable[[dict[str, Any]], None] | None) -> None:
+    """Make one finished entry durable, count it and pass it on."""
+    journal.append(entry, fh)
+    summary.n_done += 1
+    summary.n_failed += entry["status"] != "ok"
+    pid = str(entry.get("worker_pid", "?"))
+    rss = float(entry.get("worker_peak_rss_mb", 0.0))
+    summary.worker_peak_rss_mb[pid] = max(summary.worker_peak_rss_mb.get(pid, 0.0), rss)
+    if on_result is not None:
+        on_result(entry)
+    bar.advance(failed=entry["status"] != "ok", rows=len(entry.get("rows") or []))
+
+
+def _execute_inline(
+    todo: list[BatchItem],
+    fn: Callable[..., Any],
+    journal: Journal,
+    summary: BatchSummary,
+    *,
+    progress: bool,
+    on_result: Callable[[dict[str, Any]], None] | None,
+) -> None:
+    bar = _Progress(len(todo), enabled=progress)
+    try:
+        with journal.path.open("a", encoding="utf-8") as fh:
+            for item in todo:
+                _record(_run_one(fn, item), journal, fh, summary, bar, on_result)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        bar.close()
 
 
 def _execute(
@@ -415,15 +460,7 @@ def _execute(
                     entry = {"key": item.key, "item": asdict(item), "status": "error", "rows": [],
                              "error": f"{type(exc).__name__}: {exc}"}
                 fut.release()
-                journal.append(entry, fh)
-                summary.n_done += 1
-                summary.n_failed += entry["status"] != "ok"
-                pid = str(entry.get("worker_pid", "?"))
-                rss = float(entry.get("worker_peak_rss_mb", 0.0))
-                summary.worker_peak_rss_mb[pid] = max(summary.worker_peak_rss_mb.get(pid, 0.0), rss)
-                if on_result is not None:
-                    on_result(entry)
-                bar.advance(failed=entry["status"] != "ok")
+                _record(entry, journal, fh, summary, bar, on_result)
                 for nxt in _take(pending, 1):
                     nf = client.submit(_run_one, fn, nxt, key=f"starskope-{abs(hash(nxt.key))}-{time.time_ns()}", pure=False)
                     by_future[nf] = nxt
@@ -461,51 +498,58 @@ class _Progress:
             TimeRemainingColumn,
         )
 
+        from rich.console import Console
+
         self._progress = Progress(
-            TextColumn("[bold]classifying"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]:.1f}/s"), TextColumn("[red]{task.fields[failed]} failed"),
-            TimeElapsedColumn(), TimeRemainingColumn(), transient=False,
+            TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TextColumn("items"),
+            TextColumn("{task.fields[rows]} light curves, {task.fields[rate]:.1f}/s"),
+            TextColumn("[red]{task.fields[failed]} failed"),
+            TimeElapsedColumn(), TimeRemainingColumn(), transient=False, console=Console(stderr=True),
         )
         self._progress.start()
-        self._task = self._progress.add_task("batch", total=total, rate=0.0, failed=0)
+        self._task = self._progress.add_task("batch", total=total, rate=0.0, failed=0, rows=0)
         self._t0 = time.perf_counter()
         self._failed = 0
-        self._done = 0
+        self._rows = 0
 
-    def advance(self, *, failed: bool) -> None:
+    def advance(self, *, failed: bool, rows: int = 1) -> None:
         if self._progress is None:
             return
-        self._done += 1
         self._failed += failed
-        rate = self._done / max(time.perf_counter() - self._t0, 1e-9)
-        self._progress.update(self._task, advance=1, rate=rate, failed=self._failed)
+        self._rows += rows
+        rate = self._rows / max(time.perf_counter() - self._t0, 1e-9)
+        self._progress.update(self._task, advance=1, rate=rate, failed=self._failed, rows=self._rows)
 
     def close(self) -> None:
         if self._progress is not None:
             self._progress.stop()
 
 
-def _flatten(entry: dict[str, Any]) -> Iterable[dict[str, Any]]:
+def _flatten(entry: dict[str, Any], status_columns: bool = True) -> Iterable[dict[str, Any]]:
     if entry.get("status") == "ok" and entry.get("rows"):
         for row in entry["rows"]:
-            yield {"item": entry["key"], "status": "ok", "error": "", **row}
-    else:
+            yield {"item": entry["key"], "status": "ok", "error": "", **row} if status_columns else row
+    elif status_columns:
         yield {"item": entry["key"], "status": entry.get("status", "error"), "error": entry.get("error", "")}
+    else:
+        yield {"file": entry["key"], "flags": f"error: {entry.get('error', '')}"}
 
 
-def write_table(journal: Journal, out: Path, *, order: dict[str, int] | None = None, chunk: int = 20000) -> int:
+def write_table(journal: Journal, out: Path, *, order: dict[str, int] | None = None, chunk: int = 20000,
+                status_columns: bool = True) -> int:
     """Rewrite the output table from the journal, atomically; return its row count.
 
     Rows follow the input order given by ``order`` (key → index); keys not in ``order``
-    (items of another run sharing the journal) come last in journal order.
+    (items of another run sharing the journal) come last in journal order. With
+    ``status_columns`` each row begins with ``item, status, error``.
     """
     import pandas as pd
 
     # pass 1: the column set and the order, holding only keys and positions in memory
-    columns: dict[str, None] = {"item": None, "status": None, "error": None}
+    columns: dict[str, None] = {"item": None, "status": None, "error": None} if status_columns else {}
     positions: list[tuple[int, int]] = []
     for i, entry in enumerate(journal.entries()):
-        for row in _flatten(entry):
+        for row in _flatten(entry, status_columns):
             columns.update(dict.fromkeys(row))
         rank = (order or {}).get(entry["key"], len(order or {}) + i)
         positions.append((rank, i))
@@ -524,7 +568,7 @@ def write_table(journal: Journal, out: Path, *, order: dict[str, int] | None = N
             picked: dict[int, list[dict[str, Any]]] = {}
             for i, entry in enumerate(journal.entries()):
                 if i in block:
-                    picked[i] = list(_flatten(entry))
+                    picked[i] = list(_flatten(entry, status_columns))
             rows = [r for i in wanted[lo:lo + chunk] for r in picked[i]]
             frame = pd.DataFrame(rows, columns=cols)
             for c in frame.columns[frame.dtypes == object]:

@@ -1,17 +1,22 @@
 """``starskope classify FILE... --out results.csv``: what each star is, with probabilities.
 
-Accepts light-curve files (FITS, CSV/TXT, NPZ), folders (searched recursively) and
-Kaggle-layout tables (one row per star). Each light curve is cleaned, searched and its
-best candidate vetted, then classified by the model (default: the one shipped with
-starskope). One output row per light curve:
+Accepts light-curve files (FITS, CSV/TXT, NPZ), folders (searched recursively), glob
+patterns, manifest CSVs (a ``file`` or ``path`` column) and Kaggle-layout tables (one row
+per star). Each light curve is cleaned, searched, its best candidate vetted, classified by
+the model (default: the one shipped with starskope) and given a star type. One output row
+per light curve:
 
 ``file, target_id, mission, predicted_class, p_planet, p_planet_transit,
 p_eclipsing_binary, p_other_variable, p_nothing_significant, period_days, epoch_bjd,
-depth_ppm, duration_hours, snr, planet_radius_earth, flags``
+depth_ppm, duration_hours, snr, planet_radius_earth, flags, star_type, p_type_<type>...``
 
 ``planet_radius_earth`` is empty when the star's radius is unknown; ``flags`` lists the
-vetting flags, or ``error: …`` for a file that could not be analysed (its probabilities are
-then empty). The exit code is 2 when any input failed.
+vetting flags, or ``error: …`` for a light curve that could not be analysed (its
+probabilities are then empty). The exit code is 2 when any input failed.
+
+The work runs on the batch engine (:mod:`starskope.batch`): results are journalled as
+they finish (``<out>.journal.jsonl``), so re-running the same command after an
+interrupt or a crash skips what is done; the table is rewritten atomically at the end.
 """
 
 from __future__ import annotations
@@ -26,36 +31,90 @@ __all__ = ["register"]
 def register(app: typer.Typer) -> None:
     @app.command("classify")
     def classify_cmd(
-        inputs: list[Path] = typer.Argument(..., help="Light-curve files, folders or Kaggle-layout tables."),
-        out: Path = typer.Option(..., "--out", "-o", help="CSV file to write (one row per light curve)."),
+        inputs: list[str] = typer.Argument(
+            ..., help="Light-curve files, folders, glob patterns ('data/**/*.fits'), manifest CSVs or "
+                      "Kaggle-layout tables."),
+        out: Path = typer.Option(..., "--out", "-o",
+                                 help="Table to write: .csv, or .parquet for Parquet (one row per light curve)."),
         model_dir: Path = typer.Option(None, "--model", "-m", help="Model folder (default: the shipped model)."),
-        workers: int = typer.Option(1, "--workers", "-j", help="Processes for the analysis."),
+        workers: int = typer.Option(
+            0, "--workers", "-j",
+            help="Worker processes of a local Dask cluster; 1 runs in this process; 0 (default): one per "
+                 "CPU core, or this process alone for a single file."),
+        scheduler: str = typer.Option(
+            None, "--scheduler",
+            help="Address of an existing dask.distributed scheduler (tcp://host:8786) to run on instead."),
+        db: str = typer.Option(
+            None, "--db", help="Also store each result in this results database as it finishes "
+                               "(the SQLite file of 'starskope serve --db')."),
+        fresh: bool = typer.Option(False, "--fresh",
+                                   help="Forget the results of an earlier run of this command (its journal)."),
+        table_chunk: int = typer.Option(128, "--table-chunk", help="Table rows per task."),
         stellar: bool = typer.Option(True, "--stellar/--no-stellar",
                                      help="Look stellar radii up in the catalogues (planet radius in Earth radii)."),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     ) -> None:
-        """Classify light curves: predicted class, p_planet, per-class probabilities, best candidate."""
+        """Classify light curves: predicted class, p_planet, per-class probabilities, best candidate, star type.
+
+        Examples:
+
+          starskope classify kplr011442793-2009350155506_llc.fits --out kepler90.csv
+
+          starskope classify exoTest.csv --out test.parquet --workers 2
+
+          starskope classify 'tess/**/*.fits.gz' --out tess.csv --scheduler tcp://10.0.0.5:8786 --db starskope.db
+        """
         import dataclasses
+        import os
 
+        from ..batch import collect_items, run_batch
+        from ..batch.classify import DatabaseSink, classify_task
+        from ..errors import ParameterError, StarskopeError
         from ..models import default_model, load_model
-        from ..pipeline import AnalysisOptions, classify
-        from .train import progress_reporter
+        from ..pipeline import AnalysisOptions
 
-        model = load_model(model_dir) if model_dir is not None else default_model()
+        if workers < 0:
+            raise ParameterError(f"--workers must be >= 0; got {workers}")
+        items = collect_items(inputs, table_chunk=table_chunk)
+        if not items:
+            raise ParameterError("no light-curve files found in the given paths")
+        model = load_model(model_dir) if model_dir is not None else default_model()  # fail early on a bad model
+        from ..models.labels import CLASSES
+
+        if [str(c) for c in model.classes_] != list(CLASSES):
+            raise ParameterError(
+                f"classify needs a four-class starskope model (classes {', '.join(CLASSES)}); "
+                f"this one has classes {list(model.classes_)}")
         options = AnalysisOptions.from_dict((getattr(model, "preprocessing_", {}) or {}).get("analysis"))
-        options = dataclasses.replace(options, stellar="auto" if stellar else None)
-        with progress_reporter(not quiet) as progress:
-            df = classify(inputs, model, options=options, workers=workers, progress=progress)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        # BJD needs 7 integer digits and sub-minute precision; the rest 6 significant digits
-        df["epoch_bjd"] = [f"{v:.6f}" if v == v else "" for v in df["epoch_bjd"]]
-        df.to_csv(out, index=False, float_format="%.6g", na_rep="")
-        failed = df["flags"].astype(str).str.startswith("error:")
-        for _, row in df[failed].iterrows():
-            typer.echo(f"{row['file']}: {row['flags']}", err=True)
-        counts = df.loc[~failed, "predicted_class"].value_counts().to_dict()
-        typer.echo(f"classified {int((~failed).sum())} light curves ({counts}); wrote {out}")
-        if failed.any():
-            from ..errors import StarskopeError
+        options = dataclasses.replace(options, stellar="auto" if stellar else None, star_types=True)
+        n_workers = workers or (1 if len(items) == 1 else max(1, min(os.cpu_count() or 1, 8)))
+        journal = out.with_name(out.name + ".journal.jsonl")
+        if fresh:
+            journal.unlink(missing_ok=True)
+        sink = DatabaseSink(db, out, model_version=str(getattr(model, "version_", "") or "")) if db else None
+        try:
+            summary = run_batch(items, classify_task(model_dir, options.as_dict()), out, workers=n_workers,
+                                scheduler=scheduler, progress=not quiet, on_result=sink,
+                                inline=n_workers == 1 and not scheduler, status_columns=False)
+        finally:
+            if sink is not None:
+                sink.close()
+        import pandas as pd
 
+        df = pd.read_parquet(out) if out.suffix.lower() == ".parquet" else pd.read_csv(out, keep_default_na=False,
+                                                                                       na_values=[""])
+        flags = df["flags"].fillna("").astype(str) if "flags" in df else pd.Series([""] * len(df))
+        failed = flags.str.startswith("error:")
+        for _, row in df[failed].head(20).iterrows():
+            typer.echo(f"{row['file']} {row.get('target_id', '') or ''}: {row['flags']}".replace("  ", " "), err=True)
+        counts = df.loc[~failed, "predicted_class"].value_counts().to_dict() if "predicted_class" in df else {}
+        where = f"; also stored in {db}" if db else ""
+        skipped = f" ({summary.n_skipped} items done by an earlier run)" if summary.n_skipped else ""
+        typer.echo(f"classified {int((~failed).sum())} light curves ({counts}) in {summary.seconds:.1f} s"
+                   f"{skipped}; wrote {out}{where}")
+        if summary.interrupted:
+            raise StarskopeError(f"interrupted after {summary.n_done} items; run the same command again to resume")
+        if failed.all():
+            raise StarskopeError(f"none of the {len(df)} inputs could be analysed; first error: {flags.iloc[0]}")
+        if failed.any():
             raise StarskopeError(f"{int(failed.sum())} of {len(df)} inputs could not be analysed (rows kept in {out})")

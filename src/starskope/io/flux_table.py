@@ -70,6 +70,7 @@ __all__ = [
     "FluxTable",
     "iter_flux_table",
     "read_flux_table",
+    "read_flux_table_rows",
     "rebuild_time",
     "write_flux_table",
 ]
@@ -515,15 +516,57 @@ def _text_blocks(fh: IO[bytes], block_size: int) -> Iterator[bytes]:
         yield data
 
 
+def _skip_lines(path: Path, fh: IO[bytes], n: int) -> None:
+    """Move ``fh`` past ``n`` more lines (a fast byte scan; nothing is parsed)."""
+    while n > 0:
+        pos = fh.tell()
+        try:
+            data = fh.read(1 << 22)
+        except (OSError, EOFError) as exc:
+            raise FluxTableError(f"{path}: the file is truncated or corrupt ({exc})") from None
+        if not data:
+            return
+        newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+        if len(newlines) >= n:
+            fh.seek(pos + int(newlines[n - 1]) + 1)
+            return
+        n -= len(newlines)
+
+
+def _line_blocks(fh: IO[bytes], n_lines: int, block_size: int) -> Iterator[bytes]:
+    """At most ``n_lines`` whole lines, in blocks of about ``block_size`` bytes."""
+    while n_lines > 0:
+        parts: list[bytes] = []
+        size = 0
+        while n_lines > 0 and size < block_size:
+            line = fh.readline()
+            if not line:
+                n_lines = 0
+                break
+            parts.append(line)
+            size += len(line)
+            n_lines -= 1
+        if not parts:
+            return
+        yield b"".join(parts)
+
+
 def _stream_blocks(
-    path: Path, names: list[str], label_column: str | None
+    path: Path,
+    names: list[str],
+    label_column: str | None,
+    *,
+    first_row: int = 0,
+    n_rows: int | None = None,
 ) -> Iterator[tuple[int, np.ndarray | None, np.ndarray]]:
     """Yield (first_row, labels, flux) for each block of text, parsed and validated.
 
     The file is cut into blocks of whole lines here, and each block is parsed by
     pyarrow (in parallel, with correctly rounded float parsing); holding one block at a
     time keeps memory bounded, which pyarrow's own streaming reader, reading ahead,
-    does not. ``names`` is the header as checked by :func:`_read_header`.
+    does not. ``names`` is the header as checked by :func:`_read_header`. ``first_row``
+    and ``n_rows`` read only star rows ``first_row … first_row + n_rows - 1`` (lines after
+    the header; the rows before are skipped by a byte scan, not parsed).
     """
     has_label = label_column is not None
     start = 1 if has_label else 0
@@ -537,10 +580,12 @@ def _stream_blocks(
         strings_can_be_null=False,
         quoted_strings_can_be_null=True,
     )
-    rows_done = 0
+    rows_done = first_row
     with _open_binary(path) as fh:
         fh.readline()  # the header, checked by _read_header
-        for text in _read_errors(path, _text_blocks(fh, _MIN_BLOCK)):
+        _skip_lines(path, fh, first_row)
+        blocks = _text_blocks(fh, _MIN_BLOCK) if n_rows is None else _line_blocks(fh, n_rows, _MIN_BLOCK)
+        for text in _read_errors(path, blocks):
             # One parse block per text block: a single chunk per column, so the
             # conversion below is zero-copy (splitting the block costs more than it gains).
             read_options = pacsv.ReadOptions(
@@ -608,7 +653,9 @@ def _stream_blocks(
                 )
             yield rows_done, labels, flux
             rows_done += n
-    if rows_done == 0:
+    if rows_done == first_row:
+        if first_row:
+            raise FluxTableError(f"{path}: the table has no star row {first_row} (it has fewer rows)")
         raise FluxTableError(f"{path}: the table has a header but no star rows")
 
 
@@ -742,6 +789,58 @@ def iter_flux_table(
         rebuild_time(1, campaign)
     names = _read_header(p, label_column)
     return _iter_chunks(p, names, int(chunksize), campaign, label_column)
+
+
+def read_flux_table_rows(
+    path: str | os.PathLike[str],
+    start: int,
+    stop: int,
+    *,
+    campaign: int = 3,
+    label_column: str | None = "LABEL",
+) -> FluxTable:
+    """Read star rows ``start … stop - 1`` of a flux table (0 = the first row after the header).
+
+    The rows before ``start`` are skipped by a byte scan without parsing, so a batch
+    worker can read its share of a large table in about the time of parsing the share.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    start, stop : int
+        Row range, half open; ``stop`` past the end reads to the end.
+    campaign, label_column
+        As for :func:`read_flux_table`.
+
+    Returns
+    -------
+    FluxTable
+        With ``row_offset == start``.
+
+    Raises
+    ------
+    ParameterError
+        ``start < 0`` or ``stop <= start``, or an unknown campaign.
+    LightCurveFileError, FluxTableError
+        As for :func:`read_flux_table`; also when the table has no row ``start``.
+    """
+    if int(start) < 0 or int(stop) <= int(start):
+        raise ParameterError(f"row range must satisfy 0 <= start < stop; got start={start}, stop={stop}")
+    p = _check_file(path)
+    if campaign not in _FIRST_CADENCE_BKJD:
+        rebuild_time(1, campaign)
+    names = _read_header(p, label_column)
+    fluxes: list[np.ndarray] = []
+    labels: list[np.ndarray] = []
+    for _first, lab, block in _stream_blocks(p, names, label_column, first_row=int(start),
+                                             n_rows=int(stop) - int(start)):
+        fluxes.append(block)
+        if lab is not None:
+            labels.append(lab)
+    table = FluxTable(np.concatenate(fluxes), np.concatenate(labels) if labels else None,
+                      source=p, row_offset=int(start), campaign=campaign)
+    _warn_all_nan(p, (table.all_nan_rows + table.row_offset).tolist())
+    return table
 
 
 def _iter_chunks(

@@ -537,6 +537,9 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
         if text is None:
             raise HTTPException(404, f"star {star_id!r} has no report")
         doc = json.loads(text)
+        if doc.get("kind") == "batch-row":
+            raise HTTPException(404, f"star {star_id!r} was classified in a batch run and has no full report; "
+                                     "make one with 'starskope report FILE'")
         headers = {}
         if download:
             stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in (s.target_id or s.label))[:80] or "star"
@@ -599,6 +602,9 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
         if s is None or text is None:
             return HTMLResponse(env.get_template("web_missing.html").render(version=__version__, star_id=star_id),
                                 status_code=404)
-        return page("web_star.html", doc=json.loads(text), star=s)
+        doc = json.loads(text)
+        if doc.get("kind") == "batch-row":  # a row stored by `starskope classify --db`
+            return page("web_batch_star.html", row=doc.get("row") or {}, star=s)
+        return page("web_star.html", doc=doc, star=s)
 
     return app
