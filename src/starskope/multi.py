@@ -17,6 +17,11 @@
 * :func:`period_aliases` – two transits years apart fix the period only up to
   P = ΔT/n; this lists the members of that comb the data do not rule out (no predicted
   transit falls on observed, un-dipped flux), so a verdict can say how unique it is.
+* :func:`resolve_period` – which member of that comb is the orbit: every comb member is
+  fitted with a limb-darkened transit model (batman) whose a/R★ follows from Kepler's
+  third law and the star's density, and scored by the fit to *all* data (predicted
+  transits on flat, observed flux count against it), the density prior and the
+  geometric transit probability. It says whether the answer is unique.
 """
 
 from __future__ import annotations
@@ -38,7 +43,10 @@ __all__ = [
     "Contribution",
     "TelescopeDepth",
     "group_by_target",
+    "AliasFit",
+    "PeriodResolution",
     "period_aliases",
+    "resolve_period",
     "stitch_missions",
     "target_key",
     "telescope_evidence",

@@ -8,7 +8,7 @@ import astropy.units as u
 import numpy as np
 import pytest
 from astropy.time import Time
-from vetting_synth import T_START, candidate, synthetic
+from vetting_synth import T_START, batman_transit, candidate, synthetic
 
 from starskope import catalogs
 from starskope.errors import LightCurveDataError, ParameterError, TimeSystemError
@@ -22,18 +22,34 @@ SUN = {"radius": 1 * u.R_sun, "mass": 1 * u.M_sun, "teff": 5777 * u.K}
 
 
 def test_clean_planet_passes_with_the_right_numbers():
-    t, f = synthetic(depth=1e-3, noise=3e-4, seed=10)
-    rep = vet((t, f), candidate(), stellar=SUN, catalog_match=False)
+    # a limb-darkened (batman) planet, k = 0.0316 at b = 0.3 around a Sun, white noise
+    t, _ = synthetic(noise=0.0)
+    k, b = 0.0316, 0.3
+    rng = np.random.default_rng(10)
+    f = batman_transit(t, 3.3, T_START + 1.1, k, b, 0.0204) + rng.normal(0, 3e-4, t.size)
+    truth = 1 - batman_transit(np.array([T_START + 1.1]), 3.3, T_START + 1.1, k, b, 0.0)[0]
+    a_r = (6.674e-8 * 1.41 * (3.3 * 86400.0) ** 2 / (3 * np.pi)) ** (1 / 3)
+    t14 = 3.3 / np.pi * np.arcsin(np.sqrt((1 + k) ** 2 - b**2) / np.sqrt(a_r**2 - b**2)) * 24
+    rep = vet((t, f), candidate(duration_hours=3.0), stellar=SUN, catalog_match=False)
     assert rep.flags == [], [fl.reason for fl in rep.flags]
     assert rep.disposition == "planet candidate"
-    assert rep.value("depth") == pytest.approx(1000, rel=0.06)
-    assert rep.value("duration") == pytest.approx(3.0, rel=0.08)
+    assert rep.value("depth") == pytest.approx(truth * 1e6, rel=0.06)
+    assert abs(rep.value("depth") - truth * 1e6) < 3 * rep.value("depth_err")
+    assert rep["depth"].reason.startswith("limb-darkened transit fit")
+    # 29.4-min cadences do not resolve ingress: T14 (and b) are loosely constrained
+    assert rep.value("duration") == pytest.approx(t14, rel=0.2)
     assert rep.value("n_transits") == 24
-    # white noise: SNR ≈ δ/σ √n_in = 1e-3/3e-4 · √(24 · 3 h / 29.4 min)
-    assert rep.value("snr") == pytest.approx(1e-3 / 3e-4 * np.sqrt(24 * 0.125 / 0.0204), rel=0.15)
+    # white noise: SNR ≈ δ_mean/σ √n_in
+    mean_depth = 1 - np.mean(batman_transit(np.linspace(-t14 / 48, t14 / 48, 400) + T_START + 1.1, 3.3,
+                                            T_START + 1.1, k, b, 0.0))
+    assert rep.value("snr") == pytest.approx(mean_depth / 3e-4 * np.sqrt(24 * t14 / 24 / 0.0204), rel=0.15)
     assert rep.value("odd_even") < 3
     assert rep.value("secondary") < 3
-    assert rep.value("radius") == pytest.approx(np.sqrt(1e-3) * 109.1, rel=0.05)
+    # radius from the fitted R_p/R★, not from √depth (limb darkening deepens the centre)
+    k_fit = rep.value("rp_over_rstar")
+    k_err = float(rep["rp_over_rstar"].reason.split("±")[1].split(",")[0])
+    assert abs(k_fit - k) < 3 * k_err and k_err < 0.2 * k
+    assert rep.value("radius") == pytest.approx(k_fit * 109.08, rel=1e-3)
     assert rep["radius"].verdict == "planet"
     assert rep.candidate.snr == pytest.approx(rep.value("snr"))
     assert rep.candidate.depth_ppm == pytest.approx(rep.value("depth"))

@@ -493,12 +493,15 @@ class _Progress:
         self._progress = None
         if not enabled:
             return
+        from rich.console import Console
         from rich.progress import (
-            BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
             TimeRemainingColumn,
         )
-
-        from rich.console import Console
 
         self._progress = Progress(
             TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TextColumn("items"),
@@ -571,7 +574,7 @@ def write_table(journal: Journal, out: Path, *, order: dict[str, int] | None = N
                     picked[i] = list(_flatten(entry, status_columns))
             rows = [r for i in wanted[lo:lo + chunk] for r in picked[i]]
             frame = pd.DataFrame(rows, columns=cols)
-            for c in frame.columns[frame.dtypes == object]:
+            for c in frame.select_dtypes(include="object").columns:
                 frame[c] = frame[c].astype("string")
             n_rows += len(frame)
             if out.suffix.lower() == ".parquet":

@@ -37,7 +37,7 @@ def describe_item(item: BatchItem) -> list[dict[str, Any]]:
                 "target_id": lc.meta.get("OBJECT"),
                 "mission": lc.meta.get("MISSION"),
                 "product": lc.meta.get("PRODUCT"),
-                "n_cadences": int(len(t)),
+                "n_cadences": len(t),
                 "n_flagged": int(np.count_nonzero(quality)),
                 "span_days": float(t[-1] - t[0]),
                 "start_bjd": float(t[0]),

@@ -12,10 +12,11 @@ harmonics).
 from __future__ import annotations
 
 from .report import FLAGS, VERDICTS, Diagnostic, Flag, VettingReport
-from .vet import THRESHOLDS, VettingData, vet, vet_many, vetting_data
+from .vet import LIMB_DARKENING, THRESHOLDS, VettingData, vet, vet_many, vetting_data
 
 __all__ = [
     "FLAGS",
+    "LIMB_DARKENING",
     "THRESHOLDS",
     "VERDICTS",
     "Diagnostic",

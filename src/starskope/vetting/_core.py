@@ -474,3 +474,217 @@ def sine_versus_transit(t: np.ndarray, f: np.ndarray, sigma: float, period: floa
         return float((w * r * r).sum())
 
     return chi2(cols_t), chi2(cols_s)
+
+
+# --------------------------------------------------------------------------- limb-darkened transit
+
+
+@dataclass
+class LimbDarkenedFit:
+    """Least-squares fit of a quadratic limb-darkened transit (batman) at a fixed period.
+
+    ``depth`` is the model's largest flux decrement — at mid-transit, before any
+    exposure smoothing — as a fraction of the baseline, and ``depth_err`` its 1σ
+    white-noise error (propagated through the fit covariance). ``rp_rs`` = R_p/R★,
+    ``impact`` = b, ``a_rs`` = a/R★, ``duration`` = T14 (days), ``shift`` moves the
+    mid-transit time (days), ``baseline`` is the out-of-transit level. ``chi2`` and
+    ``chi2_trapezoid`` are the χ² of this model and of the given trapezoid on the same
+    ``n_points`` in-window cadences. ``converged`` says whether the fit is usable
+    (optimizer success, finite positive depth and error, no parameter other than the
+    impact parameter pinned at a bound, and the trapezoid not better by more than
+    ``max_dchi2``); ``message`` says why not.
+    """
+
+    depth: float
+    depth_err: float
+    rp_rs: float
+    rp_rs_err: float
+    impact: float
+    a_rs: float
+    duration: float
+    shift: float
+    baseline: float
+    chi2: float
+    chi2_trapezoid: float
+    n_points: int
+    u1: float
+    u2: float
+    converged: bool
+    message: str
+    nfev: int = 0
+
+
+def _ld_failure(message: str, u1: float, u2: float, n: int = 0) -> LimbDarkenedFit:
+    nan = float("nan")
+    return LimbDarkenedFit(nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, n, u1, u2, False, message)
+
+
+def ld_supersample(cadence: float) -> int:
+    """Sub-exposures per cadence for the batman model: 1 up to 4-minute exposures, then
+    one per ~4 minutes (3 to 9)."""
+    minutes = cadence * 1440.0 if np.isfinite(cadence) and cadence > 0 else 0.0
+    if minutes <= 4.0:
+        return 1
+    return int(np.clip(np.ceil(minutes / 4.0), 3, 9))
+
+
+def fit_limb_darkened(
+    dt: np.ndarray,
+    f: np.ndarray,
+    sigma: float,
+    period: float,
+    cadence: float,
+    trapezoid: TrapezoidFit,
+    *,
+    u1: float = 0.40,
+    u2: float = 0.26,
+    max_dchi2: float = 25.0,
+    beta_max: float = 0.99,
+) -> LimbDarkenedFit:
+    """Fit a quadratic limb-darkened transit to the cadences around the transit.
+
+    The period is fixed; free are R_p/R★, the impact parameter (as b / (1 + R_p/R★),
+    0…0.99, so that grazing transits are allowed), the duration T14 (0.5–1.8× the
+    trapezoid's, below 0.45 P), a mid-transit shift of at most a quarter of T14 from
+    the trapezoid's, and the baseline. a/R★ and the inclination follow from T14, b and
+    R_p/R★ for a circular orbit. The model (``batman``) is integrated over the exposure
+    (:func:`ld_supersample` sub-exposures). Only cadences within 1.4 T14 + 2 cadences
+    of the trapezoid's mid-transit are used, unbinned, with
+    :func:`scipy.optimize.least_squares` (trust-region reflective, numerical Jacobian).
+
+    Parameters
+    ----------
+    dt : ndarray
+        Time from the predicted mid-transit (days), as :func:`time_from_transit`.
+    f : ndarray
+        Normalised flux.
+    sigma : float
+        Per-point white scatter.
+    period, cadence : float
+        Orbital period and exposure time (days).
+    trapezoid : TrapezoidFit
+        The trapezoid fit of the same data; starting point, window and comparison.
+    u1, u2 : float
+        Quadratic limb-darkening coefficients, held fixed.
+    max_dchi2 : float
+        The fit is not converged if the trapezoid's χ² is lower than this fit's by
+        more than this (the dip is not shaped like a limb-darkened transit).
+
+    Returns
+    -------
+    LimbDarkenedFit
+        With ``converged`` False and NaN values when the fit cannot be made.
+    """
+    import batman
+
+    tr = trapezoid
+    if not (np.isfinite(tr.depth) and tr.depth > 0 and np.isfinite(tr.duration) and tr.duration > 0
+            and np.isfinite(sigma) and sigma > 0):
+        return _ld_failure("no positive trapezoid depth to start from", u1, u2)
+    cad = float(cadence) if np.isfinite(cadence) and cadence > 0 else 0.0
+    t14 = float(min(tr.duration, 0.4 * period))
+    t_lo, t_hi = 0.5 * t14, min(1.8 * t14, 0.45 * period)
+    max_shift = 0.25 * t14
+    s_lo, s_hi = tr.shift - max_shift, tr.shift + max_shift
+    half_window = min(0.5 * t_hi + max_shift + 0.5 * t14 + 2 * cad, 0.5 * period)
+    sel = np.abs(dt - tr.shift) < half_window
+    x, y = dt[sel], f[sel]
+    n = int(x.size)
+    inside = np.abs(x - tr.shift) < 0.5 * t14
+    if n < 12 or inside.sum() < 4 or (~inside).sum() < 4:
+        return _ld_failure(f"too few cadences around the transit ({int(inside.sum())} in, {n} in the window)", u1, u2, n)
+
+    ss = ld_supersample(cad)
+    params = batman.TransitParams()
+    params.t0, params.per, params.rp, params.a, params.inc = 0.0, float(period), 0.1, 10.0, 90.0
+    params.ecc, params.w, params.u, params.limb_dark = 0.0, 90.0, [float(u1), float(u2)], "quadratic"
+    model = batman.TransitModel(params, x, supersample_factor=ss, exp_time=cad if ss > 1 else 0.0)
+    centre = batman.TransitModel(params, np.zeros(1))
+
+    def geometry(k: float, beta: float, logt: float) -> tuple[float, float, float]:
+        b = beta * (1.0 + k)
+        s = np.sin(np.pi * np.exp(logt) / period)
+        a = float(np.sqrt(((1.0 + k) ** 2 - b * b) / (s * s) + b * b))
+        return b, a, float(np.degrees(np.arccos(min(b / a, 1.0))))
+
+    def set_params(p) -> None:
+        k, beta, logt, shift, _base = p
+        _b, a, inc = geometry(k, beta, logt)
+        params.rp, params.a, params.inc, params.t0 = float(k), a, inc, float(shift)
+
+    def residuals(p) -> np.ndarray:
+        set_params(p)
+        return (y - p[4] * model.light_curve(params)) / sigma
+
+    def max_depth(p) -> float:
+        k, beta, logt = p[:3]
+        _b, a, inc = geometry(k, beta, logt)
+        params.rp, params.a, params.inc, params.t0 = float(k), a, inc, 0.0
+        return float(1.0 - centre.light_curve(params)[0])
+
+    # start: R_p/R★ from the trapezoid depth (limb darkening deepens the centre by
+    # ~1/(1 − u1/3 − u2/6)); b from the ingress share, τ/T14 ≈ k / (1 − b²)
+    ld_gain = 1.0 / (1.0 - u1 / 3.0 - u2 / 6.0)
+    k0 = float(np.clip(np.sqrt(tr.depth / ld_gain), 2e-3, 0.9))
+    ratio = max(tr.ingress_ratio, 1e-3)
+    b0 = float(np.sqrt(np.clip(1.0 - k0 / ratio, 0.0, 0.81)))
+    lo = np.array([1e-4, 0.0, np.log(t_lo), s_lo, 0.5])
+    hi = np.array([1.0, beta_max, np.log(t_hi), s_hi, 1.5])
+    starts = [b0] if b0 > 0.3 else [b0, 0.6]
+    best = None
+    for bs in starts:
+        p0 = np.array([k0, bs / (1.0 + k0), np.log(np.clip(t14, t_lo, t_hi)), tr.shift, tr.baseline])
+        p0 = np.clip(p0, lo + 1e-9 * (hi - lo), hi - 1e-9 * (hi - lo))
+        try:
+            res = optimize.least_squares(residuals, p0, bounds=(lo, hi), x_scale="jac", method="trf",
+                                         xtol=1e-6, ftol=1e-6, max_nfev=100)
+        except (ValueError, FloatingPointError) as exc:  # pragma: no cover - defensive
+            return _ld_failure(f"least_squares failed: {exc}", u1, u2, n)
+        if best is None or res.cost < best.cost:
+            best = res
+    res = best
+    p = res.x
+    chi2 = float(2.0 * res.cost)
+    # χ² of the trapezoid on the same cadences (depth and baseline as fitted on the bins)
+    offs = _supersample_offsets(cad, max(tr.duration / 8.0, 1e-4))
+    shape = trapezoid_shape(x[:, None] - tr.shift + offs[None, :], tr.duration, tr.ingress).mean(-1)
+    chi2_trap = float((((y - (tr.baseline - tr.depth * shape)) / sigma) ** 2).sum())
+
+    depth = max_depth(p)
+    # covariance of the free parameters (those pinned at a bound are held fixed)
+    free = res.active_mask == 0
+    jac = res.jac[:, free]
+    try:
+        cov = np.linalg.pinv(jac.T @ jac)
+    except np.linalg.LinAlgError:  # pragma: no cover - pinv converges for finite input
+        cov = np.full((int(free.sum()),) * 2, np.nan)
+    grad = np.zeros(5)
+    for i in range(3):
+        h = 1e-6 * max(abs(p[i]), 1e-3)
+        q1, q2 = p.copy(), p.copy()
+        q1[i] = min(p[i] + h, hi[i])
+        q2[i] = max(p[i] - h, lo[i])
+        grad[i] = (max_depth(q1) - max_depth(q2)) / (q1[i] - q2[i])
+    g = grad[free]
+    depth_err = float(np.sqrt(max(g @ cov @ g, 0.0))) if np.all(np.isfinite(cov)) else float("nan")
+    k_err = float(np.sqrt(cov[0, 0])) if free[0] and np.isfinite(cov[0, 0]) else float("nan")
+    b, a, _inc = geometry(*p[:3])
+
+    pinned = [name for name, m in zip(("R_p/R★", "b", "T14", "mid-transit shift", "baseline"),
+                                      res.active_mask, strict=True) if m != 0 and name != "b"]
+    if res.status <= 0:
+        message = f"least_squares did not converge: {res.message}"
+    elif not (np.isfinite(depth) and depth > 0 and np.isfinite(depth_err) and depth_err > 0):
+        message = "no positive depth with a finite error"
+    elif pinned:
+        message = f"{', '.join(pinned)} at the edge of the allowed range"
+    elif chi2 > chi2_trap + max_dchi2:
+        message = f"a trapezoid fits better by Δχ² = {chi2 - chi2_trap:.1f}: the dip is not shaped like a transit"
+    else:
+        message = "converged"
+    return LimbDarkenedFit(
+        depth=depth, depth_err=depth_err, rp_rs=float(p[0]), rp_rs_err=k_err, impact=float(b), a_rs=float(a),
+        duration=float(np.exp(p[2])), shift=float(p[3]), baseline=float(p[4]), chi2=chi2,
+        chi2_trapezoid=chi2_trap, n_points=n, u1=float(u1), u2=float(u2), converged=message == "converged",
+        message=message, nfev=int(res.nfev),
+    )

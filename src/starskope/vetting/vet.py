@@ -47,7 +47,7 @@ from ..search.candidate import TransitCandidate
 from . import _core
 from .report import Diagnostic, Flag, VettingReport
 
-__all__ = ["THRESHOLDS", "VettingData", "vet", "vet_many", "vetting_data"]
+__all__ = ["LIMB_DARKENING", "THRESHOLDS", "VettingData", "vet", "vet_many", "vetting_data"]
 
 #: Default thresholds of the flags; override any of them with ``vet(..., thresholds={...})``.
 THRESHOLDS: dict[str, float] = {
@@ -67,6 +67,19 @@ THRESHOLDS: dict[str, float] = {
     "harmonic_tolerance": 2e-3,
     "clip_sigma": 3.5,
     "sine_dchi2": 0.0,  # a transit must fit better than a two-harmonic sine wave  # cadences this far above the median are left out (flares)
+}
+
+#: Quadratic limb-darkening coefficients (u1, u2) of the transit fit, per telescope band:
+#: approximate values for a Sun-like star (Teff ≈ 5750 K, log g ≈ 4.5, solar
+#: metallicity) in the Kepler/K2 band (Claret & Bloemen 2011) and the redder TESS band
+#: (Claret 2017); ``"default"`` when the telescope is unknown. Override per call with
+#: ``vet(..., limb_darkening=(u1, u2))``. The fit leaves R_p/R★, b and T14 free, so
+#: the measured depth depends little on them.
+LIMB_DARKENING: dict[str, tuple[float, float]] = {
+    "kepler": (0.40, 0.26),
+    "k2": (0.40, 0.26),
+    "tess": (0.33, 0.23),
+    "default": (0.40, 0.26),
 }
 
 _R_JUP_IN_EARTH = float((1 * u.R_jup).to_value(u.R_earth))
@@ -269,6 +282,22 @@ def _sm03(depth: float, t14: float, ingress_ratio: float, period: float) -> tupl
     return b, a, a0
 
 
+def _limb_darkening(value: Any, mission: str | None) -> tuple[float, float]:
+    """(u1, u2) given by the caller, or the telescope band's default."""
+    if value is None:
+        return LIMB_DARKENING.get((mission or "").lower(), LIMB_DARKENING["default"])
+    try:
+        u1, u2 = (float(x) for x in value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"limb_darkening must be a pair of numbers (u1, u2); got {value!r}") from None
+    if not (np.isfinite(u1) and np.isfinite(u2) and u1 >= 0 and u1 + u2 <= 1 and u1 + 2 * u2 >= 0):
+        raise ParameterError(
+            "limb_darkening (u1, u2) must satisfy u1 ≥ 0, u1 + u2 ≤ 1 and u1 + 2·u2 ≥ 0 (a positive intensity "
+            f"that falls towards the limb); got ({u1:g}, {u2:g})"
+        )
+    return u1, u2
+
+
 def _density(period: float, a_over_r: float) -> float:
     if not (np.isfinite(a_over_r) and a_over_r > 1):
         return float("nan")
@@ -288,6 +317,7 @@ def vet(
     mission: str | None = None,
     catalog_match: bool = True,
     thresholds: Mapping[str, float] | None = None,
+    limb_darkening: tuple[float, float] | None = None,
 ) -> VettingReport:
     """Measure the vetting diagnostics of one candidate and raise false-positive flags.
 
@@ -315,16 +345,26 @@ def vet(
         Compare the ephemeris with the catalogues of known EBs, KOIs and TOIs.
     thresholds : mapping, optional
         Overrides of :data:`THRESHOLDS`.
+    limb_darkening : (float, float), optional
+        Quadratic limb-darkening coefficients (u1, u2) of the transit fit; default the
+        telescope band's (:data:`LIMB_DARKENING`).
 
     Returns
     -------
     VettingReport
+        The refined candidate's depth (and the ``depth`` diagnostic, ppm) is the
+        largest flux decrement of a fitted limb-darkened transit (batman, quadratic
+        law, at the fixed period), i.e. the model's mid-transit depth before exposure
+        smoothing; when that fit does not converge, the trapezoid fit's depth, and
+        without a significant trapezoid, the mean in-transit decrement. The trapezoid
+        depth is always in ``depth_trapezoid``; the transit fit in ``rp_over_rstar``.
 
     Raises
     ------
     ParameterError
         A candidate that is not a TransitCandidate, an unknown threshold name, an
-        unknown ``stellar`` string, or data of an unknown kind.
+        unknown ``stellar`` string, limb-darkening coefficients that are not a
+        physical pair, or data of an unknown kind.
     LightCurveDataError
         Too few finite cadences, arrays of different lengths, time not increasing,
         non-positive flux, or no cadence within the candidate's transits.
@@ -340,6 +380,7 @@ def vet(
             raise ParameterError(f"unknown threshold(s) {sorted(unknown)}; known: {', '.join(THRESHOLDS)}")
         th.update({k: float(v) for k, v in thresholds.items()})
     d = vetting_data(data, mission=mission, target=target)
+    u1, u2 = _limb_darkening(limb_darkening, d.mission)
     star = _stellar(stellar, d.target)
     d, masked = _mask_others(d, candidate, others)
     d, n_clipped = _clip_upward(d, th["clip_sigma"])
@@ -371,6 +412,9 @@ def vet(
     epoch_r = epoch + shift + n_mid * period
     dur = trap.duration if fit_ok else dur0
     ratio = trap.ingress_ratio if fit_ok else 0.0
+    # ---- depth: limb-darkened transit fit (batman) around the trapezoid's solution
+    ld = _core.fit_limb_darkened(dt0, f, sigma, period, cad, trap, u1=u1, u2=u2) if fit_ok else None
+    ld_ok = bool(ld is not None and ld.converged and ld.depth > 3 * ld.depth_err)
 
     # windows for per-event measurements
     half = 0.5 * dur
@@ -420,8 +464,18 @@ def vet(
     white_in = sigma / np.sqrt(ev.n_in.sum()) if n_obs else np.nan
     snr_err = np.nanmax([white_in, sigma_dur / np.sqrt(max(n_obs, 1))]) if n_obs else np.nan
     snr = box_depth / snr_err if snr_err > 0 else float("nan")
-    depth = trap.depth if fit_ok else box_depth
-    depth_err = max(trap.depth_err * red, box_err) if fit_ok else box_err
+    if ld_ok:
+        depth = ld.depth
+        # the per-transit scatter (box_err) bounds the error from below, scaled from
+        # the mean in-transit decrement to the mid-transit depth
+        box_rel = box_err / box_depth if box_depth > 0 else 0.0
+        depth_err = max(ld.depth_err * red, box_rel * depth)
+    elif fit_ok:
+        depth = trap.depth
+        depth_err = max(trap.depth_err * red, box_err)
+    else:
+        depth, depth_err = box_depth, box_err
+    trap_err = max(trap.depth_err * red, box_err) if fit_ok else float("nan")
     depth_sig = depth / depth_err if depth_err > 0 else float("nan")
 
     # ---- expected vs observed transits
@@ -445,12 +499,32 @@ def vet(
     add("epoch", epoch_r, "BJD_TDB", None, "neutral",
         f"mid-transit BJD_TDB {epoch_r:.5f}, the transit nearest the middle of the data "
         f"(the fit moved it {shift * 24 * 60:+.1f} min from the given ephemeris)", "Epoch")
-    add("depth", depth * 1e6 * physics.ppm, "ppm", None, "neutral",
-        f"trapezoid-fit depth {depth * 1e6:.0f} ± {depth_err * 1e6:.0f} ppm" if fit_ok
-        else f"box depth {depth * 1e6:.0f} ± {depth_err * 1e6:.0f} ppm (trapezoid fit not significant)",
-        "Depth")
+    if ld_ok:
+        depth_text = (f"limb-darkened transit fit: largest depth {depth * 1e6:.0f} ± {depth_err * 1e6:.0f} ppm "
+                      f"at mid-transit (quadratic u1 = {u1:.2f}, u2 = {u2:.2f})")
+    elif fit_ok:
+        why = ld.message if ld is not None else "not attempted"
+        if ld is not None and ld.converged:
+            why = f"depth only {ld.depth / ld.depth_err:.1f}σ"
+        depth_text = (f"trapezoid-fit depth {depth * 1e6:.0f} ± {depth_err * 1e6:.0f} ppm "
+                      f"(limb-darkened transit fit not used: {why})")
+    else:
+        depth_text = f"box depth {depth * 1e6:.0f} ± {depth_err * 1e6:.0f} ppm (trapezoid fit not significant)"
+    add("depth", depth * 1e6 * physics.ppm, "ppm", None, "neutral", depth_text, "Depth")
     add("depth_err", depth_err * 1e6 * physics.ppm, "ppm", None, "neutral",
         f"1σ depth error including correlated noise (red-noise factor {red:.2f})", "Depth error")
+    add("depth_trapezoid", (trap.depth if fit_ok else float("nan")) * 1e6 * physics.ppm, "ppm", None, "neutral",
+        (f"trapezoid-fit depth {trap.depth * 1e6:.0f} ± {trap_err * 1e6:.0f} ppm (flat bottom, τ/T14 = {ratio:.2f})"
+         if fit_ok else "trapezoid fit not significant"), "Depth (trapezoid)")
+    if ld is not None and np.isfinite(ld.rp_rs):
+        ld_text = (f"limb-darkened transit fit ({'used' if ld_ok else 'not used: ' + ld.message}): "
+                   f"R_p/R★ = {ld.rp_rs:.4f} ± {ld.rp_rs_err:.4f}, b = {ld.impact:.2f}, a/R★ = {ld.a_rs:.1f}, "
+                   f"T14 = {ld.duration * 24:.2f} h, Δχ² against the trapezoid {ld.chi2 - ld.chi2_trapezoid:+.1f} "
+                   f"over {ld.n_points} cadences")
+    else:
+        ld_text = "no limb-darkened transit fit" + (f" ({ld.message})" if ld is not None else " (no significant dip)")
+    add("rp_over_rstar", float(ld.rp_rs) if ld is not None else float("nan"), "", None, "neutral", ld_text,
+        "R_p / R★ (transit fit)")
     add("depth_mean", box_depth * 1e6 * physics.ppm, "ppm", None, "neutral",
         f"mean in-transit flux decrement {box_depth * 1e6:.0f} ppm over the full duration", "Mean depth")
     add("duration", dur * 24 * u.hour, "h", None, "neutral",
@@ -607,7 +681,7 @@ def vet(
     half_e = max(half_e, half_ew * red) if len(ev_half) else float("nan")
 
     # ---- stellar-dependent quantities
-    b_fit, ar_fit, ar_0 = _sm03(depth, dur, ratio, period) if fit_ok else (np.nan, np.nan, np.nan)
+    b_fit, ar_fit, ar_0 = _sm03(trap.depth, dur, ratio, period) if fit_ok else (np.nan, np.nan, np.nan)
     rho_fit, rho_max = _density(period, ar_fit), _density(period, ar_0)
     rho_cat = float(star.density.to_value(u.g / u.cm**3)) if star is not None and star.density is not None else np.nan
     ar_cat = (float(physics.a_over_rstar_from_density(period * u.day, rho_cat * u.g / u.cm**3).value)
@@ -618,7 +692,9 @@ def vet(
     ar_sec = min(ar_options) if ar_options else np.nan
     sec_limit = _planet_secondary_limit(depth, ar_sec, teff, band)
     radius_re = np.nan
-    if star is not None and star.radius is not None and depth > 0:
+    if star is not None and star.radius is not None and ld_ok:
+        radius_re = float((ld.rp_rs * star.radius).to_value(u.R_earth))
+    elif star is not None and star.radius is not None and depth > 0:
         radius_re = float(physics.planet_radius(depth * u.dimensionless_unscaled, star.radius).to_value(u.R_earth))
     too_large = np.isfinite(radius_re) and radius_re > th["max_radius_rjup"] * _R_JUP_IN_EARTH
 
@@ -733,6 +809,7 @@ def vet(
     else:
         add("radius", radius_re * u.R_earth, "R_earth", th_r, "planet" if np.isfinite(radius_re) else "neutral",
             (f"implied radius {radius_re:.2f} R⊕ for R★ = {star.radius.to_value(u.R_sun):.2f} R☉"
+             + (" (R_p/R★ of the limb-darkened fit)" if ld_ok else " (√depth)")
              if np.isfinite(radius_re) and star is not None and star.radius is not None
              else "needs the stellar radius"), "Implied radius")
 
