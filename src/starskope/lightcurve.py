@@ -17,10 +17,9 @@ arrays with time as full BJD_TDB days.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
-
-import warnings
 
 import astropy.units as u
 

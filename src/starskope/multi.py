@@ -27,6 +27,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -469,3 +470,490 @@ def period_aliases(
         if np.setdiff1d(predicted, observed).size == 0:
             out.append(q)
     return np.sort(np.array(out)) * u.day
+
+
+# --------------------------------------------------------------------------- alias resolution
+
+_G_CGS = 6.674e-8  # cm^3 g^-1 s^-2 (CODATA 2018)
+_DAY_S = 86400.0
+_LN_RHO_BOUNDS = (math.log(1e-5), math.log(1e3))  # g/cm^3: from red supergiants to white dwarfs
+
+
+@dataclass(frozen=True)
+class AliasFit:
+    """One member of a period comb, as the data and the star judge it.
+
+    Attributes
+    ----------
+    period : Quantity [day]
+        The alias ΔT/n (refined by the fit when fitted).
+    n_cycles : int
+        Orbits n between the first and the last transit seen.
+    n_empty : int
+        Transits this period predicts on observed flux that shows no dip of the seen depth.
+    n_missed : int
+        Seen transits this period does not predict.
+    fitted : bool
+        False when the alias was ruled out by coverage (``n_empty`` or ``n_missed`` > 0)
+        before any fit; its score is then infinite.
+    delta_chi2 : float
+        χ² of the transit model minus χ² of flat flux over every cadence the model puts
+        near a transit: negative, and the same measure for every alias, so a model that
+        predicts a transit on flat flux pays for it.
+    density_penalty : float
+        ((ln ρ_fit − ln ρ★)/σ_lnρ)²; 0 without a stellar density.
+    geometric_penalty : float
+        (4/3) ln(P / P_shortest): the transit probability R★/a ∝ P^(−2/3) at fixed
+        density, with a log-uniform period prior (Kipping 2018).
+    score : float
+        −2 ln(posterior odds against the best alias): 0 for the best.
+    probability : float
+        Posterior probability among the aliases (sums to 1).
+    stellar_density : Quantity [g/cm³]
+        Density the fit implies (a/R★ and P through Kepler's third law).
+    impact : float
+        Impact parameter b.
+    a_over_rstar : float
+    radius_ratio : float
+        Rp/R★.
+    duration : Quantity [hour]
+        T14 of the fitted model.
+    epoch : float
+        Fitted mid-time of the first seen transit, BJD_TDB days.
+    """
+
+    period: u.Quantity
+    n_cycles: int
+    n_empty: int
+    n_missed: int
+    fitted: bool
+    delta_chi2: float = float("nan")
+    density_penalty: float = float("nan")
+    geometric_penalty: float = float("nan")
+    score: float = float("inf")
+    probability: float = 0.0
+    stellar_density: u.Quantity = float("nan") * u.g / u.cm**3
+    impact: float = float("nan")
+    a_over_rstar: float = float("nan")
+    radius_ratio: float = float("nan")
+    duration: u.Quantity = float("nan") * u.hour
+    epoch: float = float("nan")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain floats (units in the names) for tables and JSON."""
+        return {"period_days": float(self.period.to_value(u.day)), "n_cycles": self.n_cycles,
+                "n_empty": self.n_empty, "n_missed": self.n_missed, "fitted": self.fitted,
+                "delta_chi2": self.delta_chi2, "density_penalty": self.density_penalty,
+                "geometric_penalty": self.geometric_penalty, "score": self.score,
+                "probability": self.probability,
+                "stellar_density_gcc": float(self.stellar_density.to_value(u.g / u.cm**3)),
+                "impact": self.impact, "a_over_rstar": self.a_over_rstar, "radius_ratio": self.radius_ratio,
+                "duration_hours": float(self.duration.to_value(u.hour)), "epoch_bjd": self.epoch}
+
+
+@dataclass(frozen=True)
+class PeriodResolution:
+    """The answer of :func:`resolve_period`.
+
+    Attributes
+    ----------
+    candidate : TransitCandidate
+        The input candidate moved to the most probable alias, with the fitted epoch and
+        duration; ``extra`` gains ``alias_n_cycles``, ``alias_probability``,
+        ``alias_unique`` (1/0), ``impact_parameter``, ``a_over_rstar``,
+        ``stellar_density_gcc``.
+    aliases : list of AliasFit
+        Every comb member tested, increasing period.
+    unique : bool
+        True when every other alias scores at least ``threshold`` worse (odds ≥ e^(threshold/2)).
+    threshold : float
+    stellar_density, density_error : Quantity or None
+        The prior used (g/cm³).
+    seen_epochs : ndarray
+        Mid-times of the transits seen, BJD_TDB days.
+    note : str
+    """
+
+    candidate: Any
+    aliases: list[AliasFit]
+    unique: bool
+    threshold: float
+    stellar_density: u.Quantity | None
+    density_error: u.Quantity | None
+    seen_epochs: np.ndarray
+    note: str
+
+    @property
+    def best(self) -> AliasFit:
+        return min(self.aliases, key=lambda a: a.score)
+
+    @property
+    def period(self) -> u.Quantity:
+        return self.candidate.period
+
+    def fitted(self) -> list[AliasFit]:
+        """The aliases coverage did not rule out, best first."""
+        return sorted((a for a in self.aliases if a.fitted), key=lambda a: a.score)
+
+    def as_rows(self) -> list[dict[str, Any]]:
+        return [a.as_dict() for a in self.aliases]
+
+
+def _density_prior(stellar_density: Any, density_error: Any) -> tuple[float | None, float | None, str]:
+    """(ln ρ★ [g/cm³], σ of ln ρ★, note) from a Quantity or a StellarProperties."""
+    if stellar_density is None:
+        if density_error is not None:
+            raise ParameterError("density_error was given without stellar_density")
+        return None, None, "no stellar density: aliases are told apart by the light curve alone"
+    gcc = u.g / u.cm**3
+    err_q = None if density_error is None else require_positive(density_error, gcc, "density_error")
+    if isinstance(stellar_density, u.Quantity):
+        rho = require_positive(stellar_density, gcc, "stellar_density").value
+        if err_q is None:
+            return math.log(rho), 0.25, "density error not given: 25 % assumed"
+        return math.log(rho), float(err_q.value / rho), ""
+    props = stellar_density  # a starskope.stars.StellarProperties
+    if getattr(props, "density", None) is None:
+        raise ParameterError(
+            f"stellar_density: {getattr(props, 'target', 'the star')} has no density (needs radius and "
+            "mass, or radius and log g); give a density Quantity instead")
+    rho = float(props.density.to_value(gcc))
+    if err_q is not None:
+        return math.log(rho), float(err_q.value / rho), ""
+    unc = getattr(props, "uncertainties", {}) or {}
+    if "density" in unc:
+        return math.log(rho), float(unc["density"].to_value(gcc) / rho), ""
+    rel = {k: float(unc[k].value / getattr(props, k).value) for k in ("radius", "mass")
+           if k in unc and getattr(props, k) is not None}
+    if "radius" in rel and "mass" in rel:
+        return math.log(rho), math.hypot(rel["mass"], 3 * rel["radius"]), "density error from mass and radius errors"
+    if "radius" in rel and "logg" in unc:
+        sig = math.hypot(math.log(10) * float(unc["logg"].value), rel["radius"])
+        return math.log(rho), sig, "density error from log g and radius errors"
+    return math.log(rho), 0.25, f"{getattr(props, 'target', 'star')}: no density error known; 25 % assumed"
+
+
+def _exposure_days(stitched: Any, n: int) -> np.ndarray:
+    contrib = stitched.meta.get("CONTRIBUTIONS") or []
+    if "segment" in stitched.colnames and contrib:
+        seg = np.asarray(stitched["segment"]).astype(int)
+        cad = np.array([c["cadence_min"] for c in contrib], dtype=float) / 1440.0
+        return cad[np.clip(seg, 0, cad.size - 1)]
+    t = arrays(stitched).time
+    return np.full(n, float(np.nanmedian(np.diff(t))) if t.size > 1 else 0.0)
+
+
+def _t14(period: float, a_r: float, k: float, b: float) -> float:
+    """Total duration (days) of a circular-orbit transit."""
+    if a_r <= 1 or b >= 1 + k:
+        return float("nan")
+    sin_i = math.sqrt(max(1.0 - (b / a_r) ** 2, 1e-300))
+    arg = math.sqrt(max((1 + k) ** 2 - b**2, 0.0)) / (a_r * sin_i)
+    return period / math.pi * math.asin(min(arg, 1.0))
+
+
+class _TransitFitter:
+    """Limb-darkened (batman) transit fits of one set of cadences at one comb member."""
+
+    def __init__(self, t: np.ndarray, f: np.ndarray, sigma: np.ndarray, exposure: np.ndarray,
+                 ld: np.ndarray) -> None:
+        import batman
+
+        self.f, self.sigma = f, sigma
+        self.params = batman.TransitParams()
+        p = self.params
+        p.t0, p.per, p.rp, p.a, p.inc, p.ecc, p.w = float(t[0]), 1e4, 0.1, 100.0, 90.0, 0.0, 90.0
+        p.limb_dark, p.u = "quadratic", [0.4, 0.25]
+        self.groups = []
+        keys = np.round(exposure * 1440.0, 1) * 1000 + np.round(ld[:, 0], 3) * 10 + np.round(ld[:, 1], 3)
+        for key in np.unique(keys):
+            idx = np.flatnonzero(keys == key)
+            exp = float(exposure[idx[0]])
+            ss = max(1, math.ceil(exp * 1440.0 / 4.0))
+            model = batman.TransitModel(p, t[idx], supersample_factor=ss, exp_time=exp) if ss > 1 else \
+                batman.TransitModel(p, t[idx])
+            self.groups.append((idx, model, [float(ld[idx[0], 0]), float(ld[idx[0], 1])]))
+
+    def model(self, t0: float, period: float, k: float, b: float, a_r: float) -> np.ndarray:
+        p = self.params
+        out = np.ones(self.f.size)
+        if a_r <= 1.0 + k or b >= a_r:
+            return out
+        p.t0, p.per, p.rp, p.a = t0, period, k, a_r
+        p.inc = math.degrees(math.acos(min(b / a_r, 1.0)))
+        for idx, m, ld in self.groups:
+            p.u = ld
+            out[idx] = m.light_curve(p)
+        return out
+
+
+def _fit_alias(fitter: _TransitFitter, t_a: float, span: float, n: int, k0: float, dur: float,
+               ln_rho: float | None, sig_ln_rho: float | None, starts: Sequence[float],
+               free_density: bool = False) -> dict[str, float]:
+    """Least-squares fit of (t_first, t_last, Rp/R★, b, ln ρ★) at comb member n."""
+    from scipy.optimize import least_squares
+
+    def unpack(x: np.ndarray) -> tuple[float, float, float, float, float, float]:
+        t0 = t_a + x[0]
+        period = (span + x[1] - x[0]) / n
+        rho = math.exp(x[4])
+        a_r = (_G_CGS * rho * (period * _DAY_S) ** 2 / (3 * math.pi)) ** (1 / 3)
+        return t0, period, x[2], x[3], rho, a_r
+
+    use_prior = ln_rho is not None and not free_density
+
+    def resid(x: np.ndarray) -> np.ndarray:
+        t0, period, k, b, _, a_r = unpack(x)
+        r = (fitter.f - fitter.model(t0, period, k, b, a_r)) / fitter.sigma
+        if use_prior:
+            r = np.append(r, (x[4] - ln_rho) / sig_ln_rho)
+        return r
+
+    period0 = span / n
+    dt_max = 0.3 * dur
+    lo = [-dt_max, -dt_max, 1e-3, 0.0, _LN_RHO_BOUNDS[0]]
+    hi = [dt_max, dt_max, 0.5, 1.5, _LN_RHO_BOUNDS[1]]
+    best = None
+    for b0 in starts:
+        # start where this b and the seen duration give the density (small-angle T14)
+        a_r0 = period0 / (math.pi * dur) * math.sqrt(max((1 + k0) ** 2 - b0**2, 1e-6))
+        a_r0 = max(a_r0, 1.5 + b0)
+        lr0 = math.log(3 * math.pi * a_r0**3 / (_G_CGS * (period0 * _DAY_S) ** 2))
+        x0 = np.clip([0.0, 0.0, k0, b0, lr0], np.array(lo) + 1e-9, np.array(hi) - 1e-9)
+        sol = least_squares(resid, x0, bounds=(lo, hi), x_scale=[dur * 0.05, dur * 0.05, 0.01, 0.1, 0.1],
+                            max_nfev=400)
+        if best is None or sol.cost < best.cost:
+            best = sol
+    assert best is not None
+    t0, period, k, b, rho, a_r = unpack(best.x)
+    m = fitter.model(t0, period, k, b, a_r)
+    dchi2 = float(np.sum(((fitter.f - m) ** 2 - (fitter.f - 1.0) ** 2) / fitter.sigma**2))
+    pen = float(((best.x[4] - ln_rho) / sig_ln_rho) ** 2) if use_prior else 0.0
+    return {"t0": t0, "period": period, "k": k, "b": b, "rho": rho, "a_r": a_r, "delta_chi2": dchi2,
+            "density_penalty": pen, "t14": _t14(period, a_r, k, b)}
+
+
+def resolve_period(
+    stitched: Any,
+    candidate: Any,
+    *,
+    stellar_density: Any = None,
+    density_error: u.Quantity | None = None,
+    limb_darkening: tuple[float, float] | Mapping[str, tuple[float, float]] = (0.40, 0.25),
+    period_min: u.Quantity | None = None,
+    threshold: float = 9.0,
+    max_fits: int = 500,
+) -> PeriodResolution:
+    """Which member of the period comb is the orbit?
+
+    A transit seen once by Kepler and once by TESS fixes the period only to the comb
+    P = ΔT/n. Each member is judged three ways:
+
+    1. **coverage** – a member that predicts a transit where a telescope watched and saw
+       no dip of the seen depth (or misses a seen transit) is ruled out;
+    2. **the light curve** – every surviving member is fitted with a limb-darkened transit
+       (batman; per-cadence supersampling, per-telescope noise) whose a/R★ follows from
+       P and the stellar density through Kepler's third law, a³ = G M★ P²/4π², i.e.
+       ρ★ = 3π (a/R★)³ / (G P²); the fit covers every cadence near any transit the member
+       predicts, so the measure (χ² against flat flux) is the same for all members;
+    3. **the star** – a Gaussian prior on ln ρ★ (catalogue density and its error): the
+       transit's duration and shape fix a/R★/P, so a wrong P implies a wrong density
+       (ρ★ ∝ P at fixed shape), plus the geometric transit probability ∝ P^(−2/3).
+
+    The score is −2 ln posterior (χ² + density term + geometric term); probabilities are
+    normalised over the members. With a density known to ~10 % only members a factor
+    ≲ 1.4 apart stay confusable; with 36 cycles between transits (members 3 % apart) no
+    stellar catalogue separates them, and ``unique`` says so.
+
+    Parameters
+    ----------
+    stitched : lightkurve.LightCurve
+        Flattened, normalised light curve from :func:`stitch_missions` (its
+        ``segment`` column and ``CONTRIBUTIONS`` give each cadence's exposure time).
+    candidate : TransitCandidate
+        A member of the comb (e.g. what :func:`starskope.search.search_transits` found);
+        its transits must be seen at two or more epochs.
+    stellar_density : Quantity [g/cm³] or StellarProperties, optional
+        The star's mean density (and, from StellarProperties, its error).
+    density_error : Quantity [g/cm³], optional
+        1-σ error of the density (default: from the StellarProperties' uncertainties,
+        else 25 %).
+    limb_darkening : (u1, u2) or mapping instrument → (u1, u2)
+        Quadratic limb-darkening coefficients (held fixed).
+    period_min : Quantity [time], optional
+        Shortest member tested (default 4 × the candidate's duration).
+    threshold : float
+        Score margin the runner-up must lose by for ``unique`` (9: odds of 90 to 1).
+    max_fits : int
+        Most members fitted after coverage (more raise ParameterError: give period_min).
+
+    Returns
+    -------
+    PeriodResolution
+
+    Raises
+    ------
+    ParameterError
+        Not a stitched light curve; transits seen at fewer than two epochs; too many
+        members to fit; density_error without stellar_density; a StellarProperties
+        without density.
+    UnitsError
+        Quantities in the wrong unit.
+    """
+    if "instrument" not in stitched.colnames:
+        raise ParameterError("resolve_period needs a light curve from stitch_missions (no 'instrument' column)")
+    ln_rho, sig_ln_rho, prior_note = _density_prior(stellar_density, density_error)
+    a = arrays(stitched)
+    ok = np.isfinite(a.time) & np.isfinite(a.flux)
+    t, f = a.time[ok], a.flux[ok]
+    inst = np.asarray(stitched["instrument"]).astype(str)[ok]
+    seg = np.asarray(stitched["segment"]).astype(int)[ok] if "segment" in stitched.colnames else np.zeros(t.size, int)
+    exposure = _exposure_days(stitched, a.time.size)[ok]
+    if isinstance(limb_darkening, Mapping):
+        missing = sorted(set(inst) - set(limb_darkening))
+        if missing:
+            raise ParameterError(f"limb_darkening has no coefficients for {', '.join(missing)}; "
+                                 f"given for {', '.join(limb_darkening)}")
+        ld = np.array([limb_darkening[i] for i in inst], dtype=float)
+    else:
+        ld = np.tile(np.asarray(limb_darkening, dtype=float), (t.size, 1))
+    p_c, e_c, d_c = candidate.period_days, candidate.epoch_bjd, candidate.duration_days
+    depth_c = candidate.depth_ppm * 1e-6 if np.isfinite(candidate.depth_ppm) else np.nan
+
+    # per-piece noise: robust scatter away from the candidate's transits
+    k_c = np.round((t - e_c) / p_c)
+    away = np.abs(t - e_c - k_c * p_c) > d_c
+    sigma = np.empty(t.size)
+    for s in np.unique(seg):
+        m = seg == s
+        ref = f[m & away] if np.sum(m & away) > 10 else f[m]
+        sigma[m] = 1.4826 * np.median(np.abs(ref - np.median(ref)))
+    sigma = np.where(sigma > 0, sigma, np.nanmedian(sigma[sigma > 0]))
+
+    # which of the candidate's transits are actually seen (a dip of the candidate's depth)
+    core = np.abs(t - e_c - k_c * p_c) < 0.35 * d_c
+    seen = []
+    for kk in np.unique(k_c[core]):
+        m = core & (k_c == kk)
+        dec = 1.0 - np.mean(f[m])
+        err = math.sqrt(float(np.sum(sigma[m] ** 2))) / m.sum()
+        if dec > 3 * err and (not np.isfinite(depth_c) or dec > 0.5 * depth_c):
+            seen.append(e_c + kk * p_c)
+    if len(seen) < 2:
+        raise ParameterError(
+            f"resolve_period needs a candidate whose transits are seen at two or more epochs; "
+            f"candidate P = {p_c:.6g} d shows a dip at {len(seen)}")
+    mids = np.array(seen)
+    t_a, span = float(mids[0]), float(mids[-1] - mids[0])
+    m_core = np.abs(t[:, None] - mids[None, :]) < 0.35 * d_c
+    depth_seen = float(1.0 - np.mean(f[m_core.any(axis=1)]))
+
+    pmin = 4 * d_c if period_min is None else require_positive(period_min, u.day, "period_min").value
+    n_max = int(span // pmin)
+    if n_max < 1:
+        raise ParameterError(f"period_min {pmin:.4g} d is longer than the {span:.4g} d between the first and "
+                             "last seen transits")
+
+    # 1. coverage
+    covered_rows: list[tuple[int, int, int]] = []
+    t_rel = t - t_a
+    for n in range(1, n_max + 1):
+        q = span / n
+        phase_m = (mids - t_a) / q
+        n_missed = int(np.sum(np.abs(phase_m - np.round(phase_m)) * q > 0.35 * d_c))
+        kk = np.round(t_rel / q)
+        c = np.abs(t_rel - kk * q) < 0.35 * d_c
+        n_empty = 0
+        if np.any(c):
+            ks, inv = np.unique(kk[c], return_inverse=True)
+            cnt = np.bincount(inv)
+            dec = 1.0 - np.bincount(inv, weights=f[c]) / cnt
+            err = np.sqrt(np.bincount(inv, weights=sigma[c] ** 2)) / cnt
+            n_empty = int(np.sum((cnt >= 3) & (dec < 0.5 * depth_seen) & (depth_seen - dec > 5 * err)))
+        covered_rows.append((n, n_empty, n_missed))
+    survivors = [n for n, e, mi in covered_rows if e == 0 and mi == 0]
+    if len(survivors) > max_fits:
+        raise ParameterError(
+            f"{len(survivors)} periods between {span / n_max:.4g} and {span:.4g} d survive the coverage test; "
+            f"more than max_fits={max_fits}: give a longer period_min")
+    if not survivors:
+        raise ParameterError("no member of the period comb fits the seen transits without predicting "
+                             "transits on flat, observed flux")
+
+    k0 = math.sqrt(max(depth_seen, 1e-6))
+
+    def select(n: int, dur: float, half_width: float) -> _TransitFitter:
+        q = span / n
+        kk = np.round(t_rel / q)
+        sel = np.abs(t_rel - kk * q) < half_width
+        return _TransitFitter(t[sel], f[sel], sigma[sel], exposure[sel], ld[sel])
+
+    # reference fit at the candidate's own member, free density: measures the seen duration
+    n_ref = min(survivors, key=lambda n: abs(span / n - p_c))
+    dur = d_c
+    for _ in range(2):
+        ref = _fit_alias(select(n_ref, dur, max(2.0 * dur, dur + 0.25)), t_a, span, n_ref, k0, dur, None, None,
+                         (0.1, 0.5, 0.85), free_density=True)
+        if np.isfinite(ref["t14"]) and ref["t14"] > 0:
+            dur = ref["t14"]
+    half_width = max(1.5 * dur, 0.5 * dur + 0.25)
+    k_ref = ref["k"]
+
+    fits: dict[int, dict[str, float]] = {}
+    for n in survivors:
+        fits[n] = _fit_alias(select(n, dur, half_width), t_a, span, n, k_ref, dur, ln_rho, sig_ln_rho,
+                             (0.1, 0.5, 0.85))
+    p_short = min(fits[n]["period"] for n in fits)
+    scores = {n: r["delta_chi2"] + r["density_penalty"] + (4 / 3) * math.log(r["period"] / p_short)
+              for n, r in fits.items()}
+    s_min = min(scores.values())
+    weights = {n: math.exp(-0.5 * (s - s_min)) for n, s in scores.items()}
+    total = sum(weights.values())
+    aliases = []
+    for n, n_empty, n_missed in covered_rows:
+        if n in fits:
+            r = fits[n]
+            aliases.append(AliasFit(
+                period=r["period"] * u.day, n_cycles=n, n_empty=n_empty, n_missed=n_missed, fitted=True,
+                delta_chi2=r["delta_chi2"], density_penalty=r["density_penalty"],
+                geometric_penalty=(4 / 3) * math.log(r["period"] / p_short), score=scores[n] - s_min,
+                probability=weights[n] / total, stellar_density=r["rho"] * u.g / u.cm**3, impact=r["b"],
+                a_over_rstar=r["a_r"], radius_ratio=r["k"], duration=r["t14"] * 24.0 * u.hour, epoch=r["t0"]))
+        else:
+            aliases.append(AliasFit(period=span / n * u.day, n_cycles=n, n_empty=n_empty, n_missed=n_missed,
+                                    fitted=False))
+    aliases.sort(key=lambda x: x.period.value)
+    ranked = sorted((x for x in aliases if x.fitted), key=lambda x: x.score)
+    best = ranked[0]
+    unique = len(ranked) == 1 or ranked[1].score >= threshold
+    from astropy.time import Time
+
+    duration_h = float(best.duration.to_value(u.hour))
+    if not np.isfinite(duration_h):
+        duration_h = candidate.duration_hours
+    new = candidate.with_(
+        period=best.period, epoch=Time(best.epoch, format="jd", scale="tdb"), duration=duration_h * u.hour,
+        n_transits=len(seen), source=f"{candidate.source}+alias resolution",
+        extra={**candidate.extra, "alias_n_cycles": float(best.n_cycles), "alias_probability": best.probability,
+               "alias_unique": 1.0 if unique else 0.0, "impact_parameter": best.impact,
+               "a_over_rstar": best.a_over_rstar,
+               "stellar_density_gcc": float(best.stellar_density.to_value(u.g / u.cm**3))})
+    n_ruled = sum(1 for x in aliases if not x.fitted)
+    if unique:
+        runner = (f"; the runner-up P = {ranked[1].period.value:.6g} d is {math.exp(0.5 * ranked[1].score):.3g} "
+                  "times less probable") if len(ranked) > 1 else ""
+        note = (f"P = {best.period.value:.6g} d ({best.n_cycles} orbits between the first and last of "
+                f"{len(seen)} seen transits) is the only period the data and the star allow{runner}; "
+                f"{n_ruled} of {len(aliases)} comb members ruled out by coverage")
+    else:
+        close = [x for x in ranked if x.score < threshold]
+        note = (f"period not unique: {len(close)} comb members within Δscore {threshold:g} of the best "
+                f"(P = {', '.join(f'{x.period.value:.5g}' for x in close[:6])}{' …' if len(close) > 6 else ''} d; "
+                f"best has probability {best.probability:.2f}); more transits or a tighter stellar density "
+                "would decide")
+    if prior_note:
+        note += f"; {prior_note}"
+    rho_q = None if ln_rho is None else math.exp(ln_rho) * u.g / u.cm**3
+    err_q = None if ln_rho is None or sig_ln_rho is None else math.exp(ln_rho) * sig_ln_rho * u.g / u.cm**3
+    return PeriodResolution(candidate=new, aliases=aliases, unique=unique, threshold=threshold,
+                            stellar_density=rho_q, density_error=err_q, seen_epochs=mids, note=note)

@@ -14,7 +14,9 @@ The 1683 TESS FFI files are read in one test to keep the run short.
 
 from __future__ import annotations
 
+import csv
 import gzip
+import os
 import time as _time
 from functools import cache
 from pathlib import Path
@@ -27,9 +29,6 @@ from astropy.time import Time
 from starskope.io import layout, read
 from starskope.lightcurve import META_KEYS
 from starskope.missions import get_mission
-
-import csv
-import os
 
 SHARED_DATA = Path(
     os.environ.get("STARSKOPE_SHARED_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data")
