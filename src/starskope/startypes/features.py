@@ -260,10 +260,22 @@ def running_median(time: np.ndarray, y: np.ndarray, window: float) -> np.ndarray
     """Median of ``y`` in a sliding time window of full width ``window`` (days)."""
     lo = np.searchsorted(time, time - window / 2, side="left")
     hi = np.searchsorted(time, time + window / 2, side="right")
+    return _window_medians(np.ascontiguousarray(y, dtype=np.float64), lo, hi)
+
+
+def _window_medians_py(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     out = np.empty_like(y)
     for i in range(y.size):
         out[i] = np.median(y[lo[i] : hi[i]])
     return out
+
+
+try:  # the same loop compiled (numba comes with wotan): ~40x faster
+    from numba import njit
+
+    _window_medians = njit(cache=True, nogil=True)(_window_medians_py)
+except ImportError:  # pragma: no cover - numba is a dependency of wotan
+    _window_medians = _window_medians_py
 
 
 # --------------------------------------------------------------------------- periodogram
