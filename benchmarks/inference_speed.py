@@ -51,7 +51,14 @@ def main() -> int:
     from starskope.features.dataset import StarData, extract_features
     from starskope.io.flux_table import read_flux_table_rows
     from starskope.models import default_model
-    from starskope.pipeline import AnalysisOptions, _best, _clean_rows, _period_max, _star_type_meta, _vet
+    from starskope.pipeline import (
+        AnalysisOptions,
+        _best,
+        _clean_rows,
+        _period_max,
+        _star_type_meta,
+        _vet,
+    )
     from starskope.search import search_many
     from starskope.simulate import DEFAULT_SEED, simulate_k2_c3
 
@@ -68,7 +75,7 @@ def main() -> int:
     ms: dict[str, float] = {}
 
     t0 = time.perf_counter()
-    clean, raw, notes = _clean_rows(time_, flux, options)
+    clean, raw, _notes = _clean_rows(time_, flux, options)
     ms["clean"] = (time.perf_counter() - t0) / n * 1e3
     t0 = time.perf_counter()
     found = search_many(time_, clean, period_min=options.period_min_days, period_max=_period_max(time_, options),

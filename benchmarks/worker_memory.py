@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from end_to_end import _cpu, _run  # noqa: E402  (same folder)
+from end_to_end import _cpu, _run
 
 
 def main() -> int:
@@ -55,7 +55,7 @@ def main() -> int:
         "date": time.strftime("%Y-%m-%d"), "machine": _cpu(), "workers": args.workers,
         "small": small, "large": large, "peak_ratio_large_over_small": ratio, "client_peak_rss_mb": client_mb,
     }
-    for name, run in (("small", small), ("large", large)):
+    for _name, run in (("small", small), ("large", large)):
         print(f"{run['light_curves']:>5} files: {run['seconds']:.0f} s, {run['per_second']:.1f}/s, worker peak RSS "
               f"{', '.join(f'{m:.0f}' for m in run['worker_peak_rss_mb'])} MB")
     print(f"peak worker memory, {args.large} vs {args.small} files: {ratio:.2f}x; client peak {client_mb:.0f} MB")

@@ -77,6 +77,9 @@ class AnalysisOptions:
     vet_min_snr : float
         Vet the best candidate only when its SNR reaches this (the Kepler pipeline's
         detection threshold, 7.1σ, by default); weaker candidates keep NaN vetting features.
+    vet_transit_fit : bool
+        Measure the depth with vetting's limb-darkened transit fit (accurate; 15–70 ms
+        per candidate) instead of the trapezoid's (~3 % low).
     table_outliers : bool
         Remove upward outliers from table rows before detrending. Off by default: the
         biweight trend and the search's robust noise are insensitive to them, and rows
@@ -97,6 +100,7 @@ class AnalysisOptions:
     period_max_days: float | None = None
     search_oversample: float = 1.0
     vet_min_snr: float = 7.1
+    vet_transit_fit: bool = True
     table_outliers: bool = False
     stellar: str | None = None
     view_spec: dict[str, Any] = field(default_factory=lambda: ViewSpec().as_dict())
@@ -137,7 +141,7 @@ def _vet(time: np.ndarray, flux: np.ndarray, cand: Any, options: AnalysisOptions
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rep = vet((time, flux), cand, stellar=options.stellar if target else None, target=target,
-                      mission=mission, catalog_match=False)
+                      mission=mission, catalog_match=False, fit_transit=options.vet_transit_fit)
     except StarskopeError:
         return None, "vetting_failed"
     return rep.as_row(), ";".join(rep.flag_names)

@@ -28,8 +28,9 @@ class TransitCandidate:
     duration : Quantity [hour]
         Total transit duration (first to last contact, T14).
     depth : Quantity [dimensionless]
-        Fractional flux decrement at mid-transit (in ppm: ``depth.to(starskope.physics.ppm)``,
-        i.e. ``astropy.units.cds.ppm``; plain ``astropy.units`` has no ppm; or :attr:`depth_ppm`).
+        Fractional flux decrement at mid-transit. In ppm: :attr:`depth_ppm`, or
+        ``depth.to(starskope.physics.ppm)`` (that is ``astropy.units.cds.ppm``;
+        ``astropy.units`` itself has no ppm).
     depth_err : Quantity [dimensionless]
         1-σ error of ``depth`` (NaN when unknown).
     snr : float

@@ -569,6 +569,8 @@ def fit_limb_darkened(
     max_dchi2 : float
         The fit is not converged if the trapezoid's χ² is lower than this fit's by
         more than this (the dip is not shaped like a limb-darkened transit).
+    beta_max : float
+        Largest b / (1 + R_p/R★) allowed (0.99: grazing transits included).
 
     Returns
     -------

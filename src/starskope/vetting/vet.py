@@ -27,6 +27,14 @@ its value, unit, threshold, verdict and reason, and Robovetter-style flags
 All significances use a noise level that includes correlated noise: the white
 per-point scatter times a red-noise factor measured from box depths at phases away
 from the transit, or the scatter between individual transits, whichever is larger.
+
+The depth (ppm) is the largest flux decrement of a quadratic limb-darkened transit
+model (``batman``; coefficients per telescope band, :data:`LIMB_DARKENING`) fitted by
+least squares to the cadences around the transits at the fixed period: free R_p/R★,
+impact parameter, T14, a small epoch shift and the baseline. A flat-bottomed
+trapezoid, which also gives the shape tests, duration and epoch, sits a few percent
+below the limb-darkened centre; its depth stays in ``depth_trapezoid`` and replaces
+the fitted one when the transit fit fails or fits worse.
 """
 
 from __future__ import annotations
@@ -318,6 +326,7 @@ def vet(
     catalog_match: bool = True,
     thresholds: Mapping[str, float] | None = None,
     limb_darkening: tuple[float, float] | None = None,
+    fit_transit: bool = True,
 ) -> VettingReport:
     """Measure the vetting diagnostics of one candidate and raise false-positive flags.
 
@@ -348,6 +357,10 @@ def vet(
     limb_darkening : (float, float), optional
         Quadratic limb-darkening coefficients (u1, u2) of the transit fit; default the
         telescope band's (:data:`LIMB_DARKENING`).
+    fit_transit : bool
+        Fit the limb-darkened transit model for the depth (default). False keeps the
+        trapezoid fit's depth (biased ~3 % low against limb-darkened transits) and
+        saves 15–70 ms per candidate on a 3197-cadence light curve (batch screening).
 
     Returns
     -------
@@ -413,7 +426,7 @@ def vet(
     dur = trap.duration if fit_ok else dur0
     ratio = trap.ingress_ratio if fit_ok else 0.0
     # ---- depth: limb-darkened transit fit (batman) around the trapezoid's solution
-    ld = _core.fit_limb_darkened(dt0, f, sigma, period, cad, trap, u1=u1, u2=u2) if fit_ok else None
+    ld = _core.fit_limb_darkened(dt0, f, sigma, period, cad, trap, u1=u1, u2=u2) if fit_ok and fit_transit else None
     ld_ok = bool(ld is not None and ld.converged and ld.depth > 3 * ld.depth_err)
 
     # windows for per-event measurements
@@ -522,7 +535,8 @@ def vet(
                    f"T14 = {ld.duration * 24:.2f} h, Δχ² against the trapezoid {ld.chi2 - ld.chi2_trapezoid:+.1f} "
                    f"over {ld.n_points} cadences")
     else:
-        ld_text = "no limb-darkened transit fit" + (f" ({ld.message})" if ld is not None else " (no significant dip)")
+        why = ld.message if ld is not None else ("not asked for" if not fit_transit else "no significant dip")
+        ld_text = f"no limb-darkened transit fit ({why})"
     add("rp_over_rstar", float(ld.rp_rs) if ld is not None else float("nan"), "", None, "neutral", ld_text,
         "R_p / R★ (transit fit)")
     add("depth_mean", box_depth * 1e6 * physics.ppm, "ppm", None, "neutral",
