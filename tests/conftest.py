@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from frontend_data import load_synth
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("STARSKOPE_SHARED_DATA", ROOT.parent / "shared" / "data")).resolve()
 
@@ -32,3 +34,22 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def manifest(shared_data: Path) -> list[dict[str, str]]:
     return manifest_rows()
+
+
+# -- the front-end tests (tests/explain, tests/report, tests/web) ----------------------------
+@pytest.fixture(scope="session")
+def synth():
+    """The synthetic-data module ``tests/explain/synth.py`` (see ``frontend_data``)."""
+    return load_synth()
+
+
+@pytest.fixture(scope="session")
+def tiny_model(synth):
+    """A small stacked ensemble trained on synthetic stars (once per session)."""
+    return synth.tiny_model()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(synth):
+    """The folder the tiny model is saved in."""
+    return synth.tiny_model_dir()

@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 import astropy.units as u
+import numpy as np
 import pytest
 from astropy.table import Table
 from astroquery.mast import Catalogs
@@ -329,3 +330,89 @@ def test_cli_star_offline(capsys: pytest.CaptureFixture, catalogs: Path, tmp_pat
     assert data["radius"] == pytest.approx(1.15) and data["ids"] == {"TIC": 261136679}
     assert main(["star", "TIC", "1", "--offline"]) == 2
     assert "none of the shipped catalogues" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- online, through astroquery
+
+
+@pytest.fixture()
+def mast_http(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """Run astroquery's real ``Catalogs`` code with MAST's HTTP answers taken from the
+    stored wire-format responses in tests/data/mast (the way astroquery's own tests mock
+    MAST): columns config, facet histograms, Mashup ``invoke`` answers and the STScI
+    name resolver. Returns the decoded requests, for assertions."""
+    from urllib.parse import unquote
+
+    from astroquery.mast import discovery_portal
+    from astroquery.mast import utils as mast_utils
+    from astroquery.utils.mocks import MockResponse
+
+    requests: list[dict] = []
+
+    def answer(name: str) -> list:
+        return [MockResponse((MAST / name).read_bytes())]
+
+    def portal_request(self, method="POST", url=None, data=None, **kwargs):
+        if "columnsconfig" in url:
+            requests.append({"columnsconfig": unquote(data).split("=", 1)[1]})
+            return answer("columnsconfig_tess_cone.json")
+        req = json.loads(unquote(data[len("request="):]))
+        requests.append(req)
+        service, params = req["service"], req["params"]
+        if service == "Mast.Catalogs.All.Tic":
+            return answer("all_tic_extjs.json")
+        if service == "Mast.Catalogs.Filtered.Tic.Rows":
+            wanted = {f["paramName"]: [str(v) for v in f["values"]] for f in params["filters"]}
+            if wanted == {"ID": ["261136679"]}:
+                return answer("mashup_tic_261136679.json")
+            if wanted == {"KIC": ["11904151"]}:
+                return answer("mashup_tic_kic_11904151.json")
+            return answer("mashup_tic_empty.json")
+        if service.lower() == "mast.catalogs.tic.cone":  # "Mast.Catalogs." + the catalog name as given
+            k23 = json.loads((MAST / "resolver_epic_201367065.json").read_text())["resolvedCoordinate"][0]
+            near = abs(params["ra"] - k23["ra"]) < 1e-6 and abs(params["dec"] - k23["decl"]) < 1e-6
+            return answer("mashup_tic_cone_epic_201367065.json" if near else "mashup_tic_empty.json")
+        raise AssertionError(f"unexpected MAST service {service}")
+
+    def simple_request(url, params=None):
+        requests.append({"resolver": url, **(params or {})})
+        if "epic 201367065" in str(params.get("name", "")).lower():
+            return MockResponse((MAST / "resolver_epic_201367065.json").read_bytes())
+        return MockResponse(b'{"resolvedCoordinate": [], "status": ""}')
+
+    monkeypatch.setattr(discovery_portal.PortalAPI, "_request", portal_request)
+    monkeypatch.setattr(mast_utils, "_simple_request", simple_request)
+    return requests
+
+
+def test_astroquery_tic_table_matches_the_stored_one(mast_http: list) -> None:
+    table = Catalogs.query_criteria(catalog="Tic", ID=261136679)
+    stored = Table.read(MAST / "tic_261136679.ecsv")
+    assert table.colnames == stored.colnames and len(table.colnames) == 125
+    assert table["ID"].dtype.kind == "U" and table["ID"][0] == "261136679"  # MAST types ID as a string
+    assert table["KIC"].dtype.kind == "i" and table["KIC"].mask[0]  # null integers are masked
+    assert np.isnan(table["e_Teff"][0]) and not table["e_Teff"].mask[0]  # null floats are NaN
+    for col in ("rad", "e_rad", "Teff", "logg", "mass", "rho", "Tmag", "ra", "dec"):
+        assert table[col][0] == pytest.approx(stored[col][0]), col
+    invoke = [r for r in mast_http if r.get("service") == "Mast.Catalogs.Filtered.Tic.Rows"]
+    assert invoke[0]["params"]["filters"] == [{"paramName": "ID", "values": ["261136679"]}]
+    assert invoke[0]["params"]["columns"] == "*"
+
+
+def test_online_paths_through_astroquery(mast_http: list, tmp_path: Path) -> None:
+    p = query_mast("TIC", 261136679)
+    assert p.ids == {"TIC": 261136679} and p.radius.to_value(u.Rsun) == pytest.approx(1.15)
+    assert p.density.to_value(u.g / u.cm**3) == pytest.approx(0.8696 * 1.408)
+    kic = get_stellar_properties("KIC 11904151", cache_dir=tmp_path)
+    assert kic.source == "MAST TIC" and kic.ids == {"TIC": 377780790, "KIC": 11904151}
+    assert kic.teff.to_value(u.K) == pytest.approx(5676)
+    epic = get_stellar_properties("EPIC 201367065", cache_dir=tmp_path)
+    assert epic.ids == {"TIC": 173103335, "EPIC": 201367065}  # the nearest row, not the first
+    resolved = [r for r in mast_http if "resolver" in r]
+    assert resolved and "EPIC 201367065" in str(resolved[0]["name"])
+    cone = [r for r in mast_http if r.get("service") == "Mast.Catalogs.TIC.Cone"]
+    assert cone[0]["params"]["radius"] == pytest.approx(3.0 / 3600.0)
+    with pytest.raises(CatalogError, match="MAST TIC query for TIC 5 returned no entry"):
+        query_mast("TIC", 5)
+    with pytest.raises(CatalogError, match=r"MAST TIC query for EPIC 1 failed: ResolverError"):
+        query_mast("EPIC", 1)

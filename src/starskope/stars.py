@@ -393,16 +393,20 @@ def query_mast(catalog: str, ident: int | str) -> StellarProperties:
     CatalogError
         The query failed (network, service error) or found no matching TIC entry.
     """
+    from astroquery.exceptions import NoResultsWarning
     from astroquery.mast import Catalogs
 
     target = _canonical(catalog, ident)
     try:
-        if catalog == "TIC":
-            table = Catalogs.query_criteria(catalog="Tic", ID=int(ident))
-        elif catalog == "KIC":
-            table = Catalogs.query_criteria(catalog="Tic", KIC=int(ident))
-        else:
-            table = Catalogs.query_object(target, catalog="TIC", radius=_CONE_RADIUS)
+        with warnings.catch_warnings():
+            # an empty answer becomes the CatalogError below, with the star's name
+            warnings.simplefilter("ignore", NoResultsWarning)
+            if catalog == "TIC":
+                table = Catalogs.query_criteria(catalog="Tic", ID=int(ident))
+            elif catalog == "KIC":
+                table = Catalogs.query_criteria(catalog="Tic", KIC=int(ident))
+            else:
+                table = Catalogs.query_object(target, catalog="TIC", radius=_CONE_RADIUS)
     except Exception as exc:  # requests, astroquery and resolver errors all end here
         raise CatalogError(f"MAST TIC query for {target} failed: {type(exc).__name__}: {exc}") from exc
     if table is None or len(table) == 0:

@@ -1,45 +1,18 @@
-"""Fixtures of the explanation tests: real stars analysed once, synthetic stars, a tiny model."""
+"""Fixtures of the explanation tests: real stars analysed once (the synthetic stars and the
+tiny model, ``synth`` and ``tiny_model``, come from tests/conftest.py)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import warnings
-from pathlib import Path
 
 import pytest
 
-
-def load_synth():
-    """The shared synthetic-data module (one instance per session, so the tiny model is
-    trained once)."""
-    name = "starskope_frontend_synth"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("synth.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-#: The three real stars of the issue: a planet host, an eclipsing binary, a quiet star.
-PI_MEN = "tess/misc/zclaytor+lcs_demo/hlsp_tess-spoc_tess_phot_0000000261136679-s0001_tess_v1_lc.fits"
-KEPLER_EB = "kepler/dr24/kplr001026032-2009259160929_llc.fits.gz"
-QUIET_TESS = "tess/ffi/328999765.fits.gz"
-
-
-@pytest.fixture(scope="session")
-def synth():
-    return load_synth()
-
-
-@pytest.fixture(scope="session")
-def tiny_model(synth):
-    return synth.tiny_model()
+from frontend_data import KEPLER_EB, PI_MEN, QUIET_TESS
 
 
 @pytest.fixture(scope="session")
 def real_analyses(shared_data):
+    """The three real stars of the issue analysed: a planet host, an eclipsing binary, a quiet star."""
     from starskope.explain import analyse_file
 
     out = {}

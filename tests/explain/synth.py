@@ -1,8 +1,8 @@
 """Synthetic K2-like light curves, a tiny trained model and a headless chromium for the
 front-end tests.
 
-Loaded by the conftests of tests/explain, tests/report and tests/web (registered once in
-``sys.modules`` so the model is trained once per test session).
+Loaded by ``load_synth`` in tests/frontend_data.py for the fixtures of tests/conftest.py
+(registered once in ``sys.modules`` so the model is trained once per test session).
 """
 
 from __future__ import annotations

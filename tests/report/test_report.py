@@ -37,7 +37,8 @@ def test_document_content(pi_men_doc):
     assert doc["format"] == REPORT_FORMAT and doc["title"] == "TIC 261136679"
     assert doc["star"]["mission"] == "TESS" and doc["star"]["product"]
     assert set(doc["figures"]) == {"lightcurve", "detrended", "periodogram", "fold", "transit", "odd_even",
-                                   "secondary", "probabilities", "contributions"}
+                                   "secondary", "probabilities", "contributions", "star_type_spectrum",
+                                   "star_type_fold", "star_type_probabilities"}
     assert doc["candidate"]["period_days"] == pytest.approx(6.268, abs=0.005)
     # derived parameters carry units
     planet = {p["name"]: p for p in doc["parameters"]["planet"]}

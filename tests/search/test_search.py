@@ -244,6 +244,13 @@ def test_bad_data(noise):
         search_many(t, f, period_min=0.5, period_max=5)
     with pytest.raises(ParameterError, match="chunk_size must be >= 1"):
         search_many(t, f[None, :], period_min=0.5, period_max=5, chunk_size=0)
+    # search_many checks its settings as search_transits does, before any search
+    with pytest.raises(ParameterError, match="min_transits must be >= 1"):
+        search_many(t, f[None, :], period_min=0.5, period_max=5, min_transits=0)
+    with pytest.raises(ParameterError, match="period_max must be finite and positive"):
+        search_many(t, f[None, :], period_min=0.5, period_max=-5)
+    with pytest.raises(TypeError, match=r"search_many\(\) got unexpected keyword arguments \['period'\]"):
+        search_many(t, f[None, :], period=3.0)
 
 
 def test_candidates_are_transit_candidates(noise):

@@ -1,33 +1,18 @@
-"""Fixtures of the web-app tests: apps on temporary databases, real files, a browser."""
+"""Fixtures of the web-app tests: apps on temporary databases, real files, a browser (the
+synthetic data, ``synth``, comes from tests/conftest.py)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-PI_MEN = "tess/misc/zclaytor+lcs_demo/hlsp_tess-spoc_tess_phot_0000000261136679-s0001_tess_v1_lc.fits"
-KEPLER_EB = "kepler/dr24/kplr001026032-2009259160929_llc.fits.gz"
+from frontend_data import KEPLER_EB as KEPLER_EB
+from frontend_data import PI_MEN as PI_MEN
+
 EB_NPZ = "kepler/eb/kic003228863_eb.npz"
 NO_TIME_SYSTEM_CSV = "k2/misc/hippke+tls/EPIC201367065.csv"
-
-
-def load_synth():
-    name = "starskope_frontend_synth"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parents[1] / "explain" / "synth.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-@pytest.fixture(scope="session")
-def synth():
-    return load_synth()
 
 
 def make_app(tmp_path: Path, *, data_dir: Path | None = None, max_upload_mb: float = 20.0, model: str = "none",

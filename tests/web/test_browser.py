@@ -92,6 +92,11 @@ def test_upload_a_fits_file_and_read_the_star_page(server, shared_data, synth, t
         assert "TIC 261136679" in page.inner_text("h1")
         assert page.locator("#sk-evidence table tr").count() > 5
         assert "6.2" in page.inner_text("#sk-reason")
+        # what kind of star: the type, its probabilities and the periodogram evidence, drawn
+        assert page.locator("#sk-startype").count() == 1
+        for name in ("star_type_spectrum", "star_type_fold", "star_type_probabilities"):
+            assert page.locator(f"#sk-startype [data-figure={name}].sk-rendered svg.main-svg").count() > 0, name
+        assert "Lomb–Scargle" in page.inner_text("#sk-startype")
         page.screenshot(path=str(tmp_path / "star.png"), full_page=True)
         _save(tmp_path / "star.png", "web_star_report.png")
     assert (tmp_path / "star.png").stat().st_size > 100_000

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError
-from .base import Progress, StarskopeClassifier, check_features, resolve_labels
+from .base import Progress, StarskopeClassifier, check_features, present_class_proba, resolve_labels
 from .labels import CLASSES
 
 __all__ = ["StackedEnsemble", "stratified_folds"]
@@ -125,12 +125,6 @@ def _fpr_threshold(score: np.ndarray, positive: np.ndarray, fpr: float | None) -
     if k >= neg.size:
         return float("nan")
     return float(np.nextafter(neg[k], np.inf))  # just above the (k+1)-th highest negative
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 class StackedEnsemble(StarskopeClassifier):
@@ -260,15 +254,7 @@ class StackedEnsemble(StarskopeClassifier):
         return self
 
     def _combine(self, Z: np.ndarray) -> np.ndarray:
-        raw = Z @ self.coef_.T + self.intercept_
-        if raw.shape[1] == 1:  # two present classes: one logit
-            p1 = 1.0 / (1.0 + np.exp(-raw[:, 0]))
-            probs = np.column_stack([1 - p1, p1])
-        else:
-            probs = _softmax(raw)
-        out = np.zeros((probs.shape[0], len(CLASSES)))
-        out[:, self.present_classes_] = probs
-        return out
+        return present_class_proba(Z @ self.coef_.T + self.intercept_, self.present_classes_)
 
     def _decide(self, proba: np.ndarray) -> np.ndarray:
         """Class indices: planet when ``p_planet`` reaches the threshold, else the most

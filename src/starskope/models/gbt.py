@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..features.scalars import SCALAR_NAMES
-from .base import Progress, StarskopeClassifier, check_features, resolve_labels
+from .base import Progress, StarskopeClassifier, check_features, present_class_proba, resolve_labels
 from .labels import CLASSES
 
 __all__ = ["GradientBoostedTrees", "TreeArrays", "export_hgb"]
@@ -123,12 +123,6 @@ def export_hgb(model: Any) -> TreeArrays:
         tree_root=np.asarray(tree_root, np.int64),
         **{k: np.concatenate(v) for k, v in cols.items()},
     )
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 class GradientBoostedTrees(StarskopeClassifier):
@@ -241,14 +235,7 @@ class GradientBoostedTrees(StarskopeClassifier):
         self._check_fitted()
         X = check_features(X, type(self).__name__)
         raw = self.trees_.raw_scores(self._columns(X, self.feature_names_))
-        if raw.shape[1] == 1:  # binary: one logit for the second present class
-            p1 = 1.0 / (1.0 + np.exp(-raw[:, 0]))
-            probs = np.column_stack([1 - p1, p1])
-        else:
-            probs = _softmax(raw)
-        out = np.zeros((probs.shape[0], len(CLASSES)))
-        out[:, self.present_classes_] = probs
-        return out
+        return present_class_proba(raw, self.present_classes_)
 
     def importance_table(self, top: int = 15) -> list[tuple[str, float]]:
         """The ``top`` features by share of split gain."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Progress, StarskopeClassifier, check_features, resolve_labels
+from .base import Progress, TorchClassifier
 from .labels import CLASSES
 
 __all__ = ["SpectrogramCNN"]
@@ -62,7 +62,7 @@ def _augment(batch: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     return {"image": img}
 
 
-class SpectrogramCNN(StarskopeClassifier):
+class SpectrogramCNN(TorchClassifier):
     """2-D CNN on spectrogram images (four classes).
 
     Parameters
@@ -71,73 +71,29 @@ class SpectrogramCNN(StarskopeClassifier):
         Filters of the first block (doubling per block).
     dropout : float
     epochs, batch_size, learning_rate, weight_decay, class_weight, patience, seed
-        Training settings (see :class:`~starskope.models.view_cnn.ViewCNN`).
+        Training settings (see :class:`~starskope.models.base.TorchClassifier`).
     """
 
     model_name = "spectrogram-cnn"
-    weights_kind = "torch"
-
-    def __init__(
-        self,
-        width: int = 8,
-        dropout: float = 0.3,
-        epochs: int = 30,
-        batch_size: int = 64,
-        learning_rate: float = 2e-3,
-        weight_decay: float = 1e-4,
-        class_weight: str | None = "sqrt",
-        patience: int = 5,
-        seed: int = 0,
-    ) -> None:
-        self.width = width
-        self.dropout = dropout
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.class_weight = class_weight
-        self.patience = patience
-        self.seed = seed
 
     def _inputs(self, X) -> dict[str, np.ndarray]:
+        if tuple(X.spectrogram.shape[1:]) != self.image_shape_:
+            from ..errors import ParameterError
+
+            raise ParameterError(f"spectrogram images are {X.spectrogram.shape[1:]}; the model was trained on {self.image_shape_}")
         img = np.asarray(X.spectrogram, np.float32)
         return {"image": (img - self.image_center_) / self.image_scale_}
 
     def fit(self, X: Any, y: Any = None, *, progress: Progress | None = None) -> SpectrogramCNN:
         """Train on a labelled FeatureSet's spectrogram images."""
-        from ._torch import set_seed, train_network
-
-        X = check_features(X, type(self).__name__)
-        yi = resolve_labels(X, y, type(self).__name__)
-        rng = set_seed(self.seed)
+        X, yi, rng = self._start_fit(X, y)
         img = np.asarray(X.spectrogram, np.float64)
         self.image_center_ = float(np.median(img))
         self.image_scale_ = float(np.std(img)) or 1.0
         self.image_shape_ = tuple(int(s) for s in img.shape[1:])
         net = _network(*self.image_shape_, self.width, self.dropout)
-        self.history_ = train_network(
-            net, self._inputs(X), yi, n_classes=len(CLASSES), epochs=self.epochs, batch_size=self.batch_size,
-            learning_rate=self.learning_rate, weight_decay=self.weight_decay, class_weight=self.class_weight,
-            patience=self.patience, augment=_augment, rng=rng, progress=progress, stage=self.model_name,
-        )
-        self.network_ = net
-        self._set_classes()
-        self.training_summary_ = {"n_stars": int(yi.size), "class_counts": np.bincount(yi, minlength=4).tolist(),
-                                  "epochs_run": len(self.history_["train_loss"]),
-                                  "seconds": round(self.history_["seconds"], 1)}
+        self._train(net, self._inputs(X), yi, augment=_augment, rng=rng, progress=progress)
         return self
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, columns in :data:`~starskope.models.labels.CLASSES` order."""
-        from ._torch import predict_batched
-
-        self._check_fitted()
-        X = check_features(X, type(self).__name__)
-        if tuple(X.spectrogram.shape[1:]) != self.image_shape_:
-            from ..errors import ParameterError
-
-            raise ParameterError(f"spectrogram images are {X.spectrogram.shape[1:]}; the model was trained on {self.image_shape_}")
-        return predict_batched(self.network_, self._inputs(X))
 
     def _export_state(self):
         self._check_fitted()

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Progress, StarskopeClassifier, check_features, resolve_labels
+from .base import Progress, TorchClassifier, check_features
 from .labels import CLASSES
 
 __all__ = ["BRANCHES", "ViewCNN"]
@@ -114,30 +114,21 @@ def _augment(noise: float):
     return aug
 
 
-class ViewCNN(StarskopeClassifier):
+class ViewCNN(TorchClassifier):
     """Multi-branch CNN on the views and scalar features (four classes).
 
     Parameters
     ----------
     width : int
         Base number of filters (branch embeddings are 2–4 × width).
-    dropout : float
-        Dropout before the dense head.
-    epochs : int
-        Most training epochs (early stopping usually ends sooner).
-    batch_size : int
-    learning_rate : float
-    weight_decay : float
-    class_weight : None, 'balanced' or 'sqrt'
-    patience : int
-        Epochs without validation improvement before stopping.
+    dropout, epochs, batch_size, learning_rate, weight_decay, class_weight, patience
+        Training settings (see :class:`~starskope.models.base.TorchClassifier`).
     augment_noise : float
         Standard deviation of the noise added to views (in units of the primary depth).
     seed : int
     """
 
     model_name = "view-cnn"
-    weights_kind = "torch"
 
     def __init__(
         self,
@@ -152,16 +143,10 @@ class ViewCNN(StarskopeClassifier):
         augment_noise: float = 0.05,
         seed: int = 0,
     ) -> None:
-        self.width = width
-        self.dropout = dropout
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.class_weight = class_weight
-        self.patience = patience
+        super().__init__(width=width, dropout=dropout, epochs=epochs, batch_size=batch_size,
+                         learning_rate=learning_rate, weight_decay=weight_decay, class_weight=class_weight,
+                         patience=patience, seed=seed)
         self.augment_noise = augment_noise
-        self.seed = seed
 
     def _inputs(self, X) -> dict[str, np.ndarray]:
         return {
@@ -177,45 +162,24 @@ class ViewCNN(StarskopeClassifier):
         """Train on a labelled FeatureSet (labels ``y`` or ``X.labels``)."""
         import torch
 
-        from ._torch import ScalarScaler, set_seed, train_network
+        from ._torch import ScalarScaler, limited_threads
 
-        X = check_features(X, type(self).__name__)
-        yi = resolve_labels(X, y, type(self).__name__)
-        rng = set_seed(self.seed)
+        X, yi, rng = self._start_fit(X, y)
         self.scaler_ = ScalarScaler().fit(X.scalars)
         self.n_global_ = int(X.views["global"].shape[1])
         self.n_local_ = int(X.views["local"].shape[1])
         self.n_scalars_ = int(X.scalars.shape[1])
         net = _network(self.n_global_, self.n_local_, self.n_scalars_, self.width, self.dropout)
         inputs = self._inputs(X)
-        self.history_ = train_network(
-            net, inputs, yi, n_classes=len(CLASSES), epochs=self.epochs, batch_size=self.batch_size,
-            learning_rate=self.learning_rate, weight_decay=self.weight_decay, class_weight=self.class_weight,
-            patience=self.patience, augment=_augment(self.augment_noise), rng=rng, progress=progress,
-            stage=self.model_name,
-        )
-        from ._torch import limited_threads
-
+        self._train(net, inputs, yi, augment=_augment(self.augment_noise), rng=rng, progress=progress)
+        # the mean embedding of the training set stands in for an ablated branch
         with torch.no_grad(), limited_threads(1):
             net.eval()
             embs = []
             for s in range(0, len(X), 512):
                 embs.append(net.embed(**{k: torch.from_numpy(v[s: s + 512]) for k, v in inputs.items()}))
             net.mean_embedding.copy_(torch.cat(embs).mean(0))
-        self.network_ = net
-        self._set_classes()
-        self.training_summary_ = {"n_stars": int(yi.size), "class_counts": np.bincount(yi, minlength=4).tolist(),
-                                  "epochs_run": len(self.history_["train_loss"]),
-                                  "seconds": round(self.history_["seconds"], 1)}
         return self
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, columns in :data:`~starskope.models.labels.CLASSES` order."""
-        from ._torch import predict_batched
-
-        self._check_fitted()
-        X = check_features(X, type(self).__name__)
-        return predict_batched(self.network_, self._inputs(X))
 
     def branch_contributions(self, X: Any) -> dict[str, np.ndarray]:
         """Change in ``p_planet`` when each branch is replaced by its training mean.

@@ -20,6 +20,7 @@ from .builder import (
     build_report,
     derived_parameters,
     report_name,
+    star_type_section,
 )
 from .html import PLOTLY_JS_NAME, jsonable, plotly_js_path, render_html, to_json, write_report
 
@@ -34,6 +35,7 @@ __all__ = [
     "render_html",
     "report_file",
     "report_name",
+    "star_type_section",
     "to_json",
     "write_report",
 ]

@@ -17,7 +17,8 @@ import numpy as np
 from .. import __version__
 from . import plots
 
-__all__ = ["REPORT_FORMAT", "REPORT_FORMAT_VERSION", "build_report", "derived_parameters", "report_name"]
+__all__ = ["REPORT_FORMAT", "REPORT_FORMAT_VERSION", "build_report", "derived_parameters", "report_name",
+           "star_type_section"]
 
 REPORT_FORMAT = "starskope-report"
 REPORT_FORMAT_VERSION = 1
@@ -140,7 +141,87 @@ def _transit_times(c: Any, t0: float, t1: float) -> list[float]:
     return [c.epoch_bjd + n * c.period_days for n in range(n0, n1 + 1)]
 
 
-def build_report(explanation: Any, *, source: str = "") -> dict[str, Any]:
+def star_type_section(analysis: Any, model: Any = "default") -> tuple[dict[str, Any], dict[str, Any]]:
+    """What kind of star it is, and the periodogram evidence, for the report.
+
+    The star type is measured on the light curve *before* detrending (detrending would
+    remove the variability it is judged by): every finite cadence without a QUALITY bit
+    of the mission's default mask (:func:`starskope.startypes.classify_star_type_arrays`).
+
+    Parameters
+    ----------
+    analysis : StarAnalysis
+    model : StarTypeModel or "default"
+        "default": the shipped star-type model.
+
+    Returns
+    -------
+    (dict, dict)
+        The ``star_type`` entry of the document — ``star_type``, ``title``,
+        ``description``, ``probabilities`` (every type), ``dominant_period_d``,
+        ``amplitude_ppt``, ``noise_ppt``, ``amplitude_over_noise``, ``other_periods_d``,
+        ``harmonics``, ``fold_period_d``, ``eclipse``, ``box_search``,
+        ``n_cadences`` — or ``{"error": message}`` when it cannot be measured (too few
+        cadences, no model); and the figures ``star_type_spectrum`` (Lomb–Scargle
+        amplitude spectrum, dominant period marked), ``star_type_fold`` (folded at the fold
+        period) and ``star_type_probabilities``.
+    """
+    from ..errors import StarskopeError
+    from ..startypes import (
+        STAR_TYPE_DESCRIPTIONS,
+        STAR_TYPES,
+        classify_star_type_arrays,
+        load_default_model,
+    )
+
+    a = analysis
+    t = np.asarray(a.raw_time, float)
+    f = np.asarray(a.raw_flux, float)
+    good = np.isfinite(t) & np.isfinite(f) & ~np.asarray(a.quality_flagged, bool)
+    try:
+        m = load_default_model() if isinstance(model, str) and model == "default" else model
+        res = classify_star_type_arrays(t[good], f[good], model=m, source=a.label or a.target or "light curve")
+    except StarskopeError as exc:
+        return {"error": str(exc)}, {}
+    ev = res.evidence
+    info = res.as_dict()
+    noise = info.get("noise_ppt")
+    amp = info.get("amplitude_ppt")
+    titles = {k: k.replace("_", " ") for k in STAR_TYPES}
+    titles.update({"non_variable": "non-variable", "delta_scuti": "δ Scuti", "gamma_dor": "γ Doradus",
+                   "rr_lyrae": "RR Lyrae", "rotational": "rotational (spotted)"})
+    section = {
+        **info,
+        "title": titles.get(res.star_type, res.star_type),
+        "probabilities": {k: float(res.probabilities[k]) for k in STAR_TYPES},
+        "description": STAR_TYPE_DESCRIPTIONS.get(res.star_type, ""),
+        "titles": titles,
+        "descriptions": dict(STAR_TYPE_DESCRIPTIONS),
+        "fold_period_d": _f(ev.fold_period.to_value("day")),
+        "amplitude_over_noise": (amp / noise) if (amp is not None and noise) else None,
+        "n_cadences": int(good.sum()),
+        "ranked": sorted(res.probabilities, key=lambda k: -res.probabilities[k]),
+    }
+    other = [float(p.to_value("day")) for p in ev.other_periods]
+    figures = {
+        "star_type_spectrum": plots.amplitude_spectrum_figure(
+            ev.frequency.to_value("1/day"), ev.amplitude_spectrum.to_value(ev.amplitude.unit),
+            dominant_frequency=_f(ev.dominant_frequency.to_value("1/day")), other_periods=other, noise=noise),
+        "star_type_fold": plots.star_type_fold_figure(
+            ev.fold_phase, ev.fold_flux.to_value(ev.amplitude.unit), period=float(ev.fold_period.to_value("day")),
+            time=t[good], flux=f[good]),
+        "star_type_probabilities": plots.probabilities_figure(
+            {k: res.probabilities[k] for k in STAR_TYPES}, titles, title="Star-type probabilities"),
+    }
+    # the chosen type stands out; the others share one colour
+    bars = figures["star_type_probabilities"]["data"][0]
+    bars["marker"]["color"] = [plots.COLORS["model"] if k == res.star_type else plots.COLORS["binned"]
+                               for k in STAR_TYPES][::-1]
+    return section, figures
+
+
+def build_report(explanation: Any, *, source: str = "", star_type: Any = "default",
+                 telescopes: dict[str, Any] | None = None) -> dict[str, Any]:
     """The report document of one explained star.
 
     Parameters
@@ -148,6 +229,13 @@ def build_report(explanation: Any, *, source: str = "") -> dict[str, Any]:
     explanation : Explanation
     source : str
         Where the input came from (file path or upload name), for the provenance.
+    star_type : StarTypeModel, "default" or None
+        Star-type model for the "What kind of star" section (:func:`star_type_section`);
+        "default": the shipped one; None: leave the section out.
+    telescopes : dict, optional
+        :func:`starskope.multi.telescope_summary` of the star seen by several telescopes:
+        the report then shows which telescope contributed what (pieces, noise, transits
+        and depth per telescope, and the period-alias verdict).
 
     Returns
     -------
@@ -201,6 +289,14 @@ def build_report(explanation: Any, *, source: str = "") -> dict[str, Any]:
     if ex.contributions is not None and (ex.contributions.members or ex.contributions.branches):
         figures["contributions"] = plots.contributions_figure(ex.contributions.to_dict())
 
+    star_type_doc = None
+    notes = list(ex.notes)
+    if star_type is not None:
+        star_type_doc, st_figures = star_type_section(a, star_type)
+        figures.update(st_figures)
+        if "error" in star_type_doc:
+            notes.append(f"star type not measured: {star_type_doc['error']}")
+
     cand = None
     if c is not None:
         cand = {
@@ -242,6 +338,8 @@ def build_report(explanation: Any, *, source: str = "") -> dict[str, Any]:
                        "search": {k: (list(v) if isinstance(v, tuple) else v) for k, v in settings.items()},
                        "options": a.options.as_dict(), "model_version": ex.model.get("version", "") or "none (vetting rules)",
                        "starskope_version": __version__},
-        "notes": list(ex.notes),
+        "star_type": star_type_doc,
+        "telescopes": telescopes,
+        "notes": notes,
         "figures": figures,
     }

@@ -22,6 +22,7 @@ import numpy as np
 
 __all__ = [
     "COLORS",
+    "amplitude_spectrum_figure",
     "binned",
     "contributions_figure",
     "detrended_figure",
@@ -31,6 +32,7 @@ __all__ = [
     "periodogram_figure",
     "probabilities_figure",
     "secondary_figure",
+    "star_type_fold_figure",
     "time_axis",
     "transit_fold_figure",
     "trapezoid_model",
@@ -486,7 +488,8 @@ def secondary_figure(time: np.ndarray, flux: np.ndarray, *, period: float, epoch
     return {"data": data, "layout": _inside_legend(lay)}
 
 
-def probabilities_figure(probabilities: dict[str, float], titles: dict[str, str] | None = None) -> dict[str, Any]:
+def probabilities_figure(probabilities: dict[str, float], titles: dict[str, str] | None = None, *,
+                         title: str = "Class probabilities") -> dict[str, Any]:
     """Horizontal bars: each class's probability."""
     names = list(probabilities)
     titles = titles or {}
@@ -495,7 +498,7 @@ def probabilities_figure(probabilities: dict[str, float], titles: dict[str, str]
              "marker": {"color": [COLORS.get(n, COLORS["binned"]) for n in names][::-1]},
              "text": [f"{probabilities[n]:.2f}" for n in names][::-1], "textposition": "outside",
              "hovertemplate": "%{y}: %{x:.3f}<extra></extra>", "cliponaxis": False}]
-    lay = _layout("Class probabilities", "Probability", "")
+    lay = _layout(title, "Probability", "")
     lay["xaxis"]["range"] = [0, 1.12]
     lay["margin"] = {"l": 190, "r": 20, "t": 36, "b": 44}
     lay["showlegend"] = False
@@ -520,4 +523,139 @@ def contributions_figure(contributions: dict[str, Any]) -> dict[str, Any]:
     lay["showlegend"] = False
     lay["xaxis"]["zeroline"] = True
     lay["xaxis"]["zerolinecolor"] = "#888"
+    return {"data": data, "layout": lay}
+
+
+def amplitude_spectrum_figure(frequency: np.ndarray, amplitude: np.ndarray, *, dominant_frequency: float | None,
+                              other_periods: Sequence[float] = (), noise: float | None = None,
+                              n_harmonics: int = 3) -> dict[str, Any]:
+    """Lomb–Scargle amplitude spectrum (ppt) against frequency (cycles/day), the dominant
+    peak marked with its period, its harmonics and the next peaks dotted, and the noise
+    floor (median amplitude) dashed.
+
+    Parameters
+    ----------
+    frequency : ndarray
+        Cycles per day.
+    amplitude : ndarray
+        Semi-amplitude of the best-fitting sinusoid at each frequency (ppt).
+    dominant_frequency : float or None
+        Cycles per day.
+    other_periods : sequence of float
+        Next-highest independent peaks (days).
+    noise : float, optional
+        Noise floor (ppt).
+    """
+    f = np.asarray(frequency, float)
+    a = np.asarray(amplitude, float)
+    order = np.argsort(f)
+    f, a = f[order], a[order]
+    if f.size > 6000:  # keep each block's maximum so no peak disappears
+        k = int(np.ceil(f.size / 3000))
+        m = f.size // k * k
+        idx = np.arange(m).reshape(-1, k)[np.arange(m // k), np.argmax(a[:m].reshape(-1, k), axis=1)]
+        f, a = f[idx], a[idx]
+    data = [{"type": "scatter", "mode": "lines", "name": "Lomb–Scargle", "x": _r(f, 5), "y": _r(a, 4),
+             "line": {"color": COLORS["binned"], "width": 1},
+             "hovertemplate": "%{x:.4f} c/d (P = %{customdata:.4f} d)<br>%{y:.3g} ppt<extra></extra>",
+             "customdata": _r(1.0 / np.where(f > 0, f, np.nan), 5)}]
+    shapes: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    title = "Lomb–Scargle amplitude spectrum"
+    fmax = float(f[-1]) if f.size else 0.0
+    if dominant_frequency is not None and math.isfinite(dominant_frequency) and dominant_frequency > 0:
+        f1 = float(dominant_frequency)
+        title += f" — dominant P = {1.0 / f1:.5g} d"
+        for h in range(1, n_harmonics + 1):
+            x = h * f1
+            if x > fmax:
+                break
+            shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
+                           "line": {"color": COLORS["model"], "width": 1.4 if h == 1 else 0.8,
+                                    "dash": "solid" if h == 1 else "dot"}})
+            if h == 1 or f1 > 0.04 * fmax:  # harmonic labels would pile up at low frequency
+                annotations.append({"x": x, "xref": "x", "yref": "paper", "y": 1.0, "yanchor": "bottom",
+                                    "text": f"P = {1.0 / f1:.4g} d" if h == 1 else f"{h}f",
+                                    "showarrow": False, "font": {"size": 10, "color": COLORS["model"]}})
+        data.append({"type": "scatter", "mode": "markers", "name": "dominant peak", "x": [round(f1, 6)],
+                     "y": [round(float(np.interp(f1, f, a)), 4)] if f.size else [None],
+                     "marker": {"size": 9, "color": COLORS["model"], "symbol": "diamond"},
+                     "hovertemplate": f"dominant: {f1:.5f} c/d, P = {1.0 / f1:.5f} d<extra></extra>"})
+    for p in other_periods:
+        if p and math.isfinite(p) and p > 0 and 1.0 / p <= fmax:
+            shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": 1.0 / p, "x1": 1.0 / p, "y0": 0,
+                           "y1": 0.9, "line": {"color": COLORS["other_variable"], "width": 0.8, "dash": "dot"}})
+    if noise is not None and math.isfinite(noise):
+        shapes.append({"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": noise, "y1": noise,
+                       "line": {"color": "#888", "width": 1, "dash": "dash"}})
+        annotations.append({"x": 1.0, "xref": "paper", "y": noise, "yref": "y", "xanchor": "right",
+                            "yanchor": "bottom", "text": "noise floor", "showarrow": False,
+                            "font": {"size": 10, "color": "#666"}})
+    lay = _layout(title, "Frequency [cycles/day]", "Amplitude [ppt]", shapes=shapes, annotations=annotations,
+                  showlegend=False)
+    return {"data": data, "layout": lay}
+
+
+def star_type_fold_figure(phase: np.ndarray, flux_ppt: np.ndarray, *, period: float,
+                          time: np.ndarray | None = None, flux: np.ndarray | None = None) -> dict[str, Any]:
+    """The light curve folded at the star-type fold period (binned means, ppt), phase 0 at
+    the folded minimum and shown twice (−0.5 … 1.5) so a cycle is never cut; with
+    ``time``/``flux`` the individual cadences are drawn too, aligned on the same minimum.
+
+    Parameters
+    ----------
+    phase : ndarray
+        Bin centres (0–1), folded minimum at 0 (``StarTypeEvidence.fold_phase``).
+    flux_ppt : ndarray
+        Mean relative flux per bin (ppt).
+    period : float
+        Fold period (days).
+    time, flux : ndarray, optional
+        The cadences the star type was measured on (BJD_TDB days, flagged cadences
+        already removed) and their flux (any positive unit; shown relative to its median).
+    """
+    ph = np.asarray(phase, float)
+    fl = np.asarray(flux_ppt, float)
+    data: list[dict[str, Any]] = []
+    if time is not None and flux is not None and math.isfinite(period) and period > 0 and ph.size:
+        t = np.asarray(time, float)
+        f = np.asarray(flux, float)
+        ok = np.isfinite(t) & np.isfinite(f)
+        t, f = t[ok], f[ok]
+        med = float(np.median(f)) if f.size else float("nan")
+        if t.size and med > 0:
+            y = (f / med - 1.0) * 1e3
+            # the star-type fold: phase of (t - first cadence)/P, rolled so the deepest of
+            # the phase bins comes first (starskope.startypes.features.fold_shape)
+            nb = ph.size
+            raw = np.mod((t - t.min()) / period, 1.0)
+            k = np.minimum((raw * nb).astype(np.int64), nb - 1)
+            cnt = np.bincount(k, minlength=nb)
+            mean = np.bincount(k, weights=y, minlength=nb) / np.maximum(cnt, 1)
+            roll = int(np.argmin(np.where(cnt > 0, mean, np.inf)))
+            rph = np.mod(raw - roll / nb, 1.0)
+            rph = np.where(rph > 0.5, rph - 1.0, rph)
+            if t.size > 20000:
+                pick = np.linspace(0, t.size - 1, 20000).astype(int)
+                rph, y = rph[pick], y[pick]
+            data.append({"type": "scatter", "mode": "markers", "name": "cadences",
+                         "x": _r(np.concatenate([rph, rph + 1.0]), 4), "y": _r(np.concatenate([y, y]), 3),
+                         "marker": {"size": 2.5, "color": COLORS["data"], "opacity": 0.35}, "hoverinfo": "skip"})
+    ph_c = np.where(ph > 0.5, ph - 1.0, ph)
+    order = np.argsort(ph_c)
+    x2 = np.concatenate([ph_c[order], ph_c[order] + 1.0])
+    y2 = np.concatenate([fl[order], fl[order]])
+    data.append({"type": "scatter", "mode": "lines+markers", "name": f"mean of {ph.size} phase bins",
+                 "x": _r(x2, 4), "y": _r(y2, 4), "line": {"color": COLORS["binned"], "width": 1.5},
+                 "marker": {"size": 4, "color": COLORS["binned"]},
+                 "hovertemplate": "phase %{x:.3f}<br>%{y:.3g} ppt<extra></extra>"})
+    p_txt = f"{period:.5g} d" if math.isfinite(period) else "—"
+    lay = _layout(f"Folded at {p_txt} (twice the dominant period)", "Phase (minimum at 0)",
+                  "Relative flux [ppt]", showlegend=False)
+    lay["xaxis"]["range"] = [-0.5, 1.5]
+    fin = y2[np.isfinite(y2)]
+    if fin.size:
+        lo, hi = float(fin.min()), float(fin.max())
+        pad = 0.2 * max(hi - lo, 1e-3)
+        lay["yaxis"]["range"] = [lo - pad, hi + pad]
     return {"data": data, "layout": lay}

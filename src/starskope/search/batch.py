@@ -13,23 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import astropy.units as u
 import numpy as np
 
-from ..clean.durations import DEFAULT_STELLAR_DENSITY, _density_pair
 from ..errors import ParameterError
 from . import _kernels
 from .bls import (
-    DEFAULT_SNR_THRESHOLD,
     MIN_POINTS,
     SearchResult,
-    _days,
+    _check_settings,
     _prepare,
+    _search_grid,
     _search_prepared,
     _time_days,
-    _validate_period_range,
+    search_transits,
 )
-from .grid import make_grid
 
 __all__ = ["search_many"]
 
@@ -46,17 +43,9 @@ def search_many(
     flux_matrix: np.ndarray,
     flux_err: np.ndarray | None = None,
     *,
-    period_min: u.Quantity | float = 0.5,
-    period_max: u.Quantity | float | None = None,
-    stellar_density: u.Quantity | tuple[u.Quantity, u.Quantity] | None = None,
-    oversample: float = 2.0,
-    duration_ratio: float = 1.33,
-    snr_threshold: float = DEFAULT_SNR_THRESHOLD,
-    max_planets: int = 5,
-    min_transits: int = 2,
-    mask_factor: float = 2.0,
     chunk_size: int = 64,
     progress: Callable[[int, int], None] | None = None,
+    **settings: Any,
 ) -> list[SearchResult]:
     """Search many light curves on one time axis; the fold is shared between stars.
 
@@ -68,13 +57,15 @@ def search_many(
         Detrended flux, shape (n_stars, n_cadences); NaNs are ignored per star.
     flux_err : ndarray, optional
         Errors of the same shape; without them each star's points are weighted equally.
-    period_min, period_max, stellar_density, oversample, duration_ratio, snr_threshold,
-    max_planets, min_transits, mask_factor
-        As in :func:`~starskope.search.bls.search_transits`.
     chunk_size : int
         Stars folded together (memory ∝ chunk_size × phase bins).
     progress : callable, optional
         Called as ``progress(stars_done, n_stars)`` after each chunk.
+    **settings
+        The search settings of :func:`~starskope.search.bls.search_transits`, by
+        keyword and with its defaults: ``period_min``, ``period_max``,
+        ``stellar_density``, ``oversample``, ``duration_ratio``, ``snr_threshold``,
+        ``max_planets``, ``min_transits``, ``mask_factor``.
 
     Returns
     -------
@@ -87,6 +78,8 @@ def search_many(
     ParameterError
         ``flux_matrix`` not 2-D or not matching ``time``, ``chunk_size`` < 1, or any
         error :func:`~starskope.search.bls.search_transits` raises for a row.
+    TypeError
+        A keyword that is none of the above.
     """
     t = _time_days(time)
     flux = np.asarray(flux_matrix, dtype=np.float64)
@@ -101,20 +94,15 @@ def search_many(
             raise ParameterError(f"flux_err has shape {flux_err.shape} but flux_matrix has {flux.shape}")
     if int(chunk_size) < 1:
         raise ParameterError(f"chunk_size must be >= 1; got {chunk_size}")
-    if max_planets < 1:
-        raise ParameterError(f"max_planets must be >= 1; got {max_planets}")
+    # search_transits' keyword defaults are the one statement of the search settings
+    defaults = search_transits.__kwdefaults__
+    unknown = sorted(set(settings) - set(defaults))
+    if unknown:
+        raise TypeError(f"search_many() got unexpected keyword arguments {unknown}; it takes chunk_size, "
+                        f"progress and the search settings {sorted(defaults)}")
+    pmin, period_max, kwargs = _check_settings(**{**defaults, **settings})
+    density = kwargs["density"]
     n_stars = flux.shape[0]
-    pmin = _days(period_min, "period_min")
-    density = _density_pair(stellar_density) if stellar_density is not None else DEFAULT_STELLAR_DENSITY
-    kwargs: dict[str, Any] = {
-        "density": density,
-        "oversample": float(oversample),
-        "duration_ratio": float(duration_ratio),
-        "snr_threshold": float(snr_threshold),
-        "max_planets": int(max_planets),
-        "min_transits": int(min_transits),
-        "mask_factor": float(mask_factor),
-    }
     results: list[SearchResult] = []
     for lo in range(0, n_stars, int(chunk_size)):
         hi = min(lo + int(chunk_size), n_stars)
@@ -132,11 +120,9 @@ def search_many(
         pmax = None
         if shared:
             baseline = float(t[-1] - t[0])
-            pmax = 0.5 * baseline if period_max is None else _days(period_max, "period_max")
-            cadence = preps[0].cadence
-            _validate_period_range(pmin, pmax, baseline, cadence)
-            grid = make_grid(baseline, pmin, pmax, cadence_days=cadence, stellar_density=density,
-                             oversample=float(oversample), duration_ratio=float(duration_ratio))
+            pmax = 0.5 * baseline if period_max is None else period_max
+            grid = _search_grid(baseline, pmin, pmax, preps[0].cadence, density, kwargs["oversample"],
+                                kwargs["duration_ratio"])
             # every point valid in every star: one weight per cadence, stars scaled to unit σ
             y = np.empty((t.size, len(preps)))
             for q, p in enumerate(preps):
@@ -157,7 +143,7 @@ def search_many(
             star_pmax = pmax
             if star_pmax is None:
                 base = float(p.t_abs[-1] - p.t_abs[0])
-                star_pmax = 0.5 * base if period_max is None else _days(period_max, "period_max")
+                star_pmax = 0.5 * base if period_max is None else period_max
             results.append(_search_prepared(p, period_min=pmin, period_max=star_pmax,
                                             first_pass=first[q], **kwargs))
         if progress is not None:

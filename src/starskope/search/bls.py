@@ -195,6 +195,47 @@ def _validate_period_range(pmin: float, pmax: float, baseline: float, cadence: f
         )
 
 
+def _search_grid(baseline: float, period_min: float, period_max: float, cadence: float,
+                 density: tuple[float, float], oversample: float, duration_ratio: float) -> SearchGrid:
+    """The trial grid of a search over ``baseline`` days (all in days), the range checked."""
+    _validate_period_range(period_min, period_max, baseline, cadence)
+    return make_grid(baseline, period_min, period_max, cadence_days=cadence, stellar_density=density,
+                     oversample=oversample, duration_ratio=duration_ratio)
+
+
+def _check_settings(*, period_min: Any, period_max: Any, stellar_density: Any, oversample: float,
+                    duration_ratio: float, snr_threshold: float, max_planets: int, min_transits: int,
+                    mask_factor: float) -> tuple[float, float | None, dict[str, Any]]:
+    """The settings of :func:`search_transits` (and :func:`~starskope.search.search_many`)
+    checked and converted for :func:`_search_prepared`.
+
+    Returns
+    -------
+    period_min : float
+        Days.
+    period_max : float or None
+        Days; None for half the baseline of each light curve searched.
+    settings : dict
+        The other keyword arguments of :func:`_search_prepared` (``density`` in ρ☉, ...).
+    """
+    if max_planets < 1:
+        raise ParameterError(f"max_planets must be >= 1; got {max_planets}")
+    if min_transits < 1:
+        raise ParameterError(f"min_transits must be >= 1; got {min_transits}")
+    pmin = _days(period_min, "period_min")
+    pmax = None if period_max is None else _days(period_max, "period_max")
+    density = _density_pair(stellar_density) if stellar_density is not None else DEFAULT_STELLAR_DENSITY
+    return pmin, pmax, {
+        "density": density,
+        "oversample": float(oversample),
+        "duration_ratio": float(duration_ratio),
+        "snr_threshold": float(snr_threshold),
+        "max_planets": int(max_planets),
+        "min_transits": int(min_transits),
+        "mask_factor": float(mask_factor),
+    }
+
+
 def _prepare(time: Any, flux: Any, flux_err: Any, *, name: str = "flux") -> _Prepared:
     t = _time_days(time)
     f = np.asarray(flux, dtype=np.float64)
@@ -427,10 +468,7 @@ def _search_prepared(
     t_all, y_all, w_all = prep.t_abs, prep.y, prep.w
     t_ref = float(t_all[0])
     baseline = float(t_all[-1] - t_all[0])
-    _validate_period_range(period_min, period_max, baseline, prep.cadence)
-    grid = make_grid(baseline, period_min, period_max, cadence_days=prep.cadence,
-                     stellar_density=density, oversample=oversample,
-                     duration_ratio=duration_ratio)
+    grid = _search_grid(baseline, period_min, period_max, prep.cadence, density, oversample, duration_ratio)
     fine_kwargs = {"cadence": prep.cadence, "density": density, "phase_oversample": 4.0,
                    "duration_ratio": 1.1}
     dmin_all = float(np.min(grid.duration_min_days))
@@ -567,27 +605,14 @@ def search_transits(
     UnitsError
         A period Quantity that is not a time.
     """
-    if max_planets < 1:
-        raise ParameterError(f"max_planets must be >= 1; got {max_planets}")
-    if min_transits < 1:
-        raise ParameterError(f"min_transits must be >= 1; got {min_transits}")
-    prep = _prepare(time, flux, flux_err)
-    pmin = _days(period_min, "period_min")
-    baseline = float(prep.t_abs[-1] - prep.t_abs[0])
-    pmax = 0.5 * baseline if period_max is None else _days(period_max, "period_max")
-    density = _density_pair(stellar_density) if stellar_density is not None else DEFAULT_STELLAR_DENSITY
-    return _search_prepared(
-        prep,
-        period_min=pmin,
-        period_max=pmax,
-        density=density,
-        oversample=float(oversample),
-        duration_ratio=float(duration_ratio),
-        snr_threshold=float(snr_threshold),
-        max_planets=int(max_planets),
-        min_transits=int(min_transits),
-        mask_factor=float(mask_factor),
+    pmin, pmax, settings = _check_settings(
+        period_min=period_min, period_max=period_max, stellar_density=stellar_density, oversample=oversample,
+        duration_ratio=duration_ratio, snr_threshold=snr_threshold, max_planets=max_planets,
+        min_transits=min_transits, mask_factor=mask_factor,
     )
+    prep = _prepare(time, flux, flux_err)
+    baseline = float(prep.t_abs[-1] - prep.t_abs[0])
+    return _search_prepared(prep, period_min=pmin, period_max=0.5 * baseline if pmax is None else pmax, **settings)
 
 
 def search(
