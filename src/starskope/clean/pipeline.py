@@ -88,7 +88,11 @@ def clean(
     if mission is not None:
         out = lc.copy()
         out.meta["MISSION"] = mission
-    if name is None and not isinstance(quality, (int, np.integer)) and str(quality).lower() != "none":
+    if name is not None and "+" in name:  # stitched (multi.stitch_missions): each piece already masked
+        out = mask_quality(out, 0)
+        out.meta["PROVENANCE"][-1] += f" ({name} pieces were masked by their own telescope's mask when stitched)"
+        name = None
+    elif name is None and not isinstance(quality, (int, np.integer)) and str(quality).lower() != "none":
         out = mask_quality(out, 0)
         out.meta["PROVENANCE"][-1] += f" (telescope unknown: named mask {quality!r} not applied)"
     else:

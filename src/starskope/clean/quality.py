@@ -87,7 +87,7 @@ def remove_nans(lc: Any) -> Any:
 
 def cosmic_ray_bits(mission: str | None) -> int:
     """QUALITY bits that mark cosmic rays and impulsive outliers for a telescope (0 if unknown)."""
-    if mission is None:
+    if mission is None or "+" in mission:  # unknown, or stitched pieces of several telescopes
         return 0
     from ..missions import get_mission
 

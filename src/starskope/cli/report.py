@@ -64,8 +64,25 @@ def register(app: typer.Typer) -> None:
         stellar: bool = typer.Option(True, "--stellar/--no-stellar",
                                      help="Look stellar parameters up in the catalogues (planet radius, Teq)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+        stitch: bool = typer.Option(
+            False, "--stitch",
+            help="Join the light-curve files of each star (any telescopes, any segments; grouped by identifier "
+                 "or sky position) on one BJD_TDB axis and write one report per star, with what each telescope "
+                 "contributed and, for a transit seen at two or more epochs, which period alias fits."),
+        density: float = typer.Option(None, "--density", help="With --stitch: the star's density, g/cm³ "
+                                      "(decides between period aliases; default from the catalogues when known)."),
+        density_error: float = typer.Option(None, "--density-error", help="With --stitch: 1σ error of --density, g/cm³."),
     ) -> None:
-        """Write an offline HTML (+ JSON) validation report for each star."""
+        """Write an offline HTML (+ JSON) validation report for each star.
+
+        Examples:
+
+          starskope report pi_men_s1.fits --out reports/
+
+          starskope report exoTest.csv --rows 1-5 --out reports/ --plotly file
+
+          starskope report kplr002439660-2009350155506_llc.fits tess-s0014-tic0122507338.fits --stitch --out reports/
+        """
         import dataclasses
         import warnings
 
@@ -90,6 +107,13 @@ def register(app: typer.Typer) -> None:
         if model is None and not no_model:
             typer.echo("note: no trained model is available; verdicts come from the vetting rules", err=True)
         options = dataclasses.replace(default_options(), stellar="auto" if stellar else None)
+        if stitch:
+            _stitched_reports(inputs, out, model=model, options=options, plotly=plotly, saliency=saliency,
+                              density=density, density_error=density_error, mission=mission,
+                              time_format=time_format, quiet=quiet)
+            return
+        if density is not None or density_error is not None:
+            raise ParameterError("--density and --density-error apply with --stitch")
         items = expand_inputs(inputs)
         if not items:
             raise ParameterError("no light-curve files found in the given paths")
@@ -135,3 +159,65 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"wrote {len(written)} report(s) to {out}")
         if failures:
             raise StarskopeError(f"{failures} of {len(jobs)} inputs could not be reported")
+
+
+def _stitched_reports(inputs: list[Path], out: Path, *, model: object, options: object, plotly: str, saliency: bool,
+                      density: float | None, density_error: float | None, mission: str | None,
+                      time_format: str | None, quiet: bool) -> None:
+    """One report per star for light curves of that star from several telescopes or segments."""
+    import warnings
+
+    import astropy.units as u
+
+    from ..errors import ParameterError, StarskopeError
+    from ..explain import analyse_lightcurve, explain
+    from ..io import read
+    from ..multi import group_by_target, resolve_period, stitch_missions, telescope_summary
+    from ..pipeline import expand_inputs
+    from ..report import build_report, write_report
+    from .train import progress_reporter
+
+    if (density is None) != (density_error is None):
+        raise ParameterError("give --density and --density-error together")
+    if density is not None and not (density > 0 and density_error > 0):
+        raise ParameterError(f"--density and --density-error must be positive; got {density}, {density_error}")
+    items = expand_inputs(inputs)
+    tables = [str(p) for kind, p in items if kind == "table"]
+    if tables:
+        raise ParameterError(f"--stitch joins light-curve files; {tables[0]} is a Kaggle-layout table")
+    if not items:
+        raise ParameterError("no light-curve files found in the given paths")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lcs = [read(p, mission=mission, time_format=time_format) for _, p in items]
+    groups = group_by_target(lcs)
+    failures = 0
+    with progress_reporter(not quiet) as progress:
+        progress("stitched reports", 0, len(groups))
+        for k, (star, pieces) in enumerate(groups.items()):
+            try:
+                stitched = stitch_missions(pieces)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    a = analyse_lightcurve(stitched, options=options, label=star)
+                    resolution = None
+                    if a.candidate is not None and density is not None:
+                        try:
+                            resolution = resolve_period(stitched, a.candidate, stellar_density=density * u.g / u.cm**3,
+                                                        density_error=density_error * u.g / u.cm**3)
+                        except StarskopeError as exc:
+                            typer.echo(f"{star}: period aliases not resolved ({exc})", err=True)
+                    telescopes = telescope_summary(stitched, a.candidate, resolution)
+                    ex = explain(a, model, saliency=saliency)
+                doc = build_report(ex, source=", ".join(str(lc.meta.get("FILENAME") or "") for lc in pieces),
+                                   telescopes=telescopes)
+                name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in star)
+                html, _ = write_report(doc, out, plotly=plotly, name=name)
+                n_tel = telescopes.get("n_telescopes", 1)
+                typer.echo(f"{star}: {len(pieces)} pieces from {telescopes.get('missions') or n_tel} → {ex.title} → {html}")
+            except StarskopeError as exc:
+                failures += 1
+                typer.echo(f"{star}: {exc}", err=True)
+            progress("stitched reports", k + 1, len(groups))
+    if failures:
+        raise StarskopeError(f"{failures} of {len(groups)} stars could not be reported")
