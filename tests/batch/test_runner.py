@@ -112,3 +112,21 @@ def test_bad_parameters(tmp_path, k2_files):
         run_batch([BatchItem(str(k2_files[0]))], describe_item, tmp_path / "o.csv", workers=0)
     with pytest.raises(ParameterError, match="must be a file path, not a folder"):
         run_batch([BatchItem(str(k2_files[0]))], describe_item, tmp_path, workers=1)
+
+
+def test_output_table_holds_the_results_so_far_while_running(tmp_path, k2_files):
+    items = [BatchItem(str(p)) for p in k2_files[:4]]
+    out = tmp_path / "live.csv"
+    rows_seen = []
+
+    def look(entry):  # called after each result is journalled; the table was refreshed before the next
+        rows_seen.append(len(pd.read_csv(out)) if out.exists() else 0)
+
+    summary = run_batch(items, describe_item, out, inline=True, progress=False, on_result=look,
+                        refresh_seconds=1e-9)
+    assert summary.n_rows == 4
+    # on_result runs before the refresh: the 2nd call sees the row written after the 1st; later
+    # refreshes are spaced by ten times a rewrite's duration, so the table may lag, never lead
+    assert rows_seen[:2] == [0, 1]
+    assert rows_seen == sorted(rows_seen)
+    assert all(n <= k for k, n in enumerate(rows_seen))

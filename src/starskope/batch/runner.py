@@ -313,6 +313,7 @@ def run_batch(
     memory_limit: str = "4GiB",
     inline: bool = False,
     status_columns: bool = True,
+    refresh_seconds: float = 30.0,
 ) -> BatchSummary:
     """Run ``fn`` over ``items`` on Dask and write one table, resumably.
 
@@ -346,6 +347,11 @@ def run_batch(
     status_columns : bool
         Begin each output row with ``item, status, error``. Without them, an item that
         failed as a whole gets one row ``{"file": <item key>, "flags": "error: …"}``.
+    refresh_seconds : float
+        While the run goes on, rewrite the output table (atomically) from the journal
+        about this often, so it always holds the results so far; at least ten times the
+        last rewrite's own duration apart, so large runs are not slowed. 0 writes it only
+        at the end.
 
     Returns
     -------
@@ -365,14 +371,25 @@ def run_batch(
         output=str(out_path), journal=str(journal.path),
     )
     start = time.perf_counter()
+    order = {it.key: i for i, it in enumerate(items)}
+    refresh = {"next": start + refresh_seconds}
+
+    def sink(entry: dict[str, Any]) -> None:
+        if on_result is not None:
+            on_result(entry)
+        now = time.perf_counter()
+        if refresh_seconds > 0 and now >= refresh["next"]:
+            write_table(journal, out_path, order=order, status_columns=status_columns)
+            took = time.perf_counter() - now
+            refresh["next"] = time.perf_counter() + max(refresh_seconds, 10 * took)
+
     if todo and inline and scheduler is None:
-        _execute_inline(todo, fn, journal, summary, progress=progress, on_result=on_result)
+        _execute_inline(todo, fn, journal, summary, progress=progress, on_result=sink)
     elif todo:
         _execute(todo, fn, journal, summary, workers=workers, scheduler=scheduler,
-                 max_in_flight=max_in_flight, progress=progress, on_result=on_result,
+                 max_in_flight=max_in_flight, progress=progress, on_result=sink,
                  memory_limit=memory_limit)
     summary.seconds = time.perf_counter() - start
-    order = {it.key: i for i, it in enumerate(items)}
     summary.n_rows = write_table(journal, out_path, order=order, status_columns=status_columns)
     return summary
 
