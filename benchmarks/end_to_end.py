@@ -115,7 +115,7 @@ def main() -> int:
             from starskope.cli import main as cli
 
             cli(["simulate", "tess", "--out", str(tess), "--n", str(args.n_tess), "--seed", "5"])
-        tess_items = collect_items([tess])
+        tess_items = collect_items([str(tess / "*.fits")])
         tess_runs = [_run(tess_items, runs / f"tess-{w}.csv", w) for w in (1, 2)]
         tr = tess_runs[0]["seconds"] / tess_runs[1]["seconds"]
         results["tess_sector"] = {"rows": tess_runs, "speedup_2_vs_1": tr}

@@ -44,7 +44,7 @@ def main() -> int:
 
         print(f"simulating {args.large} K2 light-curve files ...", flush=True)
         cli(["simulate", "k2", "--out", str(files), "--n", str(args.large), "--seed", "11"])
-    items = collect_items([files])
+    items = collect_items([str(files / "*.fits")])
     runs = args.work / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     small = _run(items[: args.small], runs / "small.csv", args.workers)
