@@ -4,8 +4,9 @@ Usage (from the repository root)::
 
     .venv/bin/python benchmarks/startypes_eval.py [--save-model] [--jobs N]
 
-Features are computed once and cached in ``~/.cache/starskope/startypes`` (first run:
-~15 min on two cores; later runs ~2 min). Writes ``benchmarks/results/startypes_eval.json``,
+Features are computed once and cached in ``~/.cache/starskope/startypes/features_v<N>.npz``
+(N = ``FEATURE_VERSION``, so a feature change never reuses stale features; first run
+~75 s on one core, later runs ~30 s). Writes ``benchmarks/results/startypes_eval.json``,
 ``startypes_eval.md`` and ``startypes_confusion.png``. With ``--save-model`` the trained
 model replaces the shipped one in ``src/starskope/data/startypes`` (this is what
 ``starskope startype train`` does).

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from starskope.errors import StarskopeWarning
+from starskope.errors import ModelFileError, StarskopeWarning
 from starskope.startypes import dataset
 from starskope.startypes.dataset import (
     DatasetConfig,
@@ -87,6 +87,18 @@ def test_feature_cache_is_reused_and_checked(items, shared_data: Path, tmp_path:
     assert np.array_equal(np.nan_to_num(again.X), np.nan_to_num(table.X))
     assert list(again.keys) == [i.key for i in few]
     monkeypatch.undo()
+
+    # features of another feature version are never reused: not by name, not by content
+    assert dataset.DatasetConfig().cache_name() == f"features_v{dataset.FEATURE_VERSION}.npz"
+    stale = tmp_path / "stale.npz"
+    monkeypatch.setattr(dataset, "FEATURE_VERSION", dataset.FEATURE_VERSION - 1)
+    table.save(stale)
+    monkeypatch.undo()
+    with pytest.raises(ModelFileError, match=r"feature cache of feature version \d+; this code computes version"):
+        FeatureTable.load(stale)
+    with pytest.warns(StarskopeWarning, match="unreadable feature cache, recomputing"):
+        fresh = compute_feature_table(few[:1], shared_data, cache_path=stale)
+    assert len(fresh) == 1 and isinstance(FeatureTable.load(stale), FeatureTable)
 
     cache.write_bytes(b"not an npz")
     with pytest.warns(StarskopeWarning, match="unreadable feature cache"):

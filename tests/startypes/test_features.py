@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from starskope.errors import LightCurveDataError
+from starskope.startypes import features as features_module
 from starskope.startypes.dataset import read_light_curve_arrays
 from starskope.startypes.features import (
     FEATURE_NAMES,
@@ -24,6 +25,7 @@ from starskope.startypes.features import (
     fourier_fit,
     light_curve_features,
     prepare,
+    running_median,
 )
 
 
@@ -41,6 +43,47 @@ def test_amplitude_spectrum_recovers_a_sinusoid(freq: float, amp: float) -> None
     i = int(np.argmax(a))
     assert f[i] == pytest.approx(freq, abs=1.0 / 27.0)
     assert a[i] == pytest.approx(amp, rel=0.06)  # grid step costs at most a few per cent
+
+
+def _astropy_amplitudes(t: np.ndarray, y: np.ndarray, freq: np.ndarray) -> np.ndarray:
+    from astropy.timeseries import LombScargle
+
+    yc = y - y.mean()
+    ls = LombScargle(t, yc, fit_mean=False, center_data=True, normalization="psd")
+    return np.sqrt(4 * np.clip(ls.power(freq, method="cython"), 0, None) / yc.size)
+
+
+def test_gridded_lomb_scargle_equals_the_direct_sum() -> None:
+    # 30-min cadence with gaps and a barycentric-like drift of the time stamps (≤ 3 s)
+    t = _grid(27.0)
+    t = t[(t < 13.0) | (t > 14.2)]
+    t = t + 3.0 / 86400 * np.sin(2 * np.pi * t / 60.0)
+    rng = np.random.default_rng(4)
+    y = 5 * np.sin(2 * np.pi * 17.3 * t) + 2 * np.sin(2 * np.pi * 0.71 * t + 1) + rng.normal(0, 0.5, t.size)
+    grid = features_module._regular_grid(t)
+    assert grid is not None and grid[0][-1] == round((t[-1] - t[0]) / (30 / 1440))
+    f, a = amplitude_spectrum(t, y)
+    exact = _astropy_amplitudes(t, y, f)
+    assert np.max(np.abs(a - exact)) < 1e-6 * a.max()
+
+
+def test_irregular_times_use_the_general_periodogram() -> None:
+    rng = np.random.default_rng(5)
+    t = np.sort(rng.uniform(0, 20, 900))
+    assert features_module._regular_grid(t) is None
+    y = 3 * np.sin(2 * np.pi * 2.2 * t) + rng.normal(0, 0.3, t.size)
+    f, a = amplitude_spectrum(t, y)
+    assert np.max(np.abs(a - _astropy_amplitudes(t, y, f))) < 1e-4 * a.max()
+    assert f[np.argmax(a)] == pytest.approx(2.2, abs=0.02)
+
+
+def test_running_median_equals_numpy_median_per_window() -> None:
+    rng = np.random.default_rng(6)
+    t = np.sort(rng.uniform(0, 30, 1500))
+    y = np.round(rng.normal(size=t.size), 1)  # ties
+    got = running_median(t, y, 1.0)
+    want = [np.median(y[np.abs(t - ti) <= 0.5]) for ti in t]
+    assert np.array_equal(got, want)
 
 
 def test_fourier_fit_measures_harmonic_ratios() -> None:
@@ -77,6 +120,59 @@ def test_box_search_finds_transits_and_secondaries() -> None:
     assert out["depth"] == pytest.approx(2.0, rel=0.2)
     assert out["depth_snr"] > 20 and out["n_events"] >= 8
     assert abs(out["secondary_ratio"]) < 0.2
+
+
+def _k2_like(days: float = 65.3) -> np.ndarray:
+    return np.arange(0, days, 29.4244 / 1440.0)
+
+
+def test_box_search_refines_a_short_transit_at_a_long_period() -> None:
+    # a 1-h transit at 9.7 d over a K2 campaign: the detection pass sees it diluted in a
+    # 4-h box, the refinement measures it with the 1-h box
+    t = _k2_like()
+    y = np.random.default_rng(7).normal(0, 0.2, t.size)
+    p, dur = 9.7, 1.0 / 24
+    y[np.abs(np.mod(t - 2.3 + 0.5 * p, p) - 0.5 * p) < 0.5 * dur] -= 1.2
+    out = box_search(t, y)
+    assert out["period"] == pytest.approx(p, rel=0.002)
+    assert out["duration_frac"] * out["period"] * 24 == pytest.approx(1.0, rel=0.15)
+    assert out["depth"] == pytest.approx(1.2, rel=0.25) and out["n_events"] >= 6
+    assert out["sde"] > 8
+
+
+def test_box_search_grid_is_no_finer_than_detection_needs() -> None:
+    # trial frequencies grow with the baseline (drift criterion) and are capped
+    t = _k2_like()
+    y = np.random.default_rng(8).normal(0, 1.0, t.size)
+    n_k2 = box_search(t, y)["n_trials"]
+    n_tess = box_search(_grid(27.0), y[: _grid(27.0).size])["n_trials"]
+    assert 1500 < n_k2 < 3000 and 500 < n_tess < 1200
+    long = np.arange(0, 1400, 0.0204)
+    n_long = box_search(long, np.random.default_rng(9).normal(0, 1.0, long.size))["n_trials"]
+    assert n_long <= features_module._BOX_MAX_TRIALS + 1
+    assert box_search(_grid(1.1), np.zeros(_grid(1.1).size) + 1.0)["n_trials"] == 0  # too short / flat
+
+
+def test_box_search_finds_kepler_eb_periods_that_the_old_grid_aliased(shared_data: Path) -> None:
+    # 400 d of Kepler long cadence; the Villanova periods (manifest) are 0.730944 d and
+    # 0.622891 d (the 2500-period log grid of feature version 2 found 7× and 3× them)
+    for name, period in (("kic003228863_eb.npz", 0.730944), ("kic003958488_eb.npz", 0.622891)):
+        time, flux, _ = read_light_curve_arrays(shared_data / "kepler" / "eb" / name)
+        pc = prepare(time, flux)
+        out = box_search(pc.time, pc.flux)
+        assert min(abs(out["period"] - period), abs(out["period"] - 2 * period)) < 2e-4 * period, name
+        assert out["depth_snr"] > 30
+
+
+def test_features_of_a_tess_two_minute_sector(shared_data: Path) -> None:
+    # TOI 232.01 (P = 1.33823 d, manifest): 2-min cadence binned to 30 min
+    path = (shared_data / "tess" / "misc" / "hpparvi+PyTransit"
+            / "tess2018234235059-s0002-0000000402026209-0121-s_lc.fits.gz")
+    time, flux, quality = read_light_curve_arrays(path)
+    fs = light_curve_features(time, flux, quality)
+    assert fs.values["n_points"] < 1400  # binned
+    assert 10 ** fs.values["bls_log_period_d"] == pytest.approx(1.33823, rel=1e-3)
+    assert fs.values["bls_depth_snr"] > 100 and fs.values["bls_n_events"] >= 15
 
 
 def test_autocorrelation_peaks_at_the_rotation_period() -> None:

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import CatalogError, LightCurveFileError, StarskopeWarning
+from ..errors import CatalogError, LightCurveFileError, ModelFileError, StarskopeWarning
 from .classes import STAR_TYPES, star_type_from_label
 from .features import (
     FEATURE_NAMES,
@@ -369,14 +369,28 @@ class FeatureTable:
         return FeatureTable(**{k: getattr(self, k)[mask] for k in self.__dataclass_fields__})
 
     def save(self, path: Path) -> None:
+        """Write the table (with the feature version and names) atomically to ``path``."""
         _atomic_savez(Path(path), feature_names=np.array(FEATURE_NAMES),
+                      feature_version=np.array(FEATURE_VERSION),
                       **{k: getattr(self, k) for k in self.__dataclass_fields__})
 
     @classmethod
     def load(cls, path: Path) -> FeatureTable:
+        """Read a table written by :meth:`save`.
+
+        Raises
+        ------
+        ModelFileError
+            The file holds features of another :data:`~.features.FEATURE_VERSION` or
+            other feature names (stale features are never reused).
+        """
         with np.load(path, allow_pickle=False) as data:
+            version = int(data["feature_version"]) if "feature_version" in data.files else None
+            if version != FEATURE_VERSION:
+                raise ModelFileError(f"{path}: feature cache of feature version {version}; this code "
+                                     f"computes version {FEATURE_VERSION}")
             if tuple(data["feature_names"]) != FEATURE_NAMES:
-                raise ValueError(f"{path}: feature names differ from this version's")
+                raise ModelFileError(f"{path}: feature names differ from this version's")
             return cls(**{k: data[k] for k in cls.__dataclass_fields__})
 
 

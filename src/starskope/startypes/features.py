@@ -5,32 +5,41 @@ The chain is a row of small pure functions on plain float64 arrays:
 1. :func:`prepare` – drop bad cadences, normalise to relative flux in parts per thousand
    (ppt), bin fast cadences to 30 minutes so one model serves every telescope.
 2. :func:`amplitude_spectrum` – Lomb–Scargle periodogram (VanderPlas 2018) as an
-   amplitude spectrum in ppt, from 1/span up to 24 cycles/day (the 30-min Nyquist).
+   amplitude spectrum in ppt, from 1/span up to 24 cycles/day (the 30-min Nyquist);
+   from FFTs of the gridded data when the times are regular (Press & Rybicki 1989).
 3. :func:`fourier_fit` – harmonic series at a frequency: amplitude ratios R21, R31 and
    phase differences φ21, φ31 (Simon & Lee 1981), the standard RR Lyrae / Cepheid tell.
 4. :func:`fold_shape` – the phase-folded, binned curve: eclipse depths and widths.
-5. :func:`box_search` – a box search (Kovács et al. 2002, astropy BoxLeastSquares) on the
-   curve flattened by a 1-day running median: transit and eclipse tells.
+5. :func:`box_search` – a box search (Kovács et al. 2002) on the curve flattened by a
+   1-day running median: transit and eclipse tells. A coarse detection pass on binned
+   data and a refinement of its best peaks, both run by the transit search's compiled
+   box-least-squares kernel.
 6. :func:`autocorrelation` – first ACF peak (McQuillan et al. 2013 rotation periods).
 
 :func:`light_curve_features` runs them all and returns a :class:`FeatureSet`: named
 scalar features (:data:`FEATURE_NAMES`, units in the names), two fixed-length vectors
 (the log amplitude spectrum on a log-frequency grid, and the folded shape) that the
-learned representation (:mod:`starskope.startypes.representation`) compresses, and the
+learned representation (PCA in :mod:`starskope.startypes.model`) compresses, and the
 evidence arrays a report plots.
+
+Cost: about 10 ms for a 3197-cadence K2 campaign and 6 ms for a 27-day TESS FFI light
+curve on one core, three quarters of it the box search.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import ndimage, stats
+from numba import njit
+from scipy import ndimage
 
 from ..errors import LightCurveDataError, ParameterError
 
 __all__ = [
+    "BOX_DURATIONS_H",
     "FEATURE_NAMES",
     "FEATURE_VERSION",
     "SHAPE_BINS",
@@ -48,8 +57,9 @@ __all__ = [
     "spectrum_frequencies",
 ]
 
-#: Bumped whenever a feature's definition changes (invalidates feature caches).
-FEATURE_VERSION = 2
+#: Bumped whenever a feature's definition changes (invalidates feature caches and
+#: trained models). 3: the box search's two-pass grid (the ``bls_*`` features).
+FEATURE_VERSION = 3
 
 #: Highest frequency searched, cycles/day: the Nyquist frequency of 30-min cadence.
 F_MAX_CPD = 24.0
@@ -257,28 +267,88 @@ def prepare(
 
 
 def running_median(time: np.ndarray, y: np.ndarray, window: float) -> np.ndarray:
-    """Median of ``y`` in a sliding time window of full width ``window`` (days)."""
+    """Median of ``y`` in a sliding time window of full width ``window`` (days).
+
+    ``time`` must be sorted and ``y`` finite. The window of cadence i holds every
+    cadence within ``window / 2`` of it; the median of an even count is the mean of
+    the middle two (as :func:`numpy.median`, whose values it reproduces exactly).
+    """
     lo = np.searchsorted(time, time - window / 2, side="left")
     hi = np.searchsorted(time, time + window / 2, side="right")
     return _window_medians(np.ascontiguousarray(y, dtype=np.float64), lo, hi)
 
 
-def _window_medians_py(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    out = np.empty_like(y)
-    for i in range(y.size):
-        out[i] = np.median(y[lo[i] : hi[i]])
+@njit(cache=True, nogil=True)
+def _window_medians(y, lo, hi):  # pragma: no cover - compiled
+    """Sliding median over windows ``[lo[i], hi[i])`` (both non-decreasing).
+
+    The window's values are kept sorted: a cadence entering is inserted and one
+    leaving is removed by binary search and a shift, O(window) per cadence instead of
+    a partial sort of the whole window.
+    """
+    n = y.size
+    out = np.empty(n)
+    buf = np.empty(n)
+    cnt = 0
+    cur_lo = 0
+    cur_hi = 0
+    for i in range(n):
+        while cur_hi < hi[i]:
+            v = y[cur_hi]
+            k = np.searchsorted(buf[:cnt], v)
+            for j in range(cnt, k, -1):
+                buf[j] = buf[j - 1]
+            buf[k] = v
+            cnt += 1
+            cur_hi += 1
+        while cur_lo < lo[i]:
+            k = np.searchsorted(buf[:cnt], y[cur_lo])
+            for j in range(k, cnt - 1):
+                buf[j] = buf[j + 1]
+            cnt -= 1
+            cur_lo += 1
+        half = cnt // 2
+        out[i] = buf[half] if cnt % 2 else 0.5 * (buf[half - 1] + buf[half])
     return out
 
 
-try:  # the same loop compiled (numba comes with wotan): ~40x faster
-    from numba import njit
-
-    _window_medians = njit(cache=True, nogil=True)(_window_medians_py)
-except ImportError:  # pragma: no cover - numba is a dependency of wotan
-    _window_medians = _window_medians_py
-
-
 # --------------------------------------------------------------------------- periodogram
+
+
+def _regular_grid(time: np.ndarray, *, tolerance: float = 0.05) -> tuple[np.ndarray, float, np.ndarray] | None:
+    """Place sorted times on a regular grid, if they lie close to one.
+
+    Parameters
+    ----------
+    time : ndarray
+        Sorted times, days.
+    tolerance : float
+        Largest allowed distance of a time from its grid point, in grid steps.
+
+    Returns
+    -------
+    (index, step, offset) or None
+        Grid index of each time, strictly increasing; the step (days), chosen so the
+        first and last times lie exactly on the grid; and each time's offset from its
+        grid point (days): ``time = time[0] + index · step + offset``. ``None`` when
+        some time is farther than ``tolerance`` steps from the grid (fast cadences
+        binned with partial bins, a year of barycentric time, irregular data).
+    """
+    if time.size < 3:
+        return None
+    rel = time - time[0]
+    cadence = float(np.median(np.diff(rel)))
+    if not cadence > 0:
+        return None
+    k_last = round(float(rel[-1]) / cadence)
+    if k_last < 1:
+        return None
+    step = float(rel[-1]) / k_last
+    index = np.rint(rel / step).astype(np.int64)
+    offset = rel - index * step
+    if np.any(np.diff(index) < 1) or np.max(np.abs(offset)) > tolerance * step:
+        return None
+    return index, step, offset
 
 
 def amplitude_spectrum(
@@ -290,6 +360,12 @@ def amplitude_spectrum(
     oversample: int = OVERSAMPLE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Lomb–Scargle amplitude spectrum.
+
+    Times close to a regular grid (Kepler/K2 long cadence, TESS FFIs, gaps allowed)
+    get the Lomb–Scargle periodogram from FFTs of the gridded data
+    (:func:`_grid_lomb_scargle`, exact to ~1e-7); other times (a fast cadence binned
+    with partial bins, irregular data) go to astropy's ``LombScargle``. Both compute
+    the same periodogram at the same frequencies.
 
     Parameters
     ----------
@@ -309,8 +385,6 @@ def amplitude_spectrum(
     amplitude : ndarray
         Semi-amplitude of the best-fitting sinusoid at each frequency (unit of ``y``).
     """
-    from astropy.timeseries import LombScargle
-
     span = float(time[-1] - time[0])
     if span <= 0:
         raise ParameterError("amplitude_spectrum: time span must be positive")
@@ -320,12 +394,89 @@ def amplitude_spectrum(
     df = 1.0 / (oversample * span)
     freq = np.arange(f_lo, f_hi, df)
     yc = y - np.mean(y)
-    ls = LombScargle(time, yc, fit_mean=False, center_data=True, normalization="psd")
-    power = ls.power(freq, method="fast", assume_regular_frequency=True)
+    power = None
+    grid = _regular_grid(time)
+    if grid is not None and freq.size and int(oversample) == oversample and grid[0][-1] <= 2**20:
+        power = _grid_lomb_scargle(grid[0], grid[2], yc, freq, int(oversample) * int(grid[0][-1]), df)
+    if power is None:
+        from astropy.timeseries import LombScargle
+
+        ls = LombScargle(time, yc, fit_mean=False, center_data=True, normalization="psd")
+        power = ls.power(freq, method="fast", assume_regular_frequency=True)
     # With 'psd' normalisation and no errors, P = (N/4)·A² for a pure sinusoid of
     # semi-amplitude A, so A = sqrt(4P/N).
     amp = np.sqrt(np.clip(4.0 * power / yc.size, 0, None))
     return freq, amp
+
+
+_LS_TAYLOR_TOL = 1e-8
+_LS_TAYLOR_MAX_TERMS = 8
+
+
+def _grid_lomb_scargle(index: np.ndarray, offset: np.ndarray, y: np.ndarray, freq: np.ndarray,
+                       n_fft: int, df: float) -> np.ndarray | None:
+    """Lomb–Scargle power ('psd' normalisation, no floating mean, unit errors) of data
+    at times ``index · step + offset`` (``step = 1 / (n_fft · df)``), at frequencies
+    ``freq`` on the grid ``j · df``; ``None`` if the offsets are too large.
+
+    The sums Σ y·e^(−iωt) and Σ e^(−2iωt) over the data are real FFTs of the gridded
+    flux and of the gridded data mask at bins j and 2j (Press & Rybicki 1989), each
+    corrected for the small offsets from the grid by a Taylor series,
+    e^(−iωδ) = Σ_l (−iωδ)^l / l!, carried until its remainder is below 1e-8; the rest
+    is astropy's ``lombscargle_fast`` formula (Zechmeister & Kürster 2009) term by term.
+    """
+    n = y.size
+    j = np.rint(freq / df).astype(np.int64)
+    j2 = np.mod(2 * j, n_fft)
+    mirror = j2 > n_fft // 2
+    j2 = np.where(mirror, n_fft - j2, j2)
+    # terms needed: x^L / L! below the tolerance, x = largest |2ωδ|
+    x = 2.0 * np.pi * 2.0 * float(freq[-1]) * float(np.max(np.abs(offset)))
+    n_terms, bound = 1, x
+    while bound > _LS_TAYLOR_TOL:
+        n_terms += 1
+        bound *= x / n_terms
+        if n_terms > _LS_TAYLOR_MAX_TERMS:
+            return None
+    omega = 2.0 * np.pi * freq
+    sum_y = np.zeros(freq.size, dtype=np.complex128)
+    sum_w = np.zeros(freq.size, dtype=np.complex128)
+    grid = np.zeros(n_fft)
+    hy = y / n
+    hw = np.full(n, 1.0 / n)
+    for order in range(n_terms):
+        grid[index] = hy
+        fy = np.fft.rfft(grid)
+        grid[index] = hw
+        fw = np.fft.rfft(grid)
+        ey = fy[j]
+        ew = np.where(mirror, np.conj(fw[j2]), fw[j2])
+        if order == 0:
+            sum_y += ey
+            sum_w += ew
+        else:
+            sum_y += (-1j * omega) ** order / math.factorial(order) * ey
+            sum_w += (-2j * omega) ** order / math.factorial(order) * ew
+        hy = hy * offset
+        hw = hw * offset
+    ch, sh = sum_y.real, -sum_y.imag
+    c2, s2 = sum_w.real, -sum_w.imag
+    tan_2wt = s2 / c2
+    norm = np.sqrt(1 + tan_2wt * tan_2wt)
+    s2w = tan_2wt / norm
+    c2w = 1 / norm
+    cw = np.sqrt(0.5) * np.sqrt(1 + c2w)
+    sw = np.sqrt(0.5) * np.sign(s2w) * np.sqrt(1 - c2w)
+    yc_ = ch * cw + sh * sw
+    ys_ = sh * cw - ch * sw
+    cc = 0.5 * (1 + c2 * c2w + s2 * s2w)
+    ss = 0.5 * (1 - c2 * c2w - s2 * s2w)
+    # At the grid's Nyquist frequency every sin ω(t − τ) vanishes (SS = 0): that term
+    # carries no information and is dropped rather than divided by zero.
+    tiny = 1e-12
+    with np.errstate(divide="ignore", invalid="ignore"):
+        power = np.where(cc > tiny, yc_ * yc_ / cc, 0.0) + np.where(ss > tiny, ys_ * ys_ / ss, 0.0)
+    return power * 0.5 * n
 
 
 def _peaks(freq: np.ndarray, amp: np.ndarray, n: int, resolution: float) -> list[tuple[float, float]]:
@@ -389,10 +540,15 @@ def fourier_fit(time: np.ndarray, y: np.ndarray, frequency: float, n_harmonics: 
                 "model": np.zeros_like(y), "var_frac": 0.0, "r21": nan, "r31": nan,
                 "phi21": nan, "phi31": nan}
     w = 2 * np.pi * frequency * time
-    cols = [np.ones_like(time)]
-    for k in range(1, n_harmonics + 1):
-        cols += [np.sin(k * w), np.cos(k * w)]
-    design = np.column_stack(cols)
+    design = np.empty((time.size, 1 + 2 * n_harmonics))
+    design[:, 0] = 1.0
+    s1, c1 = np.sin(w), np.cos(w)
+    design[:, 1], design[:, 2] = s1, c1
+    for k in range(2, n_harmonics + 1):
+        # sin/cos of k·w by the angle-addition recurrence (same values to rounding)
+        sp, cp = design[:, 2 * k - 3], design[:, 2 * k - 2]
+        design[:, 2 * k - 1] = sp * c1 + cp * s1
+        design[:, 2 * k] = cp * c1 - sp * s1
     coef, *_ = np.linalg.lstsq(design, y, rcond=None)
     model = design @ coef
     s, c = coef[1::2], coef[2::2]
@@ -468,13 +624,90 @@ def fold_shape(time: np.ndarray, y: np.ndarray, period: float, bins: int = _FOLD
 # --------------------------------------------------------------------------- box search
 
 
+#: Trial box durations of the box search, hours (the refined search tries all of them).
+BOX_DURATIONS_H: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
+#: Coarse detection pass: (shortest period, days; shortest box, hours). Each tier runs
+#: from its period to the next tier's, on data binned to half its shortest box, with
+#: the boxes of BOX_DURATIONS_H at least that long and phase bins of half of it.
+_BOX_TIERS: tuple[tuple[float, float], ...] = ((0.0, 2.0), (3.0, 4.0))
+#: Frequency step of the coarse pass: the last transit drifts by this many shortest
+#: boxes against the first (Ofir 2014 §2).
+_BOX_DRIFT = 1.0
+#: Most coarse trial frequencies (long baselines get a proportionally coarser grid).
+_BOX_MAX_TRIALS = 4000
+#: Coarse peaks refined, and the refined grid's drift (in 1-h boxes) and phase bin (h).
+_BOX_REFINE_PEAKS = 3
+_BOX_REFINE_DRIFT = 0.5
+_BOX_REFINE_BIN_H = 0.25
+
+
+def _bin_series(time: np.ndarray, y: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean time and flux, and the number of points, in consecutive bins of ``width`` days."""
+    idx = np.floor((time - time[0]) / width).astype(np.int64)
+    counts = np.bincount(idx).astype(np.float64)
+    keep = counts > 0
+    c = counts[keep]
+    return (np.bincount(idx, weights=time)[keep] / c, np.bincount(idx, weights=y)[keep] / c, c)
+
+
+def _run_bls(time: np.ndarray, y: np.ndarray, weight: np.ndarray, freqs: np.ndarray, bin_days: float,
+             durations: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Best box (Δχ², start bin, width in bins, bins) at each frequency, via the transit
+    search's compiled kernel (:func:`starskope.search._kernels.bls_single`)."""
+    from ..search._kernels import bls_single
+
+    nbins = np.maximum(np.ceil(1.0 / (freqs * bin_days)).astype(np.int64), 4)
+    widths = np.maximum(np.rint(durations[None, :] * freqs[:, None] * nbins[:, None]).astype(np.int64), 1)
+    widths = np.minimum(widths, nbins[:, None])
+    offsets = np.arange(freqs.size + 1, dtype=np.int64) * durations.size
+    mean = float(np.sum(weight * y) / np.sum(weight))
+    power = np.zeros(freqs.size)
+    start = np.zeros(freqs.size, dtype=np.int64)
+    width = np.zeros(freqs.size, dtype=np.int64)
+    bls_single(np.ascontiguousarray(time), weight * (y - mean), weight,
+               float(np.sum(weight)), freqs, nbins, offsets, widths.ravel(), True, power, start, width)
+    return power, start, width, nbins
+
+
+def _coarse_frequencies(span: float, p_min: float, p_max: float) -> list[tuple[np.ndarray, float]]:
+    """Trial frequencies of each coarse tier, with the tier's shortest box (days)."""
+    bounds = [min(max(lo, p_min), p_max) for lo, _ in _BOX_TIERS] + [p_max]
+    tiers = []
+    for (_, box_h), lo, hi in zip(_BOX_TIERS, bounds[:-1], bounds[1:], strict=True):
+        if hi > lo:
+            tiers.append((lo, hi, box_h / 24.0))
+    # Δf = drift · D / (T · P) is a constant step in ln P within a tier
+    steps = [_BOX_DRIFT * d / span for _, _, d in tiers]
+    counts = [np.log(hi / lo) / st for (lo, hi, _), st in zip(tiers, steps, strict=True)]
+    scale = max(1.0, sum(counts) / _BOX_MAX_TRIALS)
+    out = []
+    for i, ((lo, hi, d), n) in enumerate(zip(tiers, counts, strict=True)):
+        k = max(int(np.ceil(n / scale)), 2)
+        f = np.exp(-np.linspace(np.log(hi), np.log(lo), k))
+        out.append((f[:-1] if i else f, d))  # the shared boundary period only once
+    return out
+
+
 def box_search(time: np.ndarray, y: np.ndarray, *, flatten_window: float = 1.0) -> dict[str, float]:
     """Box search for transits or eclipses on the curve flattened by a running median.
+
+    Two passes of the box-least-squares statistic (Kovács et al. 2002; the Δχ² of the
+    best box, astropy's "likelihood" objective × 2), computed by the transit search's
+    compiled kernel:
+
+    1. *Detection*, periods 0.5 d to half the span: boxes of 2, 4 and 8 h below 3 d
+       and of 4 and 8 h above, on the curve binned to half the shortest box, with
+       phase bins of half the shortest box and a frequency step that lets the last
+       transit drift by one shortest box against the first (at most
+       ``_BOX_MAX_TRIALS`` frequencies). Shorter dips are found diluted, not missed.
+    2. *Refinement* of the three highest coarse peaks on the unbinned curve: boxes of
+       1, 2, 4 and 8 h, 15-min phase bins, a frequency step of half a 1-h box of
+       drift, over ±1.5 coarse steps. The best refined box is reported.
 
     Parameters
     ----------
     time, y : ndarray
-        Days; flux in ppt.
+        Days (sorted, starting at or after 0); flux in ppt.
     flatten_window : float
         Running-median window, days (removes variability slower than the dips).
 
@@ -482,47 +715,88 @@ def box_search(time: np.ndarray, y: np.ndarray, *, flatten_window: float = 1.0) 
     -------
     dict
         ``period`` (d), ``depth`` (ppt), ``depth_snr``, ``sde`` (signal detection
-        efficiency of the peak), ``duration_frac`` (duration/period), ``odd_even_sigma``
-        (odd vs even depth difference in σ), ``std`` (ppt, of the flattened curve),
-        ``secondary_ratio`` (mean dip at phase 0.5 over the primary depth), ``n_events``
-        (transit windows with data).
+        efficiency of the peak in the detection pass), ``duration_frac``
+        (duration/period), ``odd_even_sigma`` (odd vs even depth difference in σ),
+        ``std`` (ppt, of the flattened curve), ``secondary_ratio`` (mean dip at phase
+        0.5 over the primary depth), ``n_events`` (transit windows with data),
+        ``n_trials`` (trial frequencies of the detection pass).
     """
-    from astropy.timeseries import BoxLeastSquares
-
     span = float(time[-1] - time[0])
     flat = y - running_median(time, y, flatten_window)
     std = 1.4826 * float(np.median(np.abs(flat - np.median(flat))))
     out = {"period": np.nan, "depth": 0.0, "depth_snr": 0.0, "sde": 0.0,
            "duration_frac": np.nan, "odd_even_sigma": 0.0, "std": std,
-           "secondary_ratio": 0.0, "n_events": 0.0}
-    p_max = span / 2.0
+           "secondary_ratio": 0.0, "n_events": 0.0, "n_trials": 0.0}
+    p_min, p_max = 0.5, span / 2.0
     if p_max <= 0.6 or std <= 0:
         return out
-    durations = np.array([1.0, 2.0, 4.0, 8.0]) / 24.0
-    periods = np.exp(np.linspace(np.log(0.5), np.log(p_max), 2500))
-    dy = np.full_like(flat, std)
-    bls = BoxLeastSquares(time, flat, dy)
-    res = bls.power(periods, durations, objective="likelihood")
-    power = np.asarray(res.power)
-    i = int(np.argmax(power))
-    sd = float(np.std(power))
-    out["period"] = float(periods[i])
-    out["depth"] = float(res.depth[i])
-    out["depth_snr"] = float(res.depth_snr[i])
-    out["sde"] = float((power[i] - np.mean(power)) / sd) if sd > 0 else 0.0
-    out["duration_frac"] = float(res.duration[i] / periods[i])
+    t = time - time[0]
+    cadence = float(np.median(np.diff(t)))
+    box_days = np.array(BOX_DURATIONS_H) / 24.0
+
+    # 1. detection
+    freqs, powers = [], []
+    for f, d_min in _coarse_frequencies(span, p_min, p_max):
+        width = 0.5 * d_min
+        if width >= 1.5 * cadence:
+            tb, yb, nb = _bin_series(t, flat, width)
+        else:
+            tb, yb, nb = t, flat, np.ones(t.size)
+        power, _, _, _ = _run_bls(tb, yb, nb, f, 0.5 * d_min, box_days[box_days >= d_min * 0.999])
+        freqs.append(f)
+        powers.append(power)
+    f_coarse = np.concatenate(freqs)
+    order = np.argsort(f_coarse, kind="stable")
+    f_coarse = f_coarse[order]
+    p_coarse = np.concatenate(powers)[order] / std**2
+    out["n_trials"] = float(f_coarse.size)
+    sd = float(np.std(p_coarse))
+    i_best = int(np.argmax(p_coarse))
+    out["sde"] = float((p_coarse[i_best] - np.mean(p_coarse)) / sd) if sd > 0 else 0.0
+
+    # 2. refinement of the highest distinct coarse peaks
+    order = np.argsort(p_coarse)[::-1]
+    picked: list[int] = []
+    for i in order:
+        if all(abs(int(i) - k) > 3 for k in picked):
+            picked.append(int(i))
+        if len(picked) == _BOX_REFINE_PEAKS:
+            break
+    fine = []
+    for i in picked:
+        lo = f_coarse[max(i - 1, 0)]
+        hi = f_coarse[min(i + 1, f_coarse.size - 1)]
+        lo, hi = f_coarse[i] - 0.75 * (f_coarse[i] - lo), f_coarse[i] + 0.75 * (hi - f_coarse[i])
+        step = _BOX_REFINE_DRIFT * box_days[0] * f_coarse[i] / span
+        fine.append(np.linspace(lo, hi, max(int(np.ceil((hi - lo) / step)) + 1, 3)))
+    f_fine = np.concatenate(fine)
+    power, start, width, nbins = _run_bls(t, flat, np.ones(t.size), f_fine, _BOX_REFINE_BIN_H / 24.0, box_days)
+    k = int(np.argmax(power))
+    if not power[k] > 0:
+        return out
+    per = float(1.0 / f_fine[k])
+    dur = float(width[k] / nbins[k] * per)
+    t0 = float((start[k] + 0.5 * width[k]) / nbins[k] * per)
+    epoch = np.round((t - t0) / per)
+    in_tr = np.abs(t - t0 - epoch * per) < 0.5 * dur
+    n_in = int(in_tr.sum())
+    n_out = t.size - n_in
+    if n_in == 0 or n_out == 0:
+        return out
+    depth = float(np.mean(flat[~in_tr]) - np.mean(flat[in_tr]))
+    out["period"] = per
+    out["depth"] = depth
+    out["depth_snr"] = float(depth / (std * np.sqrt(1.0 / n_in + 1.0 / n_out)))
+    out["duration_frac"] = dur / per
     # odd/even: depths of alternate events at the best period
-    t0, dur, per = float(res.transit_time[i]), float(res.duration[i]), float(periods[i])
-    epoch = np.round((time - t0) / per)
-    in_tr = np.abs(time - t0 - epoch * per) < 0.5 * dur
     odd = in_tr & (epoch % 2 == 1)
     even = in_tr & (epoch % 2 == 0)
     out["n_events"] = float(np.unique(epoch[in_tr]).size)
     # secondary eclipse: mean flux in a box of the same duration at phase 0.5
-    sec = np.abs(time - t0 - (epoch + 0.5) * per) < 0.5 * dur
-    sec |= np.abs(time - t0 - (epoch - 0.5) * per) < 0.5 * dur
-    if sec.sum() >= 2 and out["depth"] > 0:
-        out["secondary_ratio"] = float(-np.mean(flat[sec]) / out["depth"])
+    sec = np.abs(t - t0 - (epoch + 0.5) * per) < 0.5 * dur
+    sec |= np.abs(t - t0 - (epoch - 0.5) * per) < 0.5 * dur
+    if sec.sum() >= 2 and depth > 0:
+        out["secondary_ratio"] = float(-np.mean(flat[sec]) / depth)
     if odd.sum() >= 2 and even.sum() >= 2:
         d_odd, d_even = -np.mean(flat[odd]), -np.mean(flat[even])
         err = std * np.sqrt(1.0 / odd.sum() + 1.0 / even.sum())
@@ -620,8 +894,7 @@ def light_curve_features(
     v["amp90_ppt"] = float(p95 - p5)
     v["amp98_ppt"] = float(p99 - p1)
     v["log_amp98"] = float(np.log10(max(p99 - p1, 1e-6)))
-    v["skewness"] = float(stats.skew(y))
-    v["kurtosis"] = float(stats.kurtosis(y))
+    v["skewness"], v["kurtosis"] = _skew_kurtosis(y)
     v["tail_asymmetry"] = float(np.log10(max(p99 - med, 1e-6) / max(med - p1, 1e-6)))
     v["frac_below_3sig"] = float(np.mean(y < med - 3 * p2p)) if p2p > 0 else 0.0
     v["frac_above_3sig"] = float(np.mean(y > med + 3 * p2p)) if p2p > 0 else 0.0
@@ -725,6 +998,17 @@ def light_curve_features(
         "t0_bjd": pc.t0,
     }
     return FeatureSet(values=v, spectrum=_spectrum_vector(freq, amp, noise), shape=shape, evidence=evidence)
+
+
+def _skew_kurtosis(y: np.ndarray) -> tuple[float, float]:
+    """Sample skewness and excess kurtosis, biased moment estimates (as
+    ``scipy.stats.skew`` / ``kurtosis`` with their defaults); NaN for constant data."""
+    d = y - np.mean(y)
+    d2 = d * d
+    m2 = float(np.mean(d2))
+    if not m2 > 0:
+        return float("nan"), float("nan")
+    return float(np.mean(d2 * d) / m2**1.5), float(np.mean(d2 * d2) / m2**2 - 3.0)
 
 
 def _resample_shape(binned: np.ndarray) -> np.ndarray:
