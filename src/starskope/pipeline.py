@@ -78,7 +78,7 @@ class AnalysisOptions:
         Vet the best candidate only when its SNR reaches this (the Kepler pipeline's
         detection threshold, 7.1σ, by default); weaker candidates keep NaN vetting features.
     vet_transit_fit : bool
-        Measure the depth with vetting's limb-darkened transit fit (accurate; 15–70 ms
+        Measure the depth with vetting's limb-darkened transit fit (accurate; ~10 ms more
         per candidate) instead of the trapezoid's (~3 % low).
     table_outliers : bool
         Remove upward outliers from table rows before detrending. Off by default: the

@@ -81,9 +81,7 @@ def run_demo(
         simulate_k2_c3(data, seed=seed, **(simulate_kwargs or {}))
     timings["simulate"] = time.perf_counter() - t0
 
-    # the models need the vetting diagnostics, not the most accurate depth: the trapezoid's
-    # depth (~3 % low) saves the limb-darkened fit's 15-70 ms per vetted candidate
-    options = AnalysisOptions(vet_transit_fit=False)
+    options = AnalysisOptions()
     t0 = time.perf_counter()
     train = features_for_input(data / "exoTrain.csv", truth=data / "truth.csv", split="train", options=options,
                                workers=workers, progress=progress, cache_dir=data)
