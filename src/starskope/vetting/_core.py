@@ -9,9 +9,14 @@ wraps it.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
+import os
+import sys
 from dataclasses import dataclass
 from math import pi
+from typing import Any
 
 import numpy as np
 from scipy import optimize, special
@@ -562,7 +567,8 @@ class QuadraticTransit:
         tab = self._tables.get(rp)
         if tab is None:
             z = self._kernels.ld_table_separations(rp)
-            tab = self._quadratic(z, rp, self.u1, self.u2, 1).reshape(3, -1)
+            with _c_stdout_silenced():  # batman printf()s "Convergence failure" for k ≲ 1e-4 and k ≈ 1
+                tab = self._quadratic(z, rp, self.u1, self.u2, 1).reshape(3, -1)
             tab[2, 0] = 1.0  # last contact
             if len(self._tables) >= 8:  # a fit needs the last few (iterate and its steps)
                 self._tables.pop(next(iter(self._tables)))
@@ -602,6 +608,34 @@ class QuadraticTransit:
         return flux, grad
 
 
+@functools.cache
+def _libc() -> Any:
+    import ctypes
+
+    return ctypes.CDLL(None)
+
+
+@contextlib.contextmanager
+def _c_stdout_silenced() -> Any:
+    """Send what C code printf()s to stdout to /dev/null (file descriptor 1, flushed)."""
+    try:
+        libc = _libc()
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, AttributeError, ValueError):  # no libc or no fd 1: leave output alone
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        libc.fflush(None)
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _centre_flux(rp: float, a: float, inc: float, u1: float, u2: float) -> float:
     """batman's flux at mid-transit for R_p/R★ ``rp``, a/R★ ``a`` and inclination ``inc``
     (degrees): the value of ``TransitModel(params, [t0]).light_curve(params)``, whose
@@ -610,7 +644,8 @@ def _centre_flux(rp: float, a: float, inc: float, u1: float, u2: float) -> float
 
     s = math.sin(inc * pi / 180.0)
     d = np.array([a * math.sqrt(1.0 - s * s)])
-    return float(_quadratic_ld._quadratic_ld(d, abs(rp), u1, u2, 1)[0])
+    with _c_stdout_silenced():
+        return float(_quadratic_ld._quadratic_ld(d, abs(rp), u1, u2, 1)[0])
 
 
 def ld_supersample(cadence: float) -> int:
