@@ -102,3 +102,15 @@ def test_classify_streams_rows_to_the_results_database(tmp_path, k2_files, capsy
 def test_a_bad_table_range_is_one_error_row(tmp_path, small_table):
     rows = classify_item(BatchItem(str(small_table), 10, 12))
     assert len(rows) == 1 and rows[0]["flags"].startswith("error: FluxTableError") and "no star row 10" in rows[0]["flags"]
+
+
+def test_star_types_can_be_switched_off(small_table):
+    import dataclasses
+
+    from starskope.pipeline import AnalysisOptions
+
+    options = dataclasses.replace(AnalysisOptions(), star_types=False).as_dict()
+    rows = classify_item(BatchItem(str(small_table), 2, 3), options=options)
+    assert list(rows[0]) == classify_columns()
+    assert rows[0]["star_type"] == "" and np.isnan(rows[0]["p_type_non_variable"])
+    assert rows[0]["predicted_class"]

@@ -77,7 +77,9 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
     model_dir : str
         Model folder; empty for the shipped default model.
     options : dict, optional
-        :class:`~starskope.pipeline.AnalysisOptions` as a dict (default: the model's own).
+        :class:`~starskope.pipeline.AnalysisOptions` as a dict (default: the model's own,
+        with star types on). Its ``star_types`` decides whether the ``star_type`` columns
+        are filled (off: they stay empty, ~11 ms per light curve saved).
 
     Returns
     -------
@@ -94,9 +96,9 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
     model = _model(model_dir)
     if options is None:
         options_obj = AnalysisOptions.from_dict((getattr(model, "preprocessing_", {}) or {}).get("analysis"))
+        options_obj = dataclasses.replace(options_obj, star_types=True)
     else:
         options_obj = AnalysisOptions.from_dict(options)
-    options_obj = dataclasses.replace(options_obj, star_types=True)
     decide = getattr(model, "_decide", None) or (lambda pr: np.argmax(pr, axis=1))
     if item.is_table_chunk:
         from ..io.flux_table import read_flux_table_rows
@@ -119,6 +121,9 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
         proba[ok] = model.predict_proba(fs.subset(ok))
     frame = predictions_table(fs, proba, CLASSES, decide(proba))
     frame["file"] = item.path
+    if "star_type" not in frame:  # star types switched off: the columns stay, empty
+        for column in classify_columns()[classify_columns().index("star_type"):]:
+            frame[column] = "" if column == "star_type" else np.nan
     return _rows(frame)
 
 

@@ -52,6 +52,9 @@ def register(app: typer.Typer) -> None:
         table_chunk: int = typer.Option(128, "--table-chunk", help="Table rows per task."),
         stellar: bool = typer.Option(True, "--stellar/--no-stellar",
                                      help="Look stellar radii up in the catalogues (planet radius in Earth radii)."),
+        star_types: bool = typer.Option(True, "--star-types/--no-star-types",
+                                        help="Name each star's type (star_type, p_type_<type> columns; ~11 ms "
+                                             "per light curve). Off, the columns stay empty."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     ) -> None:
         """Classify light curves: predicted class, p_planet, per-class probabilities, best candidate, star type.
@@ -86,7 +89,7 @@ def register(app: typer.Typer) -> None:
                 f"classify needs a four-class starskope model (classes {', '.join(CLASSES)}); "
                 f"this one has classes {list(model.classes_)}")
         options = AnalysisOptions.from_dict((getattr(model, "preprocessing_", {}) or {}).get("analysis"))
-        options = dataclasses.replace(options, stellar="auto" if stellar else None, star_types=True)
+        options = dataclasses.replace(options, stellar="auto" if stellar else None, star_types=star_types)
         n_workers = workers or (1 if len(items) == 1 else max(1, min(os.cpu_count() or 1, 8)))
         journal = out.with_name(out.name + ".journal.jsonl")
         if fresh:
