@@ -48,15 +48,15 @@ def _cpu() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def _options(star_types: bool) -> dict:
-    """The shipped model's analysis options, with star types on or off."""
+def _options(star_types: bool, depth_fit: bool = True) -> dict:
+    """The shipped model's analysis options, with star types and the limb-darkened depth fit on or off."""
     import dataclasses
 
     from starskope.models import default_model
     from starskope.pipeline import AnalysisOptions
 
     opts = AnalysisOptions.from_dict((default_model().preprocessing_ or {}).get("analysis"))
-    return dataclasses.replace(opts, star_types=star_types).as_dict()
+    return dataclasses.replace(opts, star_types=star_types, vet_transit_fit=depth_fit).as_dict()
 
 
 def _run(items, out: Path, workers: int, options: dict | None = None) -> dict[str, float]:
@@ -81,6 +81,8 @@ def main() -> int:
     ap.add_argument("--n-tess", type=int, default=24)
     ap.add_argument("--table-chunk", type=int, default=128)
     ap.add_argument("--quick", action="store_true", help="Only the scaling subset (600 rows), no full set, no TESS.")
+    ap.add_argument("--only-screening", action="store_true",
+                    help="Only the full set in the screening configuration (adds it to the results file).")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "end_to_end.json")
     args = ap.parse_args()
     if args.quick:
@@ -100,29 +102,37 @@ def main() -> int:
     runs = args.work / "runs"
     runs.mkdir(parents=True, exist_ok=True)
 
+    if args.only_screening and args.out.exists():
+        results = {**json.loads(args.out.read_text()), **results}
     # ---- scaling, K2 C3 rows
     items = [it for it in collect_items([k2 / "exoTrain.csv"], table_chunk=args.table_chunk)
              if (it.row_start or 0) < args.scaling_rows]
-    scaling = [_run(items, runs / f"scaling-{w}.csv", w) for w in (1, 2)]
-    ratio = scaling[0]["seconds"] / scaling[1]["seconds"]
-    results["k2_scaling"] = {"rows": scaling, "speedup_2_vs_1": ratio, "goal": SCALING_GOAL}
-    print(f"K2 C3 scaling on {scaling[0]['light_curves']} light curves: 1 worker {scaling[0]['seconds']:.1f} s "
-          f"({scaling[0]['per_second']:.1f}/s), 2 workers {scaling[1]['seconds']:.1f} s "
-          f"({scaling[1]['per_second']:.1f}/s): {ratio:.2f}x (goal >= {SCALING_GOAL}x: "
-          f"{'met' if ratio >= SCALING_GOAL else 'NOT met'})", flush=True)
+    if not args.only_screening:
+        scaling = [_run(items, runs / f"scaling-{w}.csv", w) for w in (1, 2)]
+        ratio = scaling[0]["seconds"] / scaling[1]["seconds"]
+        results["k2_scaling"] = {"rows": scaling, "speedup_2_vs_1": ratio, "goal": SCALING_GOAL}
+        print(f"K2 C3 scaling on {scaling[0]['light_curves']} light curves: 1 worker {scaling[0]['seconds']:.1f} s "
+              f"({scaling[0]['per_second']:.1f}/s), 2 workers {scaling[1]['seconds']:.1f} s "
+              f"({scaling[1]['per_second']:.1f}/s): {ratio:.2f}x (goal >= {SCALING_GOAL}x: "
+              f"{'met' if ratio >= SCALING_GOAL else 'NOT met'})", flush=True)
 
     if not args.quick:
         # ---- the full simulated campaign, 2 workers
         full_items = collect_items([k2 / "exoTrain.csv", k2 / "exoTest.csv"], table_chunk=args.table_chunk)
-        for key, label, star_types in (("k2_full", "with star types", True),
-                                       ("k2_full_no_star_types", "without star types", False)):
-            full = _run(full_items, runs / "full.parquet", 2, _options(star_types))
+        configs = (("k2_full", "default (star types, limb-darkened depths)", True, True),
+                   ("k2_full_no_star_types", "--no-star-types", False, True),
+                   ("k2_full_screening", "--no-star-types --no-depth-fit", False, False))
+        for key, label, star_types, depth_fit in configs:
+            if args.only_screening and key != "k2_full_screening":
+                continue
+            full = _run(full_items, runs / "full.parquet", 2, _options(star_types, depth_fit))
             results[key] = {**full, "goal_seconds": K2_GOAL_SECONDS}
             print(f"K2 C3 full set, {label}: {full['light_curves']} light curves in {full['seconds']:.1f} s with "
                   f"2 workers ({full['per_second']:.1f}/s; goal < {K2_GOAL_SECONDS:.0f} s: "
                   f"{'met' if full['seconds'] < K2_GOAL_SECONDS else 'NOT met'}); "
                   f"worker peak RSS {', '.join(f'{m:.0f}' for m in full['worker_peak_rss_mb'])} MB", flush=True)
 
+    if not args.quick and not args.only_screening:
         # ---- TESS 2-min sector files
         tess = args.work / f"tess-{args.n_tess}"
         if not tess.exists():

@@ -488,6 +488,10 @@ def _execute(
         bar.close()
         for fut in list(by_future):
             fut.cancel()
+        import logging
+
+        # a worker's last heartbeat racing the shutdown logs a harmless CommClosedError
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
         client.close()
         if cluster is not None:
             cluster.close()
