@@ -237,16 +237,22 @@ def ld_table_separations(k: float, nodes: int = LD_TABLE_NODES) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _cubic(tab, row, w):  # pragma: no cover - compiled
-    """Cubic (4-point Lagrange) interpolation of ``tab[row]``, uniform on w = 0…1."""
-    n = tab.shape[1]
+def _stencil(n, w):  # pragma: no cover - compiled
+    """First node ``j`` of the 4-point stencil around w (uniform nodes on 0…1, ``n`` of
+    them) and w's position ``t`` in node units from ``j``."""
     s = w * (n - 1)
     j = int(s) - 1
     if j < 0:
         j = 0
     elif j > n - 4:
         j = n - 4
-    t = s - j
+    return j, s - j
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _cubic(tab, row, w):  # pragma: no cover - compiled
+    """Cubic (4-point Lagrange) interpolation of ``tab[row]``, uniform on w = 0…1."""
+    j, t = _stencil(tab.shape[1], w)
     t1 = t - 1.0
     t2 = t - 2.0
     t3 = t - 3.0
@@ -302,13 +308,7 @@ def transit_flux(x, offsets, sin_off, cos_off, t0, period, half, b, c, k, tab, o
 def _cubic_slope(tab, row, w):  # pragma: no cover - compiled
     """d/dw of :func:`_cubic`."""
     n = tab.shape[1]
-    s = w * (n - 1)
-    j = int(s) - 1
-    if j < 0:
-        j = 0
-    elif j > n - 4:
-        j = n - 4
-    t = s - j
+    j, t = _stencil(n, w)
     t1 = t - 1.0
     t2 = t - 2.0
     t3 = t - 3.0
