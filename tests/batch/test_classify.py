@@ -85,8 +85,14 @@ def test_classify_streams_rows_to_the_results_database(tmp_path, k2_files, capsy
     table = pd.read_csv(tmp_path / "r.csv")
     row = table[table["file"] == str(k2_files[0].resolve())].iloc[0]
     assert good.p_planet_transit == pytest.approx(row["p_planet"])
+    store = open_storage(db)
+    job_id = good.job_id
+    store.update_job(job_id, status="running", stage="starskope classify")  # as while the batch runs
+    store.close()
     app = create_app(WebSettings(db=str(db), runner=RunnerSettings(executor="thread", workers=1, model="none")))
     with TestClient(app) as client:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        assert job["status"] == "running" and job["stage"] == "starskope classify"  # the server leaves it alone
         page = client.get(f"/stars/{good.id}")
         assert page.status_code == 200 and "Classified in a batch run" in page.text and row["star_type"] in page.text
         assert client.get(f"/api/stars/{good.id}/report.html").status_code == 404

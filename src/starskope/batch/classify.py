@@ -154,13 +154,14 @@ class DatabaseSink:
     model_version: str = ""
 
     def __post_init__(self) -> None:
+        from ..web.jobs import BATCH_SOURCE
         from ..web.storage import JobRecord, open_storage
 
         self._store = open_storage(self.url)
         self.job_id = "batch-" + hashlib.sha256(str(Path(self.out).resolve()).encode()).hexdigest()[:24]
         if self._store.get_job(self.job_id) is None:
             self._store.add_job(JobRecord(id=self.job_id, status="running", stage="starskope classify",
-                                          options='{"source": "starskope classify"}'), [])
+                                          options="{" + BATCH_SOURCE + "}"), [])
         else:
             self._store.update_job(self.job_id, status="running")
         self.n_saved = 0

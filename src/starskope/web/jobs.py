@@ -30,7 +30,10 @@ from typing import Any
 from .storage import JobItem, StarRecord, Storage, now
 from .uploads import new_id
 
-__all__ = ["JobRunner", "RunnerSettings", "analyse_item"]
+__all__ = ["BATCH_SOURCE", "JobRunner", "RunnerSettings", "analyse_item"]
+
+#: ``JobRecord.options`` marker of jobs written by ``starskope classify --db`` (not run here).
+BATCH_SOURCE = '"source": "starskope classify"'
 
 log = logging.getLogger("starskope.web")
 
@@ -171,6 +174,8 @@ class JobRunner:
             return
         self._executor = self._new_executor()
         for job in self.storage.unfinished_jobs():
+            if BATCH_SOURCE in (job.options or ""):
+                continue  # a `starskope classify --db` run: that command fills and finishes it
             for item in self.storage.job_items(job.id):
                 if item.status == "running":
                     self.storage.update_item(job.id, item.position, status="queued")
