@@ -401,21 +401,10 @@ def table_features(
 # --------------------------------------------------------------------------- files
 def is_flux_table(path: str | os.PathLike[str]) -> bool:
     """True when ``path`` is a CSV whose header is the Kaggle layout (``LABEL,FLUX.1,…``
-    or ``FLUX.1,…``)."""
-    import gzip
+    or ``FLUX.1,…``); see :func:`starskope.io.flux_table.is_flux_table`."""
+    from .io.flux_table import is_flux_table as _is_flux_table
 
-    p = Path(path)
-    name = p.name.lower()
-    if not (name.endswith(".csv") or name.endswith(".csv.gz")):
-        return False
-    opener = gzip.open if name.endswith(".gz") else open
-    try:
-        with opener(p, "rt", errors="replace") as fh:
-            head = fh.readline(4096).strip().split(",")
-    except OSError:
-        return False
-    cols = [c.strip().strip('"').upper() for c in head[:3]]
-    return (len(cols) >= 2 and cols[0] == "LABEL" and cols[1] == "FLUX.1") or (bool(cols) and cols[0] == "FLUX.1")
+    return _is_flux_table(path)
 
 
 _LC_SUFFIXES = (".fits", ".fits.gz", ".fit", ".csv", ".csv.gz", ".txt", ".txt.gz", ".dat", ".npz", ".tbl")

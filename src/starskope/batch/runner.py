@@ -116,21 +116,6 @@ def _is_light_curve(name: str) -> bool:
     return name.lower().endswith(LIGHT_CURVE_SUFFIXES)
 
 
-def _looks_like_flux_table(path: Path) -> bool:
-    """A Kaggle-layout table starts with ``LABEL,FLUX.1`` or ``FLUX.1,FLUX.2``."""
-    if not path.name.lower().endswith((".csv", ".csv.gz")):
-        return False
-    import gzip
-
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rt", newline="") as fh:
-            head = fh.read(64)
-    except (OSError, UnicodeDecodeError):
-        return False
-    return head.startswith(("LABEL,FLUX.1", "FLUX.1,FLUX.2"))
-
-
 def _looks_like_manifest(path: Path) -> bool:
     if not path.name.lower().endswith(".csv"):
         return False
@@ -176,6 +161,7 @@ def collect_items(inputs: Sequence[str | os.PathLike[str]], *, table_chunk: int 
     """
     if table_chunk < 1:
         raise ParameterError(f"table_chunk must be >= 1; got {table_chunk}")
+    from ..io.flux_table import is_flux_table  # astropy and pyarrow: imported when needed
     items: list[BatchItem] = []
     seen: set[str] = set()
 
@@ -186,7 +172,7 @@ def collect_items(inputs: Sequence[str | os.PathLike[str]], *, table_chunk: int 
 
     def add_file(path: Path) -> None:
         path = path.resolve()
-        if _looks_like_flux_table(path):
+        if is_flux_table(path):
             n = _count_table_rows(path)
             for start in range(0, n, table_chunk):
                 add(BatchItem(str(path), start, min(start + table_chunk, n)))

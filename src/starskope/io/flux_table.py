@@ -68,6 +68,7 @@ __all__ = [
     "LONG_CADENCE",
     "PRODUCT",
     "FluxTable",
+    "is_flux_table",
     "iter_flux_table",
     "read_flux_table",
     "read_flux_table_rows",
@@ -789,6 +790,22 @@ def iter_flux_table(
         rebuild_time(1, campaign)
     names = _read_header(p, label_column)
     return _iter_chunks(p, names, int(chunksize), campaign, label_column)
+
+
+def is_flux_table(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is a ``.csv``/``.csv.gz`` whose header is the Kaggle layout
+    (``LABEL,FLUX.1,…`` or ``FLUX.1,…``); False for anything else, unreadable files included."""
+    p = Path(path)
+    name = p.name.lower()
+    if not (name.endswith(".csv") or name.endswith(".csv.gz")):
+        return False
+    try:
+        with _open_binary(p) as fh:
+            head = fh.readline(4096).decode("utf-8-sig", errors="replace").strip().split(",")
+    except (OSError, EOFError):
+        return False
+    cols = [c.strip().strip('"').upper() for c in head[:3]]
+    return (len(cols) >= 2 and cols[0] == "LABEL" and cols[1] == "FLUX.1") or (bool(cols) and cols[0] == "FLUX.1")
 
 
 def read_flux_table_rows(
