@@ -225,28 +225,17 @@ def _star_type_meta(curves: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray | 
     ``(time_bjd, flux, quality, quality_mask)`` (None, or a curve too short to classify,
     gets an empty type and NaN probabilities)."""
     from .startypes import STAR_TYPES
-    from .startypes.api import _results
-    from .startypes.features import light_curve_features
-    from .startypes.model import load_default_model
+    from .startypes.api import classify_star_types_arrays
 
     n = len(curves)
     meta: dict[str, np.ndarray] = {"star_type": np.full(n, "", dtype=object)}
     for t in STAR_TYPES:
         meta[f"p_type_{t}"] = np.full(n, np.nan)
-    sets, where = [], []
-    for i, curve in enumerate(curves):
-        if curve is None:
-            continue
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                sets.append(light_curve_features(curve[0], curve[1], curve[2], quality_mask=curve[3],
-                                                 source=sources[i]))
-            where.append(i)
-        except (StarskopeError, ValueError):
-            continue
-    if sets:
-        for i, res in zip(where, _results(load_default_model(), sets), strict=True):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = classify_star_types_arrays(curves, sources=sources)
+    for i, res in enumerate(results):
+        if res is not None:
             meta["star_type"][i] = res.star_type
             for t, p in res.probabilities.items():
                 meta[f"p_type_{t}"][i] = p
@@ -457,10 +446,10 @@ def _files_chunk(paths: Sequence[str], options: AnalysisOptions) -> FeatureSet:
 def _raw_curve(lc: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """A light curve's raw arrays and its telescope's default QUALITY mask, for star types."""
     from .lightcurve import arrays
-    from .startypes.api import _quality_mask
+    from .startypes.api import quality_mask_for
 
     a = arrays(lc)
-    return a.time, a.flux, a.quality, _quality_mask(lc.meta.get("MISSION"), "default")
+    return a.time, a.flux, a.quality, quality_mask_for(lc.meta.get("MISSION"))
 
 
 def files_features(

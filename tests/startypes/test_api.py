@@ -99,3 +99,17 @@ def test_too_short_light_curve() -> None:
     lc = from_arrays(2458000 + np.arange(40) / 48, np.ones(40), mission="TESS")
     with pytest.raises(LightCurveDataError, match="only 40 usable cadences"):
         classify_star_type(lc)
+
+
+def test_batched_arrays_skip_what_cannot_be_classified():
+    import numpy as np
+
+    from starskope.startypes.api import classify_star_types_arrays
+
+    rng = np.random.default_rng(2)
+    t = 2458000.0 + np.arange(1300) / 48.0
+    quiet = (t, 1000.0 * (1 + 1e-4 * rng.normal(size=t.size)), None, 0)
+    short = (t[:20], np.ones(20), None, 0)
+    out = classify_star_types_arrays([quiet, None, short])
+    assert out[1] is None and out[2] is None
+    assert out[0] is not None and abs(sum(out[0].probabilities.values()) - 1) < 1e-6

@@ -9,7 +9,7 @@ from typing import Any
 import astropy.units as u
 import numpy as np
 
-from ..errors import UnknownNameError
+from ..errors import StarskopeError, UnknownNameError
 from .classes import STAR_TYPES
 from .features import FeatureSet, light_curve_features
 from .model import StarTypeModel, load_default_model
@@ -21,7 +21,9 @@ __all__ = [
     "classify_star_type",
     "classify_star_type_arrays",
     "classify_star_types",
+    "classify_star_types_arrays",
     "probability_columns",
+    "quality_mask_for",
 ]
 
 #: Parts per thousand, the unit of relative-flux amplitudes here.
@@ -174,6 +176,12 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
+def quality_mask_for(mission: Any, quality_mask: str | int = "default") -> int:
+    """QUALITY bit mask of a telescope's named mask ('default', 'hard', …); 0 for an
+    unknown or missing telescope; an int is returned as it is."""
+    return _quality_mask(mission, quality_mask)
+
+
 def _quality_mask(mission: Any, quality_mask: str | int) -> int:
     if isinstance(quality_mask, int):
         return quality_mask
@@ -198,6 +206,32 @@ def _results(model: StarTypeModel, sets: Sequence[FeatureSet]) -> list[StarTypeR
         probs.update({c: float(x) for c, x in zip(model.classes_, p, strict=True)})
         best = max(probs, key=lambda t: probs[t])
         out.append(StarTypeResult(best, probs, StarTypeEvidence.from_features(fs)))
+    return out
+
+
+def classify_star_types_arrays(
+    curves: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray | None, int] | None],
+    *,
+    model: StarTypeModel | None = None,
+    sources: Sequence[str] | None = None,
+) -> list[StarTypeResult | None]:
+    """Star types of many light curves given as ``(time_bjd, flux, quality, quality_mask)``
+    (one batched model call). A curve that is None, or cannot be classified (too few
+    cadences, non-positive flux), gets None instead of a result."""
+    sets, where = [], []
+    for i, curve in enumerate(curves):
+        if curve is None:
+            continue
+        try:
+            sets.append(light_curve_features(curve[0], curve[1], curve[2], quality_mask=curve[3],
+                                             source=sources[i] if sources is not None else "<memory>"))
+            where.append(i)
+        except (StarskopeError, ValueError):
+            continue
+    out: list[StarTypeResult | None] = [None] * len(curves)
+    if sets:
+        for i, res in zip(where, _results(model or load_default_model(), sets), strict=True):
+            out[i] = res
     return out
 
 
