@@ -396,12 +396,10 @@ def is_flux_table(path: str | os.PathLike[str]) -> bool:
     return _is_flux_table(path)
 
 
-_LC_SUFFIXES = (".fits", ".fits.gz", ".fit", ".csv", ".csv.gz", ".txt", ".txt.gz", ".dat", ".npz", ".tbl")
-
-
 def expand_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, Path]]:
     """Files to classify, each tagged ``"table"`` (Kaggle layout) or ``"lightcurve"``;
-    folders are searched recursively for light-curve files.
+    folders are searched recursively for light-curve files
+    (:func:`starskope.filetypes.find_light_curves`).
 
     Raises
     ------
@@ -409,13 +407,14 @@ def expand_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, Pa
         A path that does not exist.
     """
     from .errors import LightCurveFileError
+    from .filetypes import find_light_curves
 
     out: list[tuple[str, Path]] = []
     for raw in paths:
         p = Path(raw)
         if not p.exists():
             raise LightCurveFileError(f"{p}: no such file or folder")
-        files = sorted(q for q in p.rglob("*") if q.is_file() and q.name.lower().endswith(_LC_SUFFIXES)) if p.is_dir() else [p]
+        files = find_light_curves(p)[0] if p.is_dir() else [p]
         for q in files:
             out.append(("table" if is_flux_table(q) else "lightcurve", q))
     return out

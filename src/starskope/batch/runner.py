@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParameterError, StarskopeError
+from ..filetypes import LIGHT_CURVE_SUFFIXES, find_light_curves
 
 __all__ = [
     "LIGHT_CURVE_SUFFIXES",
@@ -42,13 +43,6 @@ __all__ = [
     "run_batch",
     "write_table",
 ]
-
-#: File endings taken as light curves when a folder or glob is expanded.
-LIGHT_CURVE_SUFFIXES = (
-    ".fits", ".fits.gz", ".fit", ".fits.bz2", ".csv", ".csv.gz", ".txt", ".txt.gz",
-    ".dat", ".npz", ".tbl",
-)
-
 
 @dataclass(frozen=True)
 class BatchItem:
@@ -112,10 +106,6 @@ class BatchSummary:
         return self.n_done / self.seconds if self.seconds > 0 else float("nan")
 
 
-def _is_light_curve(name: str) -> bool:
-    return name.lower().endswith(LIGHT_CURVE_SUFFIXES)
-
-
 def _looks_like_manifest(path: Path) -> bool:
     if not path.name.lower().endswith(".csv"):
         return False
@@ -136,7 +126,8 @@ def _count_table_rows(path: Path) -> int:
     return max(n - 1, 0)  # minus the header; a missing final newline is handled below
 
 
-def collect_items(inputs: Sequence[str | os.PathLike[str]], *, table_chunk: int = 256) -> list[BatchItem]:
+def collect_items(inputs: Sequence[str | os.PathLike[str]], *, table_chunk: int = 256,
+                  skipped: list[Path] | None = None) -> list[BatchItem]:
     """Expand folders, globs, manifest CSVs and Kaggle tables into batch items.
 
     Parameters
@@ -148,6 +139,10 @@ def collect_items(inputs: Sequence[str | os.PathLike[str]], *, table_chunk: int 
         tables (split into chunks of ``table_chunk`` rows).
     table_chunk : int
         Rows of a flux table per task.
+    skipped : list, optional
+        Receives the text files a folder scan left out because they are tables of
+        something else (:func:`starskope.filetypes.find_light_curves`: a ``truth.csv``,
+        a catalogue); files named explicitly are never left out.
 
     Returns
     -------
@@ -183,7 +178,9 @@ def collect_items(inputs: Sequence[str | os.PathLike[str]], *, table_chunk: int 
         text = str(raw)
         path = Path(text)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and _is_light_curve(p.name))
+            found, left_out = find_light_curves(path)
+            if skipped is not None:
+                skipped.extend(left_out)
             if not found:
                 raise ParameterError(f"{text}: folder holds no light-curve files ({', '.join(LIGHT_CURVE_SUFFIXES[:4])}, ...)")
             for p in found:

@@ -83,7 +83,11 @@ def register(app: typer.Typer) -> None:
 
         if workers < 0:
             raise ParameterError(f"--workers must be >= 0; got {workers}")
-        items = collect_items(inputs, table_chunk=table_chunk)
+        left_out: list[Path] = []
+        items = collect_items(inputs, table_chunk=table_chunk, skipped=left_out)
+        if left_out:
+            names = ", ".join(p.name for p in left_out[:5]) + (", ..." if len(left_out) > 5 else "")
+            typer.echo(f"left out {len(left_out)} text file(s) whose header is not a light curve's: {names}")
         if not items:
             raise ParameterError("no light-curve files found in the given paths")
         model = load_model(model_dir) if model_dir is not None else default_model()  # fail early on a bad model

@@ -25,6 +25,7 @@ import numpy as np
 from astropy.io import fits
 
 from ..errors import LightCurveFileError, UnknownLayoutError
+from ..filetypes import FITS_SUFFIXES
 from ..registry import Registry
 
 __all__ = ["READERS", "Probe", "Reader", "TableInfo", "detect_reader", "open_probe"]
@@ -141,7 +142,6 @@ _DAMAGE_WARNINGS = re.compile(
     r"Unexpected bytes trailing END|Header missing END card",
     re.I,
 )
-_FITS_SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -216,7 +216,7 @@ def _open_npz(path: Path, data: bytes) -> Probe:
 def _open_text(path: Path, data: bytes) -> Probe:
     head = data[:65536]
     if b"\x00" in head:
-        if path.name.lower().endswith(_FITS_SUFFIXES):
+        if path.name.lower().endswith(FITS_SUFFIXES):
             raise LightCurveFileError(
                 f"{path}: named like a FITS file but does not start with a SIMPLE card; "
                 "the file is corrupt"

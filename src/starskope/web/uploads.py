@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import IO
 
 from ..errors import StarskopeError
+from ..filetypes import FITS_SUFFIXES, LIGHT_CURVE_SUFFIXES, TEXT_SUFFIXES
 
 __all__ = [
     "LIGHT_CURVE_SUFFIXES",
@@ -46,12 +47,6 @@ __all__ = [
     "safe_stored_name",
 ]
 
-#: File endings the app accepts.
-LIGHT_CURVE_SUFFIXES: tuple[str, ...] = (".fits.gz", ".fits", ".fit", ".fts", ".fit.gz", ".csv.gz", ".csv",
-                                         ".txt.gz", ".txt", ".dat", ".tbl", ".npz")
-
-_FITS_SUFFIXES = (".fits.gz", ".fits", ".fit", ".fts", ".fit.gz")
-_TEXT_SUFFIXES = (".csv.gz", ".csv", ".txt.gz", ".txt", ".dat", ".tbl")
 
 
 class UploadRejected(StarskopeError, ValueError):
@@ -157,13 +152,13 @@ def _sniff(path: Path, name: str) -> None:
     head = _head(path)
     if not head:
         raise UploadRejected(422, f"{name}: the file is empty")
-    if lower.endswith(_FITS_SUFFIXES):
+    if lower.endswith(FITS_SUFFIXES):
         if not head.startswith(b"SIMPLE  ="):
             raise UploadRejected(415, f"{name}: not a FITS file (it does not start with a FITS header)")
     elif lower.endswith(".npz"):
         if not head.startswith(b"PK\x03\x04"):
             raise UploadRejected(415, f"{name}: not an NPZ file (no zip signature)")
-    elif lower.endswith(_TEXT_SUFFIXES):
+    elif lower.endswith(TEXT_SUFFIXES):
         if b"\x00" in head:
             raise UploadRejected(415, f"{name}: not a text table (it contains binary data)")
         try:
