@@ -54,10 +54,10 @@ def main() -> int:
     from starskope.pipeline import (
         AnalysisOptions,
         _best,
-        _clean_rows,
         _period_max,
         _star_type_meta,
         _vet,
+        clean_table_rows,
     )
     from starskope.search import search_many
     from starskope.simulate import DEFAULT_SEED, simulate_k2_c3
@@ -75,7 +75,7 @@ def main() -> int:
     ms: dict[str, float] = {}
 
     t0 = time.perf_counter()
-    clean, raw, _notes = _clean_rows(time_, flux, options)
+    clean, raw, _notes = clean_table_rows(time_, flux, options)
     ms["clean"] = (time.perf_counter() - t0) / n * 1e3
     t0 = time.perf_counter()
     found = search_many(time_, clean, period_min=options.period_min_days, period_max=_period_max(time_, options),

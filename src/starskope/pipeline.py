@@ -42,6 +42,7 @@ __all__ = [
     "analyze_arrays",
     "analyze_lightcurve",
     "classify",
+    "clean_table_rows",
     "dr24_tce_features",
     "expand_inputs",
     "files_features",
@@ -249,8 +250,12 @@ def _with_meta(fs: FeatureSet, extra: dict[str, np.ndarray]) -> FeatureSet:
 
 
 # --------------------------------------------------------------------------- tables
-def _clean_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Normalised, outlier-free, detrended rows of a table (array core of clean)."""
+def clean_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Rows of a flux table cleaned as the pipeline cleans them (the array core of clean).
+
+    Returns the detrended rows (≈ 1), the rows divided by their median (before
+    detrending), and a note per row (empty, or why the row was not analysed: NaN rows).
+    """
     import astropy.units as u
 
     from .clean import default_window, detrend_arrays, outlier_mask
@@ -279,7 +284,7 @@ def _table_chunk(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions, i
                  file: str, keep_table: bool) -> FeatureSet:
     from .search import search_many
 
-    clean, raw, notes = _clean_rows(time, flux, options)
+    clean, raw, notes = clean_table_rows(time, flux, options)
     ok = np.array([not n for n in notes])
     results: list[Any] = [None] * flux.shape[0]
     # search_many shares the fold between stars only when they have the same valid

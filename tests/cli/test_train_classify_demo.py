@@ -177,13 +177,21 @@ def test_demo_end_to_end_on_a_smaller_benchmark(tmp_path, capsys):
     )
     report = result["report"]
     for name in ("metrics.json", "roc.png", "pr.png", "confusion.png", "training_curves.png", "ranked.csv",
-                 "timings.json"):
+                 "timings.json", "hosts.csv"):
         assert (report / name).is_file(), name
+    hosts = pd.read_csv(report / "hosts.csv")
+    assert len(hosts) == 10 and hosts["snr_at_truth"].notna().all()
+    # a host the search found has its period (or half or double), and the higher the
+    # signal at the truth, the fewer quiet stars out-shine it
+    assert hosts.loc[hosts["verdict"] == "found", "period_found"].all()
+    strong, weak = hosts["snr_at_truth"].idxmax(), hosts["snr_at_truth"].idxmin()
+    assert hosts.loc[strong, "stronger_quiet_stars"] <= hosts.loc[weak, "stronger_quiet_stars"]
+    assert hosts.loc[strong, "stronger_quiet_stars"] == 0
     ranked = pd.read_csv(report / "ranked.csv")
     assert len(ranked) == 300 and {"p_planet_starskope-ensemble", "p_planet_original-cnn"} <= set(ranked.columns)
     ens, cnn = result["ensemble"], result["original-cnn"]
     assert ens["pr_auc"] > cnn["pr_auc"]
     assert ens["recall_at_fpr_1pct"] >= cnn["recall_at_fpr_1pct"]
     out = capsys.readouterr().out
-    assert "original CNN" in out and "starskope ensemble" in out and "PR-AUC" in out
+    assert "original CNN" in out and "starskope ensemble" in out and "PR-AUC" in out and "test hosts" in out
     assert (tmp_path / "demo" / "models" / "ensemble" / "model.json").is_file()

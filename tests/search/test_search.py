@@ -71,6 +71,27 @@ def test_wasp18_b(cleaned):
     assert 8000 < best.depth_ppm < 12000
 
 
+def test_measure_ephemeris_matches_the_search_at_its_own_peak(cleaned_lc):
+    """pi Men c measured at the search's ephemeris gives the search's numbers; half a
+    period away there is nothing; and a catalogue ephemeris (Huang et al. 2018) gives
+    the same strength."""
+    from starskope.search import measure_ephemeris
+
+    lc = cleaned_lc("pimen")
+    best = search(lc, period_max=13 * u.day).candidates[0]
+    t, f = lc.time.tdb.jd, np.asarray(lc.flux.value, float)
+    at = measure_ephemeris(t, f, best.period, best.epoch, best.duration)
+    assert at.source == "ephemeris" and at.n_transits == best.n_transits
+    assert at.snr == pytest.approx(best.snr, rel=1e-3) and at.depth_ppm == pytest.approx(best.depth_ppm, rel=1e-3)
+    assert at.extra["snr_bls"] > 10
+    off = measure_ephemeris(t, f, best.period, best.epoch.tdb.jd + 0.5 * best.period_days, best.duration)
+    assert abs(off.snr) < 4
+    catalogue = measure_ephemeris(t, f, 6.2678, 2458325.503, 2.9)
+    assert catalogue.snr == pytest.approx(best.snr, rel=0.25)
+    with pytest.raises(ParameterError):
+        measure_ephemeris(t, f, 6.2678, 2458325.503, 0.0)
+
+
 @pytest.mark.slow
 def test_kepler_90_d_in_three_quarters(shared_data):
     import warnings

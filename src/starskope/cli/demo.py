@@ -9,8 +9,10 @@
    ensemble on the analysed training stars;
 4. evaluate both on the test table and print the metric tables side by side;
 5. write a report folder: ``metrics.json``, ROC / PR / confusion / training-curve PNGs,
-   ``ranked.csv`` (the test stars ranked by ``p_planet``), ``timings.json`` and the two
-   trained model folders.
+   ``ranked.csv`` (the test stars ranked by ``p_planet``), ``hosts.csv`` (each test host's
+   signal at its true ephemeris against the quiet stars' noise peaks, what the search
+   found and the host's rank: :func:`starskope.simulate.detectability.host_detectability`),
+   ``timings.json`` and the two trained model folders.
 
 Example::
 
@@ -137,15 +139,26 @@ def run_demo(
                  extra={"members": member_metrics, "timings_seconds": timings,
                         "ensemble_out_of_fold": ens.oof_metrics_, "seed": seed, "workers": workers})
     (report / "timings.json").write_text(json.dumps({k: round(v, 1) for k, v in timings.items()}, indent=1) + "\n")
+    from ..simulate.detectability import host_detectability
+
+    hosts = host_detectability(data / "exoTest.csv", data / "truth.csv", test, p_ens, options=options)
+    hosts.to_csv(report / "hosts.csv", index=False)
     table = format_metric_table({"original CNN": m_cnn, "starskope ensemble": m_ens, **{
         f"  {k}": v for k, v in member_metrics.items()}})
     echo("\nK2 Campaign 3 benchmark (simulated), test table: planet host vs not\n" + table)
     echo("\nstarskope ensemble, four classes (rows true, columns predicted: planet, EB, variable, nothing):")
     for row in m_ens["multiclass_confusion"]:
         echo("  " + " ".join(f"{v:5d}" for v in row))
+    echo("\ntest hosts (SNR: the simulator's, and the search's at the true ephemeris; quiet stars with a "
+         "stronger noise peak):")
+    for h in hosts.itertuples():
+        echo(f"  {h.target_id:>8}  P {h.period_days:7.3f} d  depth {h.depth_ppm:6.0f} ppm  SNR {h.snr_simulated:5.1f} / "
+             f"{h.snr_at_truth:5.1f}  p_planet {h.p_planet:.3f}  rank {h.rank:3d}  quiet stronger "
+             f"{h.stronger_quiet_stars:3d}  {h.verdict.split(':')[0]}")
     echo("\ntimings (s): " + ", ".join(f"{k} {v:.0f}" for k, v in timings.items()))
     echo(f"report: {report}")
-    return {"original-cnn": m_cnn, "ensemble": m_ens, "members": member_metrics, "timings": timings, "report": report}
+    return {"original-cnn": m_cnn, "ensemble": m_ens, "members": member_metrics, "timings": timings, "report": report,
+            "hosts": hosts}
 
 
 def register(app: typer.Typer) -> None:

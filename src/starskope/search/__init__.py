@@ -14,6 +14,7 @@ from .bls import (
     MIN_POINTS,
     Periodogram,
     SearchResult,
+    measure_ephemeris,
     search,
     search_transits,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "TransitCandidate",
     "bin_phase",
     "make_grid",
+    "measure_ephemeris",
     "phase_fold",
     "search",
     "search_many",

@@ -1,0 +1,147 @@
+"""How detectable each simulated planet host was: the truth set against the noise.
+
+A host that a classifier misses is either a failure of the classifier or a signal that
+the light curve does not carry. :func:`host_detectability` tells the two apart for the
+hosts of a simulated Kaggle-layout table: it cleans each host's row as the pipeline
+does, measures the transit at its *true* ephemeris with the search's own statistics
+(:func:`starskope.search.measure_ephemeris`), and counts the quiet stars (non-hosts
+with no astrophysical signal: noise, granulation and residual systematics only) whose
+best search peak is stronger than that. A quiet star's peak is noise, shaped like a
+transit only by chance, so nothing in its light curve tells it from a real transit of
+the same strength: when more quiet stars than the flagging budget (1 % of the non-hosts)
+out-shine the host, no ranking by transit evidence can put the host inside that budget,
+and the miss is the noise's, not the model's.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ..errors import ParameterError
+
+__all__ = ["host_detectability"]
+
+#: Relative period tolerance for "the search found the host's period" (P, P/2 or 2P).
+PERIOD_TOLERANCE = 0.01
+
+
+def _period_match(found: float, true: float) -> bool:
+    if not (np.isfinite(found) and np.isfinite(true) and true > 0):
+        return False
+    return any(abs(found / (true * k) - 1.0) < PERIOD_TOLERANCE for k in (0.5, 1.0, 2.0))
+
+
+def host_detectability(
+    table: str | os.PathLike[str],
+    truth: str | os.PathLike[str],
+    fs: Any,
+    p_planet: np.ndarray,
+    *,
+    split: str = "test",
+    options: Any = None,
+    budget: float = 0.01,
+) -> Any:
+    """One row per planet host of a simulated table: its signal, what was found, its rank.
+
+    Parameters
+    ----------
+    table : path
+        The Kaggle-layout table (``exoTest.csv``).
+    truth : path
+        The simulator's ``truth.csv``.
+    fs : FeatureSet
+        The table's analysed stars, in row order, with labels (host = 0).
+    p_planet : ndarray
+        A model's planet probability per star of ``fs``.
+    split : str
+        The table's split in ``truth.csv``.
+    options : AnalysisOptions, optional
+        Cleaning settings (default: the pipeline's).
+    budget : float
+        Fraction of non-hosts a detection may flag (1 %).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``target_id``, ``period_days``, ``depth_ppm``, ``duration_hours`` (true),
+        ``snr_simulated`` (the simulator's), ``snr_at_truth`` (the search's SNR at the true
+        ephemeris), ``found_period_days``, ``period_found`` (P, P/2 or 2P within 1 %),
+        ``p_planet``, ``rank`` (1 = most planet-like star of the table),
+        ``stronger_quiet_stars`` (quiet stars whose best search peak has a higher SNR than
+        ``snr_at_truth``) and ``verdict``.
+
+    Raises
+    ------
+    ParameterError
+        Truth rows that do not match the table or the feature set.
+    """
+    import pandas as pd
+
+    from ..io.flux_table import read_flux_table
+    from ..models.labels import CLASSES
+    from ..pipeline import AnalysisOptions, clean_table_rows
+    from ..search import measure_ephemeris
+
+    options = options or AnalysisOptions()
+    tab = read_flux_table(table)
+    df = pd.read_csv(truth)
+    if "split" in df:
+        df = df[df["split"] == split]
+    df = df.sort_values("row").reset_index(drop=True)
+    p_planet = np.asarray(p_planet, float)
+    if not (len(df) == tab.n_stars == len(fs) == p_planet.size):
+        raise ParameterError(
+            f"{truth}: {len(df)} {split} rows, but {table} has {tab.n_stars} stars, the feature set {len(fs)} "
+            f"and the scores {p_planet.size}")
+    labels = np.asarray(fs.labels)
+    host = labels == CLASSES.index("planet_transit")
+    quiet = labels == CLASSES.index("nothing_significant")
+    found_snr = np.nan_to_num(np.asarray(fs.meta["snr"], float), nan=0.0)
+    n_non = int((~host).sum())
+    allowed = int(np.floor(budget * n_non))
+    # rank 1 = highest p_planet; ties share the better rank
+    rank = 1 + np.array([(p_planet > p).sum() for p in p_planet])
+    rows = np.flatnonzero(host)
+    time = np.asarray(tab.time.tdb.jd, float)
+    cleaned, _, _ = clean_table_rows(time, tab.flux[rows].astype(float), options)
+    out = []
+    for k, i in enumerate(rows):
+        tr = df.iloc[i]
+        good = np.isfinite(cleaned[k])
+        snr = float("nan")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                snr = float(measure_ephemeris(time[good], cleaned[k][good], float(tr["period_days"]),
+                                              float(tr["epoch_bjd"]), float(tr["duration_hours"])).snr)
+        except (ParameterError, ValueError, KeyError):
+            pass
+        stronger = int((found_snr[quiet] > snr).sum()) if np.isfinite(snr) else int(quiet.sum())
+        found_p = float(fs.meta["period_days"][i])
+        found = _period_match(found_p, float(tr["period_days"]))
+        if stronger > allowed:
+            verdict = (f"below the noise floor: {stronger} quiet stars' best noise peaks are stronger than this "
+                       f"host's transit at its true ephemeris (the 1 % budget allows {allowed} flags)")
+        elif not found:
+            verdict = "missed by the search although above the noise floor"
+        else:
+            verdict = "found"
+        out.append({
+            "target_id": str(fs.meta["target_id"][i]),
+            "period_days": float(tr["period_days"]),
+            "depth_ppm": float(tr["depth_ppm"]),
+            "duration_hours": float(tr["duration_hours"]),
+            "snr_simulated": float(tr.get("snr", np.nan)),
+            "snr_at_truth": snr,
+            "found_period_days": found_p,
+            "period_found": bool(found),
+            "p_planet": float(p_planet[i]),
+            "rank": int(rank[i]),
+            "stronger_quiet_stars": stronger,
+            "verdict": verdict,
+        })
+    return pd.DataFrame(out)
