@@ -54,10 +54,10 @@ def main() -> int:
     from starskope.pipeline import (
         AnalysisOptions,
         _best,
-        _period_max,
         _star_type_meta,
         _vet,
         clean_table_rows,
+        search_period_max,
     )
     from starskope.search import search_many
     from starskope.simulate import DEFAULT_SEED, simulate_k2_c3
@@ -78,7 +78,7 @@ def main() -> int:
     clean, raw, _notes = clean_table_rows(time_, flux, options)
     ms["clean"] = (time.perf_counter() - t0) / n * 1e3
     t0 = time.perf_counter()
-    found = search_many(time_, clean, period_min=options.period_min_days, period_max=_period_max(time_, options),
+    found = search_many(time_, clean, period_min=options.period_min_days, period_max=search_period_max(time_, options),
                         max_planets=1, oversample=options.search_oversample)
     ms["search (batched)"] = (time.perf_counter() - t0) / n * 1e3
     t0 = time.perf_counter()

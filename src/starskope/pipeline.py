@@ -40,7 +40,9 @@ __all__ = [
     "AnalysisOptions",
     "RealStar",
     "analyze_arrays",
+    "analyze_files",
     "analyze_lightcurve",
+    "analyze_table_rows",
     "classify",
     "clean_table_rows",
     "dr24_tce_features",
@@ -53,6 +55,7 @@ __all__ = [
     "predictions_table",
     "real_features",
     "real_stars",
+    "search_period_max",
     "shared_data_dir",
     "simulated_mission_features",
     "table_features",
@@ -126,7 +129,9 @@ class AnalysisOptions:
 
 
 # --------------------------------------------------------------------------- one star
-def _period_max(time: np.ndarray, options: AnalysisOptions) -> float:
+def search_period_max(time: np.ndarray, options: AnalysisOptions) -> float:
+    """Longest trial period (days) of the search for a light curve spanning ``time``:
+    ``options.period_max_days``, or half the span up to 40 d; never above the span."""
     span = float(np.nanmax(time) - np.nanmin(time))
     pmax = options.period_max_days if options.period_max_days is not None else min(0.5 * span, 40.0)
     return float(min(pmax, span))
@@ -176,7 +181,7 @@ def analyze_arrays(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", StarskopeWarning)
-            res = search_transits(t, f, period_min=options.period_min_days, period_max=_period_max(t, options),
+            res = search_transits(t, f, period_min=options.period_min_days, period_max=search_period_max(t, options),
                                   max_planets=1, oversample=options.search_oversample)
         cand = _best(res)
     except ParameterError as exc:
@@ -206,7 +211,7 @@ def analyze_lightcurve(lc: Any, *, options: AnalysisOptions | None = None, file:
     a0 = arrays(lc)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StarskopeWarning)
-        cleaned = clean(lc, period_max=_period_max(a0.time, options) * u.day, method=options.detrend)
+        cleaned = clean(lc, period_max=search_period_max(a0.time, options) * u.day, method=options.detrend)
     a = arrays(cleaned)
     raw = None
     if "trend" in cleaned.colnames:
@@ -260,7 +265,7 @@ def clean_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOption
 
     from .clean import default_window, detrend_arrays, outlier_mask
 
-    window = float(default_window(_period_max(time, options) * u.day).to_value(u.day))
+    window = float(default_window(search_period_max(time, options) * u.day).to_value(u.day))
     clean = np.full(flux.shape, np.nan)
     raw = np.full(flux.shape, np.nan)
     notes = [""] * flux.shape[0]
@@ -280,8 +285,11 @@ def clean_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOption
     return clean, raw, notes
 
 
-def _table_chunk(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions, ids: Sequence[str],
-                 file: str, keep_table: bool) -> FeatureSet:
+def analyze_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions, ids: Sequence[str],
+                       file: str, keep_table: bool) -> FeatureSet:
+    """Clean, search (batched), vet and featurise rows of a flux table sharing ``time``
+    (BJD_TDB days); ``ids`` name the rows, ``keep_table`` keeps the raw rows for the
+    original CNN. A row that cannot be analysed keeps a note in its ``flags``."""
     from .search import search_many
 
     clean, raw, notes = clean_table_rows(time, flux, options)
@@ -296,7 +304,7 @@ def _table_chunk(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions, i
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", StarskopeWarning)
             found = search_many(time, clean[group], period_min=options.period_min_days,
-                                period_max=_period_max(time, options), max_planets=1,
+                                period_max=search_period_max(time, options), max_planets=1,
                                 oversample=options.search_oversample)
         for j, i in enumerate(group):
             results[i] = found[j]
@@ -385,7 +393,7 @@ def table_features(
     for s in range(0, flux.shape[0], step):
         jobs.append((time, flux[s: s + step], options, ids[s: s + step], file, keep_table))
         sizes.append(min(step, flux.shape[0] - s))
-    parts = _run_chunks(_table_chunk, jobs, workers, progress, "analyse table", sizes)
+    parts = _run_chunks(analyze_table_rows, jobs, workers, progress, "analyse table", sizes)
     fs = FeatureSet.concat(parts)
     if labels is not None:
         fs = fs.with_labels(labels)
@@ -425,7 +433,9 @@ def expand_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, Pa
     return out
 
 
-def _files_chunk(paths: Sequence[str], options: AnalysisOptions) -> FeatureSet:
+def analyze_files(paths: Sequence[str], options: AnalysisOptions) -> FeatureSet:
+    """Read, clean, search, vet and featurise light-curve files; a file that cannot be
+    read or analysed gets a row whose ``flags`` start with ``error:``."""
     from .io import read
 
     stars = []
@@ -473,7 +483,7 @@ def files_features(
     step = max(1, min(int(options.chunk_size), 16))
     jobs = [(paths[s: s + step], options) for s in range(0, len(paths), step)]
     sizes = [len(j[0]) for j in jobs]
-    fs = FeatureSet.concat(_run_chunks(_files_chunk, jobs, workers, progress, "analyse files", sizes))
+    fs = FeatureSet.concat(_run_chunks(analyze_files, jobs, workers, progress, "analyse files", sizes))
     return fs if labels is None else fs.with_labels(labels)
 
 
@@ -587,7 +597,7 @@ def classify(
     if not items:
         raise ParameterError("no light-curve files found in the given paths")
     # the model's own decision rule (the ensemble's planet threshold), else the arg-max
-    decide = getattr(model, "_decide", None) or (lambda pr: np.argmax(pr, axis=1))
+    decide = getattr(model, "decide", None) or (lambda pr: np.argmax(pr, axis=1))
     frames = []
     lcs = [str(p) for kind, p in items if kind == "lightcurve"]
     if lcs:
@@ -1031,7 +1041,7 @@ def injected_table_features(
     ids = [f"row {r + 1} + injected planet" for r in rows]
     step = max(1, int(options.chunk_size))
     jobs = [(t, flux[s: s + step], options, ids[s: s + step], "injected", True) for s in range(0, len(rows), step)]
-    fs = FeatureSet.concat(_run_chunks(_table_chunk, jobs, workers, progress, "inject planets (augmentation)",
+    fs = FeatureSet.concat(_run_chunks(analyze_table_rows, jobs, workers, progress, "inject planets (augmentation)",
                                        [len(j[1]) for j in jobs]))
     found = fs.meta["period_days"] / periods
     ok = np.zeros(len(fs), dtype=bool)

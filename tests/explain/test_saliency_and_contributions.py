@@ -112,9 +112,8 @@ def test_member_contributions_and_weights(synth, tiny_model):
     # ablating a member = giving the stacker a uniform distribution in its place
     probs = tiny_model.member_probabilities(a.features)
     for m in con.members:
-        z = tiny_model._stack_inputs([np.full_like(probs[n], 0.25) if n == m.name else probs[n]
-                                      for n, _ in tiny_model.members_])
-        p_abl = tiny_model._combine(z)[0, 0]
+        p_abl = tiny_model.combine({n: np.full_like(probs[n], 0.25) if n == m.name else probs[n]
+                                    for n, _ in tiny_model.members_})[0, 0]
         assert m.contribution == pytest.approx(con.p_planet - p_abl, abs=1e-9)
         assert m.p_planet == pytest.approx(probs[m.name][0, 0])
     assert [b.name for b in con.branches] == list(BRANCHES)

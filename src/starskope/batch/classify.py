@@ -91,7 +91,7 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
 
     from ..features.dataset import FeatureSet
     from ..models.labels import CLASSES
-    from ..pipeline import AnalysisOptions, _files_chunk, _table_chunk, predictions_table
+    from ..pipeline import AnalysisOptions, analyze_files, analyze_table_rows, predictions_table
 
     model = _model(model_dir)
     if options is None:
@@ -99,7 +99,7 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
         options_obj = dataclasses.replace(options_obj, star_types=True)
     else:
         options_obj = AnalysisOptions.from_dict(options)
-    decide = getattr(model, "_decide", None) or (lambda pr: np.argmax(pr, axis=1))
+    decide = getattr(model, "decide", None) or (lambda pr: np.argmax(pr, axis=1))
     if item.is_table_chunk:
         from ..io.flux_table import read_flux_table_rows
 
@@ -112,9 +112,9 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
             return [_error_row(item.path, where, f"{type(exc).__name__}: {exc}")]
         time = np.asarray(table.time.tdb.jd, float)
         ids = [f"row {table.row_offset + i + 1}" for i in range(table.n_stars)]
-        fs: FeatureSet = _table_chunk(time, table.flux, options_obj, ids, item.path, False)
+        fs: FeatureSet = analyze_table_rows(time, table.flux, options_obj, ids, item.path, False)
     else:
-        fs = _files_chunk([item.path], options_obj)
+        fs = analyze_files([item.path], options_obj)
     ok = ~np.char.startswith(fs.meta["flags"].astype(str), "error:")
     proba = np.zeros((len(fs), len(CLASSES)))
     if ok.any():

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import LightCurveDataError, ParameterError, StarskopeError, StarskopeWarning
 from ..features.dataset import FeatureSet, StarData, extract_features
-from ..pipeline import AnalysisOptions, _period_max
+from ..pipeline import AnalysisOptions, search_period_max
 from ..search.candidate import TransitCandidate
 
 __all__ = ["StarAnalysis", "analyse_file", "analyse_lightcurve", "analyse_table_row", "default_options"]
@@ -137,7 +137,7 @@ def _search_and_vet(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", StarskopeWarning)
             res = search_transits(time, flux, period_min=options.period_min_days,
-                                  period_max=_period_max(time, options), max_planets=1,
+                                  period_max=search_period_max(time, options), max_planets=1,
                                   oversample=options.search_oversample)
         cand = _best(res)
     except ParameterError as exc:
@@ -226,7 +226,7 @@ def analyse_lightcurve(lc: Any, *, options: AnalysisOptions | None = None, label
             bitmask = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StarskopeWarning)
-        cleaned = clean(lc, period_max=_period_max(a0.time, options) * u.day, method=options.detrend)
+        cleaned = clean(lc, period_max=search_period_max(a0.time, options) * u.day, method=options.detrend)
     a = arrays(cleaned)
     if a.time.size < 50:
         raise LightCurveDataError(f"{label or meta.get('FILENAME', 'light curve')}: cleaning left "
@@ -312,7 +312,7 @@ def analyse_table_row(time: np.ndarray, row: np.ndarray, *, options: AnalysisOpt
     if options.table_outliers:
         f = np.where(outlier_mask(f), np.nan, f)
         steps.append("upward outliers removed")
-    window = float(default_window(_period_max(t, options) * u.day).to_value(u.day))
+    window = float(default_window(search_period_max(t, options) * u.day).to_value(u.day))
     trend_all = detrend_arrays(t, f, options.detrend, window)
     steps.append(f"detrend: {options.detrend} window {window:.2f} d")
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -110,7 +110,7 @@ def _planet_column(model: Any) -> int:
 
 def _ensemble_members(model: Any, X: Any, p_full: float) -> tuple[list[MemberContribution], list[str]]:
     members = list(getattr(model, "members_", None) or [])
-    needed = ("_stack_inputs", "_combine", "coef_", "member_probabilities")
+    needed = ("combine", "coef_", "member_probabilities")
     if not members or not all(hasattr(model, k) for k in needed):
         return [], []
     probs = model.member_probabilities(X)
@@ -125,8 +125,8 @@ def _ensemble_members(model: Any, X: Any, p_full: float) -> tuple[list[MemberCon
         block = coef[:, j * k:(j + 1) * k]
         weight = float(np.abs(block).sum() / total)
         pc = float(block[planet_row, 0]) if planet_row is not None else float(block[0, 0])
-        ablated = [probs[m] if m != name else np.full_like(probs[m], 1.0 / k) for m in names]
-        p_abl = float(model._combine(model._stack_inputs(ablated))[0, _planet_column(model)])
+        ablated = {m: probs[m] if m != name else np.full_like(probs[m], 1.0 / k) for m in names}
+        p_abl = float(model.combine(ablated)[0, _planet_column(model)])
         out.append(MemberContribution(name=name, p_planet=float(probs[name][0, _planet_column(model)]),
                                       weight=weight, planet_coefficient=pc, contribution=p_full - p_abl))
     return out, []

@@ -206,7 +206,7 @@ def view_cnn_scorer(cnn: Any, features: Any, class_index: int = 0, *, views_only
         Needs a network that can ablate a branch; otherwise the full network is scored.
     """
     net = getattr(cnn, "network_", None)
-    can_ablate = net is not None and hasattr(cnn, "_inputs")
+    can_ablate = net is not None and hasattr(cnn, "network_inputs")
 
     def as_features(views: dict[str, np.ndarray]) -> Any:
         n = next(iter(views.values())).shape[0]
@@ -226,7 +226,7 @@ def view_cnn_scorer(cnn: Any, features: Any, class_index: int = 0, *, views_only
 
             assert net is not None
 
-            inputs = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in cnn._inputs(fs).items()}
+            inputs = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in cnn.network_inputs(fs).items()}
             net.eval()
             with torch.no_grad():
                 z = net(**inputs, ablate="scalars" if views_only else None)

@@ -133,7 +133,7 @@ class TorchClassifier(StarskopeClassifier):
     :func:`~starskope.models._torch.train_network` (the view and spectrogram CNNs).
 
     It holds the training settings they share, trains, predicts and summarises; a
-    subclass builds the network and its inputs (``_inputs(X)`` → dict of arrays, the
+    subclass builds the network and its inputs (``network_inputs(X)`` → dict of arrays, the
     keyword arguments of the network's ``forward``).
 
     Parameters
@@ -182,7 +182,8 @@ class TorchClassifier(StarskopeClassifier):
         self.patience = patience
         self.seed = seed
 
-    def _inputs(self, X: FeatureSet) -> dict[str, np.ndarray]:  # pragma: no cover - abstract
+    def network_inputs(self, X: FeatureSet) -> dict[str, np.ndarray]:  # pragma: no cover - abstract
+        """The arrays the network takes for the stars of ``X``, by argument name."""
         raise NotImplementedError
 
     def _start_fit(self, X: Any, y: Any) -> tuple[FeatureSet, np.ndarray, np.random.Generator]:
@@ -217,4 +218,4 @@ class TorchClassifier(StarskopeClassifier):
 
         self._check_fitted()
         X = check_features(X, type(self).__name__)
-        return predict_batched(self.network_, self._inputs(X))
+        return predict_batched(self.network_, self.network_inputs(X))

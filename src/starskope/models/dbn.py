@@ -177,7 +177,7 @@ class DeepBeliefNetwork(StarskopeClassifier):
         self.patience = patience
         self.seed = seed
 
-    def _inputs(self, X) -> dict[str, np.ndarray]:
+    def network_inputs(self, X) -> dict[str, np.ndarray]:
         return {"x": dbn_inputs(X, self.scaler_.transform(X.scalars))}
 
     def fit(self, X: Any, y: Any = None, *, progress: Progress | None = None) -> DeepBeliefNetwork:
@@ -191,7 +191,7 @@ class DeepBeliefNetwork(StarskopeClassifier):
         rng = set_seed(self.seed)
         gen = torch.Generator().manual_seed(int(self.seed))
         self.scaler_ = ScalarScaler().fit(X.scalars)
-        inputs = self._inputs(X)
+        inputs = self.network_inputs(X)
         self.n_inputs_ = int(inputs["x"].shape[1])
         hidden = tuple(int(h) for h in self.hidden)
         net = _network(self.n_inputs_, hidden, self.dropout)
@@ -236,7 +236,7 @@ class DeepBeliefNetwork(StarskopeClassifier):
 
         self._check_fitted()
         X = check_features(X, type(self).__name__)
-        return predict_batched(self.network_, self._inputs(X))
+        return predict_batched(self.network_, self.network_inputs(X))
 
     def _export_state(self):
         import torch

@@ -243,7 +243,7 @@ class StackedEnsemble(StarskopeClassifier):
         self.oof_metrics_ = {m: binary_metrics((yi == 0).astype(int), oof[m][:, 0]) for m in names}
         self.planet_threshold_ = _fpr_threshold(self.oof_proba_[:, 0], yi == 0, self.target_fpr)
         self.oof_metrics_["ensemble"] = binary_metrics((yi == 0).astype(int), self.oof_proba_[:, 0],
-                                                       predicted=(self._decide(self.oof_proba_) == 0).astype(int))
+                                                       predicted=(self.decide(self.oof_proba_) == 0).astype(int))
         self.members_ = [(m, fitted[m]) for m in names]
         self._set_classes()
         self.history_ = {"seconds": time.perf_counter() - t0, "member_seconds": timings,
@@ -256,7 +256,7 @@ class StackedEnsemble(StarskopeClassifier):
     def _combine(self, Z: np.ndarray) -> np.ndarray:
         return present_class_proba(Z @ self.coef_.T + self.intercept_, self.present_classes_)
 
-    def _decide(self, proba: np.ndarray) -> np.ndarray:
+    def decide(self, proba: np.ndarray) -> np.ndarray:
         """Class indices: planet when ``p_planet`` reaches the threshold, else the most
         probable other class."""
         thr = getattr(self, "planet_threshold_", None)
@@ -268,7 +268,7 @@ class StackedEnsemble(StarskopeClassifier):
     def predict(self, X: Any) -> np.ndarray:
         """Class of each star at the planet threshold set on the out-of-fold predictions
         (see the module docstring)."""
-        return np.asarray(self.classes_)[self._decide(self.predict_proba(X))]
+        return np.asarray(self.classes_)[self.decide(self.predict_proba(X))]
 
     def member_probabilities(self, X: Any) -> dict[str, np.ndarray]:
         """Each member's class probabilities for ``X``."""
@@ -276,11 +276,18 @@ class StackedEnsemble(StarskopeClassifier):
         X = check_features(X, type(self).__name__)
         return {m: est.predict_proba(X) for m, est in self.members_}
 
+    def combine(self, member_probs: dict[str, np.ndarray]) -> np.ndarray:
+        """The stacker's calibrated probabilities for given member probabilities (a dict
+        like :meth:`member_probabilities`' answer): what the ensemble would say if its
+        members said this. Explanations replace one member by a uniform distribution to
+        read that member's contribution."""
+        self._check_fitted()
+        return self._combine(self._stack_inputs([member_probs[m] for m, _ in self.members_]))
+
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated class probabilities, columns in
         :data:`~starskope.models.labels.CLASSES` order."""
-        probs = self.member_probabilities(X)
-        return self._combine(self._stack_inputs([probs[m] for m, _ in self.members_]))
+        return self.combine(self.member_probabilities(X))
 
     def _export_members(self) -> list[tuple[str, Any]]:
         return list(self.members_)

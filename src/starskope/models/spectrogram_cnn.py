@@ -76,7 +76,7 @@ class SpectrogramCNN(TorchClassifier):
 
     model_name = "spectrogram-cnn"
 
-    def _inputs(self, X) -> dict[str, np.ndarray]:
+    def network_inputs(self, X) -> dict[str, np.ndarray]:
         if tuple(X.spectrogram.shape[1:]) != self.image_shape_:
             from ..errors import ParameterError
 
@@ -92,7 +92,7 @@ class SpectrogramCNN(TorchClassifier):
         self.image_scale_ = float(np.std(img)) or 1.0
         self.image_shape_ = tuple(int(s) for s in img.shape[1:])
         net = _network(*self.image_shape_, self.width, self.dropout)
-        self._train(net, self._inputs(X), yi, augment=_augment, rng=rng, progress=progress)
+        self._train(net, self.network_inputs(X), yi, augment=_augment, rng=rng, progress=progress)
         return self
 
     def _export_state(self):

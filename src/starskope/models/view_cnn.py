@@ -148,7 +148,7 @@ class ViewCNN(TorchClassifier):
                          patience=patience, seed=seed)
         self.augment_noise = augment_noise
 
-    def _inputs(self, X) -> dict[str, np.ndarray]:
+    def network_inputs(self, X) -> dict[str, np.ndarray]:
         return {
             "global_view": X.views["global"].astype(np.float32),
             "local_view": X.views["local"].astype(np.float32),
@@ -170,7 +170,7 @@ class ViewCNN(TorchClassifier):
         self.n_local_ = int(X.views["local"].shape[1])
         self.n_scalars_ = int(X.scalars.shape[1])
         net = _network(self.n_global_, self.n_local_, self.n_scalars_, self.width, self.dropout)
-        inputs = self._inputs(X)
+        inputs = self.network_inputs(X)
         self._train(net, inputs, yi, augment=_augment(self.augment_noise), rng=rng, progress=progress)
         # the mean embedding of the training set stands in for an ablated branch
         with torch.no_grad(), limited_threads(1):
@@ -196,7 +196,7 @@ class ViewCNN(TorchClassifier):
         X = check_features(X, type(self).__name__)
         from ._torch import limited_threads
 
-        inputs = {k: torch.from_numpy(v) for k, v in self._inputs(X).items()}
+        inputs = {k: torch.from_numpy(v) for k, v in self.network_inputs(X).items()}
         self.network_.eval()
         with torch.no_grad(), limited_threads(1):
             full = torch.softmax(self.network_(**inputs), 1)[:, 0].numpy()
