@@ -28,19 +28,10 @@ import argparse
 import glob
 import json
 import os
-import platform
 import time
 from pathlib import Path
 
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+from end_to_end import _cpu
 
 
 def _finished(work: Path) -> bool:

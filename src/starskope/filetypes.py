@@ -27,6 +27,7 @@ __all__ = [
     "TEXT_SUFFIXES",
     "find_light_curves",
     "is_light_curve_name",
+    "is_number",
     "text_header_is_light_curve",
 ]
 
@@ -69,7 +70,8 @@ def _first_line(path: Path) -> str | None:
     return None
 
 
-def _is_number(token: str) -> bool:
+def is_number(token: str) -> bool:
+    """True if ``token`` parses as a float."""
     try:
         float(token)
     except ValueError:
@@ -93,7 +95,7 @@ def text_header_is_light_curve(path: str | os.PathLike[str]) -> bool:
     delim = next((d for d in ("\t", ",", ";", "|") if d in line), None)
     tokens = [t.strip().strip("\"'") for t in (line.split(delim) if delim else line.split())]
     tokens = [t for t in tokens if t]
-    if not tokens or all(_is_number(t) for t in tokens):
+    if not tokens or all(is_number(t) for t in tokens):
         return True
     low = [t.lower() for t in tokens]
     if low[0] == "label" and len(low) > 1 and low[1].startswith("flux."):

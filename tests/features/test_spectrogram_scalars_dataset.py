@@ -122,7 +122,8 @@ def test_extract_features_shapes_metadata_and_round_trip(tmp_path):
     assert fs.meta["period_days"][0] == pytest.approx(2.5) and np.isnan(fs.meta["period_days"][1])
     assert fs.views["local"][0, 100] == pytest.approx(-1.0, abs=0.2)
     assert not fs.views["local"][1].any()  # no candidate: empty views
-    path = fs.save(tmp_path / "f.npz")
+    path = fs.save(tmp_path / "new" / "cache" / "f.npz")  # folders are created
+    assert sorted(p.name for p in path.parent.iterdir()) == ["f.npz"]  # no partial file left
     back = FeatureSet.load(path)
     np.testing.assert_array_equal(back.scalars, fs.scalars)
     np.testing.assert_array_equal(back.labels, fs.labels)

@@ -199,7 +199,8 @@ class FeatureSet:
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write to one ``.npz`` (no pickle)."""
+        """Write to one ``.npz`` (no pickle), atomically: the folder is created if
+        missing, and an interrupted write leaves no partial file behind."""
         path = Path(path)
         arrays: dict[str, np.ndarray] = {f"view_{k}": v for k, v in self.views.items()}
         arrays["spectrogram"] = self.spectrogram
@@ -213,7 +214,13 @@ class FeatureSet:
         if self.table_flux is not None:
             arrays["table_flux"] = self.table_flux
         arrays["header"] = np.asarray(json.dumps({"format": _FORMAT, "format_version": _FORMAT_VERSION, "spec": self.spec}))
-        np.savez_compressed(path, **arrays)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.partial.npz")  # savez wants the .npz ending
+        try:
+            np.savez_compressed(tmp, **arrays)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
         return path
 
     @classmethod

@@ -21,6 +21,7 @@ import astropy.units as u
 import numpy as np
 
 from ..errors import LightCurveDataError, TimeSystemError, UnknownLayoutError, UnknownNameError
+from ..filetypes import is_number as _is_number
 from ._base import TIME_FORMATS, Columns, ReadOptions, TimeReference, finish, parse_unit
 from .detect import READERS, Probe, Reader
 
@@ -53,14 +54,6 @@ def _delimiter(line: str) -> str | None:
 def _split(line: str, delim: str | None) -> list[str]:
     parts = line.split(delim) if delim else line.split()
     return [p.strip().strip('"').strip("'") for p in parts]
-
-
-def _is_number(token: str) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
 
 
 def _data_lines(text: str) -> tuple[list[str], list[str]]:
