@@ -31,6 +31,7 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 from end_to_end import _cpu
 
 
@@ -58,7 +59,7 @@ def _rescore(work: Path):
     m_ens, p_ens = evaluate_features(ens, test)
     m_cnn, _ = evaluate_features(cnn, test)
     hosts = host_detectability(data / "exoTest.csv", data / "truth.csv", test, p_ens, options=AnalysisOptions())
-    return m_ens, m_cnn, hosts
+    return m_ens, m_cnn, hosts, p_ens[test.labels != 0]
 
 
 def main() -> None:
@@ -79,9 +80,14 @@ def main() -> None:
         ran = not _finished(work)
         if ran:
             run_demo(work, seed=seed, workers=args.workers, echo=lambda *a, **k: None)
-        m_ens, m_cnn, hosts = _rescore(work)
+        m_ens, m_cnn, hosts, p_non = _rescore(work)
         noise = hosts[hosts["verdict"].str.startswith("below the detection threshold")]
         goal = m_ens["recall_at_fpr_1pct"] >= 1.0 and m_ens["n_hosts"] == 5
+        # hosts outside the 1 % budget: at or below the (k+1)-th highest non-host score
+        non = np.sort(np.asarray(p_non, float))[::-1]
+        k = int(np.floor(0.01 * non.size))
+        missed = hosts[hosts["p_planet"] <= non[k]] if non.size > k else hosts.iloc[:0]
+        on_data = bool(len(missed)) and missed["verdict"].str.startswith("below the detection threshold").all()
         row = {
             "seed": seed,
             "ran_now": ran,
@@ -91,20 +97,23 @@ def main() -> None:
             "ens_hosts_found": m_ens["hosts_found"], "ens_non_hosts_flagged": m_ens["non_hosts_flagged"],
             "goal_5of5_within_1pct": bool(goal),
             "hosts_below_threshold": len(noise),
+            "hosts_outside_1pct": missed["target_id"].tolist(),
+            "failure_on_the_data": on_data,
             "hosts": hosts.to_dict(orient="records"),
         }
         rows.append(row)
         print(f"seed {seed}: ensemble PR-AUC {row['ens_pr_auc']:.3f} (CNN {row['cnn_pr_auc']:.3f}), recall@1%FPR "
               f"{row['ens_recall_at_1pct']:.1f} (CNN {row['cnn_recall_at_1pct']:.1f}), argmax "
               f"{row['ens_hosts_found']} hosts with {row['ens_non_hosts_flagged']} flagged; goal "
-              f"{'MET' if goal else 'not met'}; hosts below the detection threshold: {len(noise)}", flush=True)
+              f"{'MET' if goal else 'not met'}; hosts below the detection threshold: {len(noise)}; outside the 1 % "
+              f"budget: {', '.join(row['hosts_outside_1pct']) or 'none'}", flush=True)
         for h in hosts.itertuples():
             print(f"    {h.target_id:>7} SNR sim {h.snr_simulated:5.1f} at truth {h.snr_at_truth:5.1f} "
                   f"p {h.p_planet:.3f} rank {h.rank:3d} quiet stronger {h.stronger_quiet_stars:3d}  "
                   f"{h.verdict.split(':')[0]}")
     met = [r["seed"] for r in rows if r["goal_5of5_within_1pct"]]
-    explained = [r["seed"] for r in rows if not r["goal_5of5_within_1pct"] and r["hosts_below_threshold"]]
-    print(f"\ngoal met on {len(met)}/{len(rows)} seeds {met}; failures with a host below the detection threshold: "
+    explained = [r["seed"] for r in rows if r["failure_on_the_data"]]
+    print(f"\ngoal met on {len(met)}/{len(rows)} seeds {met}; failures where every host outside the 1 % budget is below the detection threshold: "
           f"{explained}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({

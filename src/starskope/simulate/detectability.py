@@ -70,8 +70,9 @@ def host_detectability(
         ephemeris), ``found_period_days``, ``period_found`` (P, P/2 or 2P within 1 %),
         ``p_planet``, ``rank`` (1 = most planet-like star of the table),
         ``stronger_quiet_stars`` (quiet stars whose best search peak has a higher SNR than
-        ``snr_at_truth``) and ``verdict`` ("found"; "below the detection threshold" with the
-        numbers; "missed by the search").
+        ``snr_at_truth``) and ``verdict`` ("below the detection threshold" with the numbers,
+        whether or not the search's best peak fell on the period; else "found" or "missed by
+        the search").
 
     Raises
     ------
@@ -122,11 +123,12 @@ def host_detectability(
         stronger = int((found_snr[quiet] > snr).sum()) if np.isfinite(snr) else n_quiet
         found_p = float(fs.meta["period_days"][i])
         found = _period_match(found_p, float(tr["period_days"]))
-        if found:
-            verdict = "found"
-        elif not snr >= threshold:
+        if not snr >= threshold:
             verdict = (f"below the detection threshold: SNR {snr:.1f} < {threshold:g} at the true ephemeris; "
-                       f"{stronger} of {n_quiet} quiet stars show a stronger noise peak")
+                       f"{stronger} of {n_quiet} quiet stars show a stronger noise peak"
+                       + ("; the search's best peak is at its period" if found else ""))
+        elif found:
+            verdict = "found"
         else:
             verdict = f"missed by the search (SNR {snr:.1f} at the true ephemeris)"
         out.append({
