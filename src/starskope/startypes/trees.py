@@ -1,11 +1,13 @@
-"""Gradient-boosted trees as plain arrays: saved without pickle, predicted with NumPy.
+"""The star-type model's boosted trees: saved without pickle, predicted with NumPy.
 
-A fitted :class:`sklearn.ensemble.HistGradientBoostingClassifier` (multiclass) is a
-baseline score per class plus, per boosting iteration, one regression tree per class.
-:func:`export_trees` copies every node (feature, threshold, which side NaN goes, children,
-leaf value) into flat arrays; :class:`TreeEnsemble` evaluates them for many samples at
-once (all trees advance one level per step) and applies the softmax. The result equals
-scikit-learn's ``predict_proba`` to rounding (tested), and loading is ``np.load`` with
+The trees are scikit-learn's :class:`~sklearn.ensemble.HistGradientBoostingClassifier`
+(multiclass: a baseline score per class plus, per boosting iteration, one regression tree
+per class), flattened and evaluated by the same code as the planet model's trees
+(:class:`starskope.models.gbt.TreeArrays`). :class:`TreeEnsemble` adds what the star-type
+model needs on top: the number of input columns (checked on every call), the softmax,
+and its file layout, whose child indices are local to each tree (a file written by an
+earlier starskope reads unchanged). The probabilities equal scikit-learn's
+``predict_proba`` to rounding (tested), and loading is ``np.load`` with
 ``allow_pickle=False``.
 """
 
@@ -16,67 +18,38 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelFileError
+from ..errors import ModelFileError, ParameterError
+from ..models.gbt import TreeArrays, export_hgb
 
 __all__ = ["TreeEnsemble", "export_trees"]
+
+_NODE_FIELDS = ("feature", "threshold", "missing_left", "left", "right", "is_leaf", "value")
 
 
 @dataclass(frozen=True)
 class TreeEnsemble:
-    """Flat arrays of a multiclass boosted-tree ensemble.
+    """A multiclass boosted-tree ensemble over ``n_features`` input columns.
 
     Attributes
     ----------
-    baseline : ndarray, shape (n_classes,)
-        Raw score before any tree.
-    tree_class : ndarray of int, shape (n_trees,)
-        Which class's score each tree adds to.
-    tree_offset : ndarray of int, shape (n_trees,)
-        Index of each tree's root in the node arrays (child indices are tree-local).
-    feature, threshold, missing_left, left, right, is_leaf, value : ndarray
-        One entry per node: split feature, threshold (go left if ``x <= threshold``),
-        whether NaN goes left, children, leaf flag, leaf value.
+    trees : TreeArrays
+        The flat node arrays (global child indices).
     n_features : int
     """
 
-    baseline: np.ndarray
-    tree_class: np.ndarray
-    tree_offset: np.ndarray
-    feature: np.ndarray
-    threshold: np.ndarray
-    missing_left: np.ndarray
-    left: np.ndarray
-    right: np.ndarray
-    is_leaf: np.ndarray
-    value: np.ndarray
+    trees: TreeArrays
     n_features: int
 
     @property
     def n_classes(self) -> int:
-        return int(self.baseline.size)
+        return int(self.trees.baseline.size)
 
     def raw_scores(self, X: np.ndarray) -> np.ndarray:
         """Summed raw scores, shape (n_samples, n_classes)."""
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"expected X of shape (n, {self.n_features}); got {X.shape}")
-        n = X.shape[0]
-        n_trees = self.tree_offset.size
-        node = np.broadcast_to(self.tree_offset, (n, n_trees)).copy()
-        rows = np.arange(n)[:, None]
-        while True:
-            leaf = self.is_leaf[node]
-            if leaf.all():
-                break
-            x = X[rows, self.feature[node]]
-            go_left = np.where(np.isnan(x), self.missing_left[node], x <= self.threshold[node])
-            child = np.where(go_left, self.left[node], self.right[node]) + self.tree_offset
-            node = np.where(leaf, node, child)
-        contrib = self.value[node]  # (n, n_trees)
-        scores = np.tile(self.baseline, (n, 1))
-        for k in range(self.n_classes):
-            scores[:, k] += contrib[:, self.tree_class == k].sum(axis=1)
-        return scores
+        return self.trees.raw_scores(X)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities (softmax of the raw scores), shape (n_samples, n_classes)."""
@@ -85,48 +58,64 @@ class TreeEnsemble:
         e = np.exp(s)
         return e / e.sum(axis=1, keepdims=True)
 
+    def _node_offsets(self) -> np.ndarray:
+        """Each node's tree root (node arrays hold the trees one after another)."""
+        roots = self.trees.tree_root
+        sizes = np.diff(np.append(roots, self.trees.value.size))
+        return np.repeat(roots, sizes)
+
     def to_arrays(self, prefix: str = "tree_") -> dict[str, np.ndarray]:
-        """Arrays for ``np.savez`` (names start with ``prefix``)."""
-        names = ["baseline", "tree_class", "tree_offset", "feature", "threshold",
-                 "missing_left", "left", "right", "is_leaf", "value"]
-        out = {prefix + k: getattr(self, k) for k in names}
+        """Arrays for ``np.savez`` (names start with ``prefix``; child indices tree-local)."""
+        t = self.trees
+        offset = self._node_offsets()
+        out = {prefix + "baseline": t.baseline, prefix + "tree_class": t.tree_output,
+               prefix + "tree_offset": t.tree_root}
+        for k in _NODE_FIELDS:
+            v = getattr(t, k)
+            out[prefix + k] = np.where(t.is_leaf, 0, v - offset) if k in ("left", "right") else v
         out[prefix + "n_features"] = np.array(self.n_features)
         return out
 
     @classmethod
     def from_arrays(cls, arrays: Any, prefix: str = "tree_", source: str = "<arrays>") -> TreeEnsemble:
-        """Rebuild from :meth:`to_arrays` output (or an open ``np.load`` file)."""
+        """Rebuild from :meth:`to_arrays` output (or an open ``np.load`` file).
+
+        Raises
+        ------
+        ModelFileError
+            A missing array, node arrays of different lengths, or indices out of range.
+        """
+        dtypes = {"baseline": np.float64, "tree_class": np.int64, "tree_offset": np.int64, "feature": np.int64,
+                  "threshold": np.float64, "missing_left": bool, "left": np.int64, "right": np.int64,
+                  "is_leaf": bool, "value": np.float64}
         try:
-            ens = cls(
-                baseline=np.asarray(arrays[prefix + "baseline"], dtype=np.float64),
-                tree_class=np.asarray(arrays[prefix + "tree_class"], dtype=np.int64),
-                tree_offset=np.asarray(arrays[prefix + "tree_offset"], dtype=np.int64),
-                feature=np.asarray(arrays[prefix + "feature"], dtype=np.int64),
-                threshold=np.asarray(arrays[prefix + "threshold"], dtype=np.float64),
-                missing_left=np.asarray(arrays[prefix + "missing_left"], dtype=bool),
-                left=np.asarray(arrays[prefix + "left"], dtype=np.int64),
-                right=np.asarray(arrays[prefix + "right"], dtype=np.int64),
-                is_leaf=np.asarray(arrays[prefix + "is_leaf"], dtype=bool),
-                value=np.asarray(arrays[prefix + "value"], dtype=np.float64),
-                n_features=int(arrays[prefix + "n_features"]),
-            )
+            a = {k: np.asarray(arrays[prefix + k], dtype=dt) for k, dt in dtypes.items()}
+            n_features = int(arrays[prefix + "n_features"])
         except KeyError as exc:
             raise ModelFileError(f"{source}: tree array {exc.args[0]!r} is missing") from None
-        n_nodes = ens.value.size
-        sizes = {k: getattr(ens, k).size for k in ("feature", "threshold", "missing_left", "left",
-                                                     "right", "is_leaf")}
+        n_nodes = a["value"].size
+        sizes = {k: a[k].size for k in _NODE_FIELDS}
         if any(v != n_nodes for v in sizes.values()):
             raise ModelFileError(f"{source}: node arrays have different lengths {sizes}")
-        if ens.tree_offset.size != ens.tree_class.size or (
-            ens.tree_offset.size and (ens.tree_offset.min() < 0 or ens.tree_offset.max() >= n_nodes)
-        ):
+        offsets, classes = a["tree_offset"], a["tree_class"]
+        if offsets.size != classes.size or (offsets.size and (offsets.min() < 0 or offsets.max() >= n_nodes)):
             raise ModelFileError(f"{source}: tree offsets point outside the {n_nodes} nodes")
-        if ens.tree_class.size and (ens.tree_class.min() < 0 or ens.tree_class.max() >= ens.n_classes):
-            raise ModelFileError(f"{source}: a tree adds to a class outside 0..{ens.n_classes - 1}")
-        inner = ~ens.is_leaf
-        if inner.any() and (ens.feature[inner].min() < 0 or ens.feature[inner].max() >= ens.n_features):
-            raise ModelFileError(f"{source}: a split uses a feature outside 0..{ens.n_features - 1}")
-        return ens
+        if np.any(np.diff(offsets) <= 0):
+            raise ModelFileError(f"{source}: tree offsets are not increasing")
+        if classes.size and (classes.min() < 0 or classes.max() >= a["baseline"].size):
+            raise ModelFileError(f"{source}: a tree adds to a class outside 0..{a['baseline'].size - 1}")
+        inner = ~a["is_leaf"]
+        if inner.any() and (a["feature"][inner].min() < 0 or a["feature"][inner].max() >= n_features):
+            raise ModelFileError(f"{source}: a split uses a feature outside 0..{n_features - 1}")
+        node_offset = np.repeat(offsets, np.diff(np.append(offsets, n_nodes)))
+        left, right = a["left"] + node_offset, a["right"] + node_offset
+        if inner.any() and (min(left[inner].min(), right[inner].min()) < 0
+                            or max(left[inner].max(), right[inner].max()) >= n_nodes):
+            raise ModelFileError(f"{source}: a child index points outside the {n_nodes} nodes")
+        trees = TreeArrays(baseline=a["baseline"], tree_output=classes, tree_root=offsets, feature=a["feature"],
+                           threshold=a["threshold"], missing_left=a["missing_left"], left=left, right=right,
+                           is_leaf=a["is_leaf"], value=a["value"], gain=np.zeros(n_nodes))
+        return cls(trees, n_features)
 
 
 def export_trees(model: Any) -> TreeEnsemble:
@@ -140,33 +129,10 @@ def export_trees(model: Any) -> TreeEnsemble:
     predictors = getattr(model, "_predictors", None)
     if not predictors:
         raise ValueError("export_trees needs a fitted HistGradientBoostingClassifier")
-    n_classes = len(model.classes_)
-    if n_classes < 3 or len(predictors[0]) != n_classes:
+    if len(model.classes_) < 3 or len(predictors[0]) != len(model.classes_):
         raise ValueError("export_trees supports multiclass (≥ 3 classes) models only")
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in
-                                          ("feature", "threshold", "missing_left", "left", "right",
-                                           "is_leaf", "value")}
-    offsets, classes = [], []
-    total = 0
-    for iteration in predictors:
-        for k, tree in enumerate(iteration):
-            nodes = tree.nodes
-            if np.any(nodes["is_categorical"]):
-                raise ValueError("export_trees does not support categorical splits")
-            offsets.append(total)
-            classes.append(k)
-            parts["feature"].append(nodes["feature_idx"].astype(np.int32))
-            parts["threshold"].append(nodes["num_threshold"].astype(np.float64))
-            parts["missing_left"].append(nodes["missing_go_to_left"].astype(bool))
-            parts["left"].append(nodes["left"].astype(np.int32))
-            parts["right"].append(nodes["right"].astype(np.int32))
-            parts["is_leaf"].append(nodes["is_leaf"].astype(bool))
-            parts["value"].append(nodes["value"].astype(np.float64))
-            total += nodes.size
-    return TreeEnsemble(
-        baseline=np.asarray(model._baseline_prediction, dtype=np.float64).reshape(-1),
-        tree_class=np.asarray(classes, dtype=np.int32),
-        tree_offset=np.asarray(offsets, dtype=np.int64),
-        n_features=int(model.n_features_in_),
-        **{k: np.concatenate(v) for k, v in parts.items()},
-    )
+    try:
+        trees = export_hgb(model)
+    except ParameterError as exc:
+        raise ValueError(f"export_trees: {exc}") from None
+    return TreeEnsemble(trees, int(model.n_features_in_))
