@@ -561,7 +561,11 @@ def classify(
     workers: int = 1,
     progress: Progress | None = None,
 ) -> Any:
-    """Classify light-curve files, folders and Kaggle-layout tables.
+    """Classify light-curve files, folders, globs, manifests and Kaggle-layout tables.
+
+    The table of ``starskope classify``, in memory: the same batch engine
+    (:mod:`starskope.batch`) and the same rows, in one process (``workers=1``) or on a
+    local Dask cluster.
 
     Parameters
     ----------
@@ -569,22 +573,38 @@ def classify(
     model : StarskopeClassifier, optional
         A four-class starskope model (default: the shipped default model).
     options : AnalysisOptions, optional
-        Default: the options stored with the model, else the defaults.
+        Default: the options stored with the model, with star types on.
     workers : int
+        1: in this process; more: worker processes of a local Dask cluster.
     progress : callable, optional
+        ``progress("classify", done, total)`` after each file or table chunk.
 
     Returns
     -------
     pandas.DataFrame
-        :data:`CLASSIFY_COLUMNS` with ``p_<class>`` columns after ``p_planet``;
-        ``predicted_class`` is the model's decision (``predict``).
+        The columns of :func:`starskope.batch.classify.classify_columns`, one row per
+        light curve in input order; ``predicted_class`` is the model's decision
+        (``predict``); a light curve that could not be analysed has ``flags`` starting
+        with ``error:``.
+
+    Raises
+    ------
+    ParameterError
+        Not a four-class model, or no light-curve files in ``paths``.
+    LightCurveDataError
+        None of the inputs could be analysed.
     """
+    import tempfile
+
     import pandas as pd
 
-    from .models import default_model
+    from .batch import collect_items, run_batch
+    from .batch.classify import classify_task
+    from .models import default_model, save_model
     from .models.labels import CLASSES
 
-    model = model if model is not None else default_model()
+    given = model is not None
+    model = model if given else default_model()
     if [str(c) for c in model.classes_] != list(CLASSES):
         raise ParameterError(
             f"classify needs a four-class starskope model (classes {', '.join(CLASSES)}); "
@@ -592,34 +612,31 @@ def classify(
         )
     if options is None:
         options = AnalysisOptions.from_dict((getattr(model, "preprocessing_", {}) or {}).get("analysis"))
-    options = replace(options, star_types=True)
-    items = expand_inputs(paths)
+        options = replace(options, star_types=True)
+    items = collect_items(paths)
     if not items:
         raise ParameterError("no light-curve files found in the given paths")
-    # the model's own decision rule (the ensemble's planet threshold), else the arg-max
-    decide = getattr(model, "decide", None) or (lambda pr: np.argmax(pr, axis=1))
-    frames = []
-    lcs = [str(p) for kind, p in items if kind == "lightcurve"]
-    if lcs:
-        fs = files_features(lcs, options=options, workers=workers, progress=progress)
-        ok = ~np.char.startswith(fs.meta["flags"].astype(str), "error:")
-        proba = np.full((len(fs), len(CLASSES)), np.nan)
-        if ok.any():
-            proba[ok] = model.predict_proba(fs.subset(ok))
-        proba = np.nan_to_num(proba, nan=0.0)
-        frames.append(predictions_table(fs, proba, CLASSES, decide(proba)))
-    for kind, p in items:
-        if kind == "table":
-            fs = table_features(p, options=options, workers=workers, progress=progress, keep_table=False)
-            proba = model.predict_proba(fs)
-            df = predictions_table(fs, proba, CLASSES, decide(proba))
-            df["file"] = str(p)
-            frames.append(df)
-    out = pd.concat(frames, ignore_index=True)
-    bad = out["flags"].astype(str).str.startswith("error:")
+    done = [0]
+
+    def tick(_entry: dict[str, Any]) -> None:
+        done[0] += 1
+        if progress is not None:
+            progress("classify", done[0], len(items))
+
+    inline = workers <= 1
+    with tempfile.TemporaryDirectory(prefix="starskope-classify-") as tmp:
+        model_dir = ""
+        if given and not inline:  # workers load the model from a folder
+            model_dir = str(save_model(model, Path(tmp) / "model"))
+        task = classify_task(model_dir, options.as_dict(), model=model if inline else None)
+        out = Path(tmp) / "classify.parquet"
+        run_batch(items, task, out, workers=max(int(workers), 1), progress=False, on_result=tick, inline=inline,
+                  status_columns=False)
+        table = pd.read_parquet(out)
+    bad = table["flags"].fillna("").astype(str).str.startswith("error:")
     if bad.all():
-        raise LightCurveDataError(f"none of the {len(out)} inputs could be analysed; first error: {out['flags'].iloc[0]}")
-    return out
+        raise LightCurveDataError(f"none of the {len(table)} inputs could be analysed; first error: {table['flags'].iloc[0]}")
+    return table
 
 
 # --------------------------------------------------------------------------- real data

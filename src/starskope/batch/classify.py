@@ -67,7 +67,8 @@ def _rows(frame: Any) -> list[dict[str, Any]]:
     return out
 
 
-def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, Any] | None = None,
+                  model: Any = None) -> list[dict[str, Any]]:
     """Classify the light curves of one batch item (runs on a worker).
 
     Parameters
@@ -76,6 +77,8 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
         A light-curve file, or rows ``[row_start, row_stop)`` of a Kaggle-layout table.
     model_dir : str
         Model folder; empty for the shipped default model.
+    model : StarskopeClassifier, optional
+        A model already in memory (used instead of ``model_dir``; for runs in this process).
     options : dict, optional
         :class:`~starskope.pipeline.AnalysisOptions` as a dict (default: the model's own,
         with star types on). Its ``star_types`` decides whether the ``star_type`` columns
@@ -93,7 +96,7 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
     from ..models.labels import CLASSES
     from ..pipeline import AnalysisOptions, analyze_files, analyze_table_rows, predictions_table
 
-    model = _model(model_dir)
+    model = model if model is not None else _model(model_dir)
     if options is None:
         options_obj = AnalysisOptions.from_dict((getattr(model, "preprocessing_", {}) or {}).get("analysis"))
         options_obj = dataclasses.replace(options_obj, star_types=True)
@@ -127,9 +130,11 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
     return _rows(frame)
 
 
-def classify_task(model_dir: str | os.PathLike[str] | None, options: dict[str, Any] | None) -> Any:
-    """The picklable function ``item -> rows`` that :func:`~starskope.batch.run_batch` sends to workers."""
-    return partial(classify_item, model_dir=str(model_dir or ""), options=options)
+def classify_task(model_dir: str | os.PathLike[str] | None, options: dict[str, Any] | None, *,
+                  model: Any = None) -> Any:
+    """The picklable function ``item -> rows`` that :func:`~starskope.batch.run_batch` sends to
+    workers (``model``: a model in memory, for runs in this process only)."""
+    return partial(classify_item, model_dir=str(model_dir or ""), options=options, model=model)
 
 
 @dataclass
