@@ -100,6 +100,25 @@ def test_files_features_on_real_files_and_unreadable_ones(shared_data, tmp_path)
         files_features([])
 
 
+def test_features_of_light_curves_in_memory(shared_data):
+    """files_from_lightcurves: what files_features gives a file, for a light curve already read."""
+    import warnings
+
+    import starskope
+    from starskope.pipeline import files_from_lightcurves
+
+    pimen = shared_data / "tess/misc/zclaytor+lcs_demo/tess2018206045859-s0001-0000000261136679-0120-s_lc.fits.gz"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lc = starskope.read(pimen)
+        fs = files_from_lightcurves([lc, lc[:20]], files=["pimen", "stub"], labels=np.array([0, 3]))
+        ref = files_features([pimen])
+    assert fs.meta["file"].tolist() == ["pimen", "stub"] and fs.labels.tolist() == [0, 3]
+    assert fs.meta["period_days"][0] == pytest.approx(ref.meta["period_days"][0], rel=1e-9)
+    np.testing.assert_allclose(fs.scalars[0], ref.scalars[0], rtol=1e-9, equal_nan=True)
+    assert fs.meta["flags"][1].startswith("error:")  # 20 cadences: nothing to search
+
+
 def test_classify_in_memory_is_the_batch_table_in_one_process_or_on_dask(shared_data, tmp_path):
     """pipeline.classify: the rows of ``starskope classify``, the same with 1 or 2 workers
     (a given model is handed to the Dask workers through a saved folder)."""
