@@ -36,6 +36,7 @@ from .features.views import ViewSpec
 
 __all__ = [
     "CLASSIFY_COLUMNS",
+    "FIRING_ROWS",
     "REAL_GROUPS",
     "AnalysisOptions",
     "RealStar",
@@ -59,6 +60,8 @@ __all__ = [
     "shared_data_dir",
     "simulated_mission_features",
     "table_features",
+    "table_file_firing_mask",
+    "table_firing_mask",
 ]
 
 Progress = Callable[[str, int, int], None]
@@ -97,6 +100,13 @@ class AnalysisOptions:
     star_types : bool
         Also name each star's type (:mod:`starskope.startypes`) from its raw light curve:
         meta columns ``star_type`` and ``p_type_<type>`` (``classify`` turns this on).
+    k2_roll : bool
+        K2 flux tables (no centroids, no QUALITY): find the spacecraft's thruster firings
+        as the cadences where many stars jump at once, remove each star's roll sawtooth
+        against its place in the roll cycle, and leave the firing cadences out
+        (:func:`starskope.clean.k2roll.table_firings`). Options stored with a model made
+        before this setting existed read as False, so such a model sees the tables it was
+        trained on.
     """
 
     detrend: str = "biweight"
@@ -111,6 +121,7 @@ class AnalysisOptions:
     spectrogram_spec: dict[str, Any] = field(default_factory=lambda: SpectrogramSpec().as_dict())
     chunk_size: int = 128
     star_types: bool = False
+    k2_roll: bool = True
 
     def views(self) -> ViewSpec:
         return ViewSpec(**self.view_spec)
@@ -125,6 +136,8 @@ class AnalysisOptions:
     def from_dict(cls, d: dict[str, Any] | None) -> AnalysisOptions:
         d = dict(d or {})
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        if known and "k2_roll" not in known:  # stored before the table roll correction
+            known["k2_roll"] = False
         return cls(**known)
 
 
@@ -255,16 +268,63 @@ def _with_meta(fs: FeatureSet, extra: dict[str, np.ndarray]) -> FeatureSet:
 
 
 # --------------------------------------------------------------------------- tables
-def clean_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions) -> tuple[np.ndarray, np.ndarray, list[str]]:
+#: A table's thruster firings are found from its first rows (this many): the same
+#: cadences however the table is split into chunks or batch items.
+FIRING_ROWS = 600
+
+_FIRINGS: dict[tuple[str, int, int], np.ndarray | None] = {}
+
+
+def table_firing_mask(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions) -> np.ndarray | None:
+    """Thruster-firing cadences of a K2 flux table, from its first :data:`FIRING_ROWS`
+    rows (:func:`starskope.clean.k2roll.table_firings`); None when ``options.k2_roll`` is
+    off, the table is too small, or no firings stand out."""
+    if not options.k2_roll:
+        return None
+    from .clean.k2roll import table_firings
+
+    return table_firings(np.asarray(time, float), np.asarray(flux[:FIRING_ROWS], float))
+
+
+def table_file_firing_mask(path: str | os.PathLike[str], options: AnalysisOptions) -> np.ndarray | None:
+    """:func:`table_firing_mask` of a table file, read once per process (by path, size
+    and modification time): a batch worker analysing one chunk of rows uses the same
+    firings as a run over the whole table."""
+    if not options.k2_roll:
+        return None
+    from .io.flux_table import read_flux_table_rows
+
+    st = os.stat(path)
+    key = (str(Path(path).resolve()), int(st.st_size), int(st.st_mtime_ns))
+    if key not in _FIRINGS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            head = read_flux_table_rows(path, 0, FIRING_ROWS)
+        _FIRINGS[key] = table_firing_mask(head.time.tdb.jd, head.flux, options)
+    return _FIRINGS[key]
+
+
+def clean_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions,
+                     firing: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Rows of a flux table cleaned as the pipeline cleans them (the array core of clean).
 
-    Returns the detrended rows (≈ 1), the rows divided by their median (before
-    detrending), and a note per row (empty, or why the row was not analysed: NaN rows).
+    Each row is divided by its median; with ``firing`` (the table's thruster-firing
+    cadences, :func:`table_firing_mask`) its K2 roll sawtooth is divided out against the
+    roll phase and the firing cadences become NaN; then it is detrended.
+
+    Returns the cleaned rows (≈ 1), the rows divided by their median (before any
+    correction), and a note per row (empty, or why the row was not analysed).
     """
     import astropy.units as u
 
     from .clean import default_window, detrend_arrays, outlier_mask
 
+    phase = None
+    if firing is not None:
+        from .clean.k2roll import roll_phase, roll_phase_correction
+
+        firing = np.asarray(firing, bool)
+        phase = roll_phase(time, firing)
     window = float(default_window(search_period_max(time, options) * u.day).to_value(u.day))
     clean = np.full(flux.shape, np.nan)
     raw = np.full(flux.shape, np.nan)
@@ -275,24 +335,32 @@ def clean_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOption
         if not (np.isfinite(med) and med > 0) or fin.sum() < 50:
             notes[i] = "not_analysed: flux median not positive or too few cadences"
             continue
-        f = row / med
+        f = raw[i] = row / med
         if options.table_outliers:
             f = np.where(outlier_mask(f), np.nan, f)
         trend = detrend_arrays(time, f, options.detrend, window)
+        if phase is not None:
+            # the trend (a window of days) barely sees the 6-h roll: fit the roll on f / trend
+            f = np.where(firing, np.nan, f / roll_phase_correction(time, f, phase, exclude=firing, trend=trend))
         with np.errstate(invalid="ignore", divide="ignore"):
             clean[i] = f / trend
-        raw[i] = f
     return clean, raw, notes
 
 
 def analyze_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions, ids: Sequence[str],
-                       file: str, keep_table: bool) -> FeatureSet:
+                       file: str, keep_table: bool, firing: np.ndarray | None = None) -> FeatureSet:
     """Clean, search (batched), vet and featurise rows of a flux table sharing ``time``
     (BJD_TDB days); ``ids`` name the rows, ``keep_table`` keeps the raw rows for the
-    original CNN. A row that cannot be analysed keeps a note in its ``flags``."""
+    original CNN, ``firing`` are the table's thruster-firing cadences
+    (:func:`table_firing_mask`; left out of everything after the roll correction). A row
+    that cannot be analysed keeps a note in its ``flags``."""
     from .search import search_many
 
-    clean, raw, notes = clean_table_rows(time, flux, options)
+    table_rows, time_all = flux, time
+    clean, raw, notes = clean_table_rows(time, flux, options, firing)
+    if firing is not None:  # every row loses the same cadences: drop them for all
+        keep = ~np.asarray(firing, bool)
+        time, clean, raw = time[keep], clean[:, keep], raw[:, keep]
     ok = np.array([not n for n in notes])
     results: list[Any] = [None] * flux.shape[0]
     # search_many shares the fold between stars only when they have the same valid
@@ -317,10 +385,10 @@ def analyze_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOpti
             row, vflags = _vet(time[good], clean[i][good], cand, options, target=None, mission="K2")
         stars.append(StarData(time=time, flux=clean[i], raw_flux=raw[i], candidate=cand, vetting=row, file=file,
                               target_id=str(ids[i]), mission="K2", flags=vflags or notes[i],
-                              table_flux=flux[i] if keep_table else None))
+                              table_flux=table_rows[i] if keep_table else None))
     fs = extract_features(stars, view_spec=options.views(), spectrogram_spec=options.spectrogram())
     if options.star_types:
-        curves = [(time, flux[i], None, 0) if ok[i] else None for i in range(flux.shape[0])]
+        curves = [(time_all, table_rows[i], None, 0) if ok[i] else None for i in range(flux.shape[0])]
         fs = _with_meta(fs, _star_type_meta(curves, [f"{file} {ids[i]}" for i in range(flux.shape[0])]))
     return fs
 
@@ -388,10 +456,11 @@ def table_features(
     flux = np.asarray(table.flux, float)
     file = str(getattr(table, "source", "") or "")
     ids = [f"row {i + 1}" for i in range(flux.shape[0])]
+    firing = table_firing_mask(time, flux, options)
     step = max(1, int(options.chunk_size))
     jobs, sizes = [], []
     for s in range(0, flux.shape[0], step):
-        jobs.append((time, flux[s: s + step], options, ids[s: s + step], file, keep_table))
+        jobs.append((time, flux[s: s + step], options, ids[s: s + step], file, keep_table, firing))
         sizes.append(min(step, flux.shape[0] - s))
     parts = _run_chunks(analyze_table_rows, jobs, workers, progress, "analyse table", sizes)
     fs = FeatureSet.concat(parts)
@@ -1056,8 +1125,10 @@ def injected_table_features(
         flux[k] = row * planet.relative_flux(t, cad)
         periods[k] = float(planet.period.to_value("day"))
     ids = [f"row {r + 1} + injected planet" for r in rows]
+    firing = table_firing_mask(t, table.flux, options)  # the host table's firings
     step = max(1, int(options.chunk_size))
-    jobs = [(t, flux[s: s + step], options, ids[s: s + step], "injected", True) for s in range(0, len(rows), step)]
+    jobs = [(t, flux[s: s + step], options, ids[s: s + step], "injected", True, firing)
+            for s in range(0, len(rows), step)]
     fs = FeatureSet.concat(_run_chunks(analyze_table_rows, jobs, workers, progress, "inject planets (augmentation)",
                                        [len(j[1]) for j in jobs]))
     found = fs.meta["period_days"] / periods

@@ -94,7 +94,13 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
 
     from ..features.dataset import FeatureSet
     from ..models.labels import CLASSES
-    from ..pipeline import AnalysisOptions, analyze_files, analyze_table_rows, predictions_table
+    from ..pipeline import (
+        AnalysisOptions,
+        analyze_files,
+        analyze_table_rows,
+        predictions_table,
+        table_file_firing_mask,
+    )
 
     model = model if model is not None else _model(model_dir)
     if options is None:
@@ -115,7 +121,8 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
             return [_error_row(item.path, where, f"{type(exc).__name__}: {exc}")]
         time = np.asarray(table.time.tdb.jd, float)
         ids = [f"row {table.row_offset + i + 1}" for i in range(table.n_stars)]
-        fs: FeatureSet = analyze_table_rows(time, table.flux, options_obj, ids, item.path, False)
+        firing = table_file_firing_mask(item.path, options_obj)
+        fs: FeatureSet = analyze_table_rows(time, table.flux, options_obj, ids, item.path, False, firing)
     else:
         fs = analyze_files([item.path], options_obj)
     ok = ~np.char.startswith(fs.meta["flags"].astype(str), "error:")

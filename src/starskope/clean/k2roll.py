@@ -23,10 +23,20 @@ Centroids come from ``centroid_col``/``centroid_row`` (lightkurve's names for
 MOM_CENTR1/2), else ``mom_centr1``/``mom_centr2``, else ``pos_corr1``/``pos_corr2``.
 A file without any (a K2SFF or EVEREST product, whose flux is already corrected) is
 returned unchanged, and the provenance says so.
+
+**Tables without centroids** (the Kaggle K2 layout keeps only flux): the roll is
+spacecraft-wide, so every star of a table fires its thrusters on the same cadences, and
+between firings the drift along the arc is close to linear in time.
+:func:`table_firings` finds the firing cadences as the cadences where many stars at once
+show a one-cadence outlier, :func:`roll_phase` turns them into each cadence's place in
+its roll cycle (0 just after a firing, 1 just before the next), and
+:func:`roll_phase_correction` fits each star's flux against that phase in the same
+clipped, segment-by-segment way as against arclength.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import astropy.units as u
@@ -38,7 +48,8 @@ from ..quantities import require_positive
 from ._util import column_values, mission_name, with_flux
 from .detrend import detrend_arrays
 
-__all__ = ["CENTROID_COLUMNS", "correct_k2_roll", "sff_correction"]
+__all__ = ["CENTROID_COLUMNS", "correct_k2_roll", "roll_phase", "roll_phase_correction", "sff_correction",
+           "table_firings"]
 
 #: Column pairs searched, in order, for the star's position on the detector.
 CENTROID_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -63,18 +74,10 @@ def _arclength(u_: np.ndarray, coeffs: np.ndarray) -> np.ndarray:
     return np.interp(u_, grid, cum)
 
 
-def _segment_correction(flux_n: np.ndarray, col: np.ndarray, row: np.ndarray, fit: np.ndarray,
-                        degree: int) -> np.ndarray:
-    """Flux-versus-arclength relation of one segment, evaluated at every cadence."""
-    x = col - np.mean(col[fit])
-    y = row - np.mean(row[fit])
-    evals, evecs = np.linalg.eigh(np.cov(np.vstack([x[fit], y[fit]])))
-    major = evecs[:, int(np.argmax(evals))]
-    minor = evecs[:, int(np.argmin(evals))]
-    uu = x * major[0] + y * major[1]
-    vv = x * minor[0] + y * minor[1]
-    s = _arclength(uu, np.polyfit(uu[fit], vv[fit], 3))
-    sn = (s - s[fit].mean()) / (s[fit].std() + 1e-12)
+def _fit_along(sn: np.ndarray, flux_n: np.ndarray, fit: np.ndarray, degree: int) -> np.ndarray:
+    """Flux as a clipped polynomial of the coordinate ``sn`` (arclength or roll phase),
+    normalised to a median of 1 over the fitted cadences: transits (runs of low points)
+    and single outliers are clipped out of the fit."""
     keep = fit.copy()
     model = np.ones_like(flux_n)
     box = np.ones(5)
@@ -92,6 +95,29 @@ def _segment_correction(flux_n: np.ndarray, col: np.ndarray, row: np.ndarray, fi
             break
         keep = new_keep
     return model / np.median(model[fit])
+
+
+def _segment_correction(flux_n: np.ndarray, col: np.ndarray, row: np.ndarray, fit: np.ndarray,
+                        degree: int) -> np.ndarray:
+    """Flux-versus-arclength relation of one segment, evaluated at every cadence."""
+    x = col - np.mean(col[fit])
+    y = row - np.mean(row[fit])
+    evals, evecs = np.linalg.eigh(np.cov(np.vstack([x[fit], y[fit]])))
+    major = evecs[:, int(np.argmax(evals))]
+    minor = evecs[:, int(np.argmin(evals))]
+    uu = x * major[0] + y * major[1]
+    vv = x * minor[0] + y * minor[1]
+    s = _arclength(uu, np.polyfit(uu[fit], vv[fit], 3))
+    sn = (s - s[fit].mean()) / (s[fit].std() + 1e-12)
+    return _fit_along(sn, flux_n, fit, degree)
+
+
+def _segments(t: np.ndarray, ok: np.ndarray, segment_days: float) -> tuple[np.ndarray, int]:
+    """Segment number of every cadence (pieces of about ``segment_days`` over the span)."""
+    t0, t1 = float(np.min(t[ok])), float(np.max(t[ok]))
+    n_seg = max(round((t1 - t0) / segment_days), 1)
+    bounds = np.linspace(t0, t1, n_seg + 1)
+    return np.clip(np.searchsorted(bounds, t, side="right") - 1, 0, n_seg - 1), n_seg
 
 
 def sff_correction(
@@ -135,10 +161,7 @@ def sff_correction(
     flux_n = f / trend
     ok &= np.isfinite(flux_n)
     fit_ok = ok.copy() if exclude is None else ok & ~np.asarray(exclude, bool)
-    t0, t1 = float(np.min(t[ok])), float(np.max(t[ok]))
-    n_seg = max(round((t1 - t0) / segment_days), 1)
-    bounds = np.linspace(t0, t1, n_seg + 1)
-    seg = np.clip(np.searchsorted(bounds, t, side="right") - 1, 0, n_seg - 1)
+    seg, n_seg = _segments(t, ok, segment_days)
     for k in range(n_seg):
         in_seg = ok & (seg == k)
         fit = fit_ok & in_seg
@@ -214,3 +237,137 @@ def correct_k2_roll(
         f"{seg:g}-d segments, degree-{int(degree)} polynomial (Vanderburg & Johnson 2014)",
         extra={"roll_correction": corr},
     )
+
+
+# --------------------------------------------------------------------------- tables
+#: Fewest stars a table needs before its common-mode outliers can name firing cadences.
+MIN_TABLE_STARS = 20
+
+
+def _short_runs(mask: np.ndarray, longest: int) -> np.ndarray:
+    """``mask`` with its runs longer than ``longest`` cadences removed."""
+    out = mask.copy()
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if b - a > longest:
+            out[a:b] = False
+    return out
+
+
+def table_firings(time: np.ndarray, flux: np.ndarray, *, interval_days: float = 0.245,
+                  z: float = 3.0, significance: float = 5.0) -> np.ndarray | None:
+    """Thruster-firing cadences of a table of K2 stars sharing their time stamps.
+
+    Two signs, both spacecraft-wide: the archive's PDCSAP flux is NaN on firing cadences
+    for every star (a cadence, or two, missing in at least 90 % of the rows; longer
+    shared gaps are data gaps, not firings); and where a table keeps those cadences, many
+    stars jump at once: each star's flux is compared with its 9-cadence running median,
+    and a cadence where the fraction of stars more than ``z`` robust σ off exceeds the
+    table's typical fraction by ``significance`` binomial σ is a firing (this needs at
+    least :data:`MIN_TABLE_STARS` stars). The detection is accepted only if the firings
+    recur about every ``interval_days`` (K2: ~6 h), as the roll makes them.
+
+    Parameters
+    ----------
+    time : ndarray, shape (n_cadences,)
+        Times, days.
+    flux : ndarray, shape (n_stars, n_cadences)
+        The stars' fluxes (any positive unit; NaN allowed).
+
+    Returns
+    -------
+    ndarray of bool or None
+        Firing cadences; None when neither sign recurs (then no correction should be made).
+    """
+    from scipy.ndimage import median_filter
+
+    f = np.asarray(flux, float)
+    t = np.asarray(time, float)
+    if f.ndim != 2 or f.shape[1] != t.size or f.shape[0] < 3:
+        return None
+    valid = np.isfinite(f)
+    firing = _short_runs(valid.mean(axis=0) <= 0.1, 2)
+    frac = np.zeros(t.size)
+    weak = np.inf  # fraction of jumping stars that marks a firing the rhythm expects
+    if f.shape[0] >= MIN_TABLE_STARS:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y = f / np.nanmedian(f, axis=1, keepdims=True)
+            r = y - median_filter(np.nan_to_num(y, nan=1.0), size=(1, 9), mode="nearest")
+            s = 1.4826 * np.nanmedian(np.abs(r), axis=1, keepdims=True)
+            off = np.abs(r / s) > z
+        ok = valid & (s > 0)
+        n = ok.sum(axis=0)
+        frac = np.where(n > 0, (off & ok).sum(axis=0) / np.maximum(n, 1), 0.0)
+        p = float(np.median(frac))
+        spread = np.sqrt(max(p * (1 - p), 1e-4) / max(float(np.median(n)), 1.0))
+        firing |= (frac > p + significance * spread) & (n >= 0.5 * f.shape[0])
+        weak = p + 2.0 * spread
+    idx = np.flatnonzero(firing)
+    span = float(t[-1] - t[0])
+    if idx.size < max(0.3 * span / interval_days, 3):
+        return None
+    gaps = np.diff(t[idx])
+    typical = float(np.median(gaps[gaps > 0.5 * interval_days])) if (gaps > 0.5 * interval_days).any() else 0.0
+    if not 0.6 * interval_days < typical < 1.6 * interval_days:
+        return None
+    # a firing too weak to stand out (5σ) still happened: where two found firings are k
+    # intervals apart, take for each of the k - 1 missing ones the cadence that jumps
+    # most near where the rhythm expects it, if it jumps at 2σ
+    for a, b in itertools.pairwise(idx):
+        k = round(float(t[b] - t[a]) / typical)
+        for j in range(1, k):
+            near = np.flatnonzero(np.abs(t - (t[a] + j * (t[b] - t[a]) / k)) < 0.15 * typical)
+            if near.size and frac[near].max() > weak:
+                firing[near[np.argmax(frac[near])]] = True
+    return firing
+
+
+def roll_phase(time: np.ndarray, firing: np.ndarray) -> np.ndarray:
+    """Each cadence's place in its roll cycle: 0 just after a firing, 1 just before the
+    next (NaN before the first and after the last firing)."""
+    t = np.asarray(time, float)
+    ft = t[np.asarray(firing, bool)]
+    phase = np.full(t.size, np.nan)
+    if ft.size < 2:
+        return phase
+    k = np.searchsorted(ft, t, side="right")
+    inside = (k > 0) & (k < ft.size)
+    prev, nxt = ft[np.maximum(k - 1, 0)], ft[np.minimum(k, ft.size - 1)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        phase[inside] = (t[inside] - prev[inside]) / (nxt[inside] - prev[inside])
+    return phase
+
+
+def roll_phase_correction(time: np.ndarray, flux: np.ndarray, phase: np.ndarray, *,
+                          exclude: np.ndarray | None = None, segment_days: float = 4.0, degree: int = 3,
+                          trend_window_days: float = 1.5, trend: np.ndarray | None = None) -> np.ndarray:
+    """Multiplicative roll systematics of one star against roll phase (1 = none).
+
+    As :func:`sff_correction`, with the roll phase (:func:`roll_phase`) in place of the
+    arclength: stellar variability removed by a biweight filter (or divided by ``trend``
+    when the caller has one: a filter much longer than the 6-h roll), then in each
+    segment the flux fitted as a clipped polynomial of the phase.
+    """
+    t = np.asarray(time, float)
+    f = np.asarray(flux, float)
+    ph = np.asarray(phase, float)
+    ok = np.isfinite(f) & np.isfinite(ph) & np.isfinite(t)
+    corr = np.ones(f.size)
+    if ok.sum() < 10 * (degree + 1):
+        return corr
+    if trend is None:
+        trend = np.full(f.size, np.nan)
+        trend[ok] = detrend_arrays(t[ok], f[ok], "biweight", trend_window_days)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        flux_n = f / np.asarray(trend, float)
+    ok &= np.isfinite(flux_n)
+    fit_ok = ok.copy() if exclude is None else ok & ~np.asarray(exclude, bool)
+    seg, n_seg = _segments(t, ok, segment_days)
+    for k in range(n_seg):
+        in_seg = ok & (seg == k)
+        fit = fit_ok & in_seg
+        if fit.sum() < 10 * (degree + 1):
+            continue
+        idx = np.flatnonzero(in_seg)
+        corr[idx] = _fit_along(2.0 * ph[idx] - 1.0, flux_n[idx], fit[idx], degree)
+    return corr

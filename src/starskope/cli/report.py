@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
             explain,
         )
         from ..models import load_model
-        from ..pipeline import expand_inputs
+        from ..pipeline import expand_inputs, table_file_firing_mask
         from ..report import build_report, write_report
         from .train import progress_reporter
 
@@ -138,7 +138,8 @@ def register(app: typer.Typer) -> None:
                 try:
                     if kind == "table":
                         t = tables[p]
-                        a = analyse_table_row(t.time.tdb.jd, t.flux[r], options=options, label=label)
+                        a = analyse_table_row(t.time.tdb.jd, t.flux[r], options=options, label=label,
+                                              firing=table_file_firing_mask(p, options))
                         name = f"{p.name.split('.')[0]}_row{r + 1}"
                     else:
                         a = analyse_file(p, options=options, mission=mission, time_format=time_format)

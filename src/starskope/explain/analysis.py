@@ -270,9 +270,12 @@ def analyse_file(path: str | Path, *, options: AnalysisOptions | None = None, la
 
 
 def analyse_table_row(time: np.ndarray, row: np.ndarray, *, options: AnalysisOptions | None = None,
-                      label: str = "", target: str = "", mission: str = "K2") -> StarAnalysis:
+                      label: str = "", target: str = "", mission: str = "K2",
+                      firing: np.ndarray | None = None) -> StarAnalysis:
     """Analyse one row of a Kaggle-layout table the way :func:`starskope.pipeline.table_features`
-    does: normalise by the median, (optionally) drop upward outliers, detrend.
+    does (:func:`starskope.pipeline.clean_table_rows`): normalise by the median,
+    (optionally) drop upward outliers, divide out the K2 roll against the table's
+    thruster firings, detrend.
 
     Parameters
     ----------
@@ -287,6 +290,10 @@ def analyse_table_row(time: np.ndarray, row: np.ndarray, *, options: AnalysisOpt
         Star name when known (no catalogue look-up is made without one, as in the pipeline).
     mission : str
         Telescope of the table (K2 Campaign 3 for the Kaggle tables).
+    firing : ndarray of bool, optional
+        The table's thruster-firing cadences (:func:`starskope.pipeline.table_firing_mask`
+        or :func:`~starskope.pipeline.table_file_firing_mask`); without them no roll
+        correction is made.
 
     Raises
     ------
@@ -295,29 +302,32 @@ def analyse_table_row(time: np.ndarray, row: np.ndarray, *, options: AnalysisOpt
     """
     import astropy.units as u
 
-    from ..clean import default_window, detrend_arrays, outlier_mask
+    from ..clean import default_window
+    from ..pipeline import clean_table_rows
 
     options = options or default_options()
     t = np.asarray(time, float)
     f_row = np.asarray(row, float)
     if t.shape != f_row.shape:
         raise LightCurveDataError(f"{label or 'table row'}: {f_row.size} flux values for {t.size} time stamps")
-    fin = np.isfinite(f_row)
-    med = float(np.median(f_row[fin])) if fin.any() else float("nan")
-    if not (np.isfinite(med) and med > 0) or fin.sum() < 50:
+    clean, raw, notes = clean_table_rows(t, f_row[None, :], options, firing)
+    if notes[0]:
+        fin = np.isfinite(f_row)
         raise LightCurveDataError(f"{label or 'table row'}: flux median not positive or fewer than 50 finite "
                                   f"cadences ({int(fin.sum())}); it cannot be normalised")
-    f = f_row / med
+    med = float(np.median(f_row[np.isfinite(f_row)]))
+    clean_all, f = clean[0], raw[0]
     steps = [f"normalised by the row's median flux {med:.6g} e-/s"]
     if options.table_outliers:
-        f = np.where(outlier_mask(f), np.nan, f)
         steps.append("upward outliers removed")
+    if firing is not None:
+        steps.append(f"K2 roll removed against the roll phase of {int(np.sum(firing))} thruster firings found "
+                     "in the table; firing cadences left out")
     window = float(default_window(search_period_max(t, options) * u.day).to_value(u.day))
-    trend_all = detrend_arrays(t, f, options.detrend, window)
     steps.append(f"detrend: {options.detrend} window {window:.2f} d")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        clean_all = f / trend_all
     good = np.isfinite(clean_all)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        trend_all = f / clean_all  # everything divided out: roll and stellar trend
     return _finish(label=label, target=target, mission=mission, product="Kaggle-layout flux table",
                    flux_origin="PDCSAP_FLUX (table)", raw_time=t, raw_flux=f_row / med,
                    quality=np.zeros(t.size, np.int64), bitmask=0, kept=good, time=t[good], flux=clean_all[good],

@@ -3,7 +3,7 @@
 A host that a classifier misses is either a failure of the pipeline or a signal that
 the light curve does not carry. :func:`host_detectability` tells the two apart for the
 hosts of a simulated Kaggle-layout table: it cleans each host's row as the pipeline
-does and measures the transit at its *true* ephemeris with the search's own statistics
+does (the K2 roll correction included) and measures the transit at its *true* ephemeris with the search's own statistics
 (:func:`starskope.search.measure_ephemeris`). A transit whose SNR there is below the
 detection threshold (7.1σ, the Kepler pipeline's) is below what any transit survey
 reports; for scale, it also counts the quiet stars (non-hosts with noise, granulation
@@ -83,7 +83,7 @@ def host_detectability(
 
     from ..io.flux_table import read_flux_table
     from ..models.labels import CLASSES
-    from ..pipeline import AnalysisOptions, clean_table_rows
+    from ..pipeline import AnalysisOptions, clean_table_rows, table_firing_mask
     from ..search import DEFAULT_SNR_THRESHOLD, measure_ephemeris
 
     options = options or AnalysisOptions()
@@ -107,7 +107,8 @@ def host_detectability(
     rank = 1 + np.array([(p_planet > p).sum() for p in p_planet])
     rows = np.flatnonzero(host)
     time = np.asarray(tab.time.tdb.jd, float)
-    cleaned, _, _ = clean_table_rows(time, tab.flux[rows].astype(float), options)
+    firing = table_firing_mask(time, tab.flux, options)
+    cleaned, _, _ = clean_table_rows(time, tab.flux[rows].astype(float), options, firing)
     out = []
     for k, i in enumerate(rows):
         tr = df.iloc[i]

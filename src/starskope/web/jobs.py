@@ -89,7 +89,7 @@ def analyse_item(task: dict[str, Any]) -> dict[str, Any]:
     """
     from ..errors import StarskopeError
     from ..explain import analyse_file, analyse_table_row, explain
-    from ..pipeline import AnalysisOptions
+    from ..pipeline import AnalysisOptions, table_file_firing_mask
     from ..report import build_report, to_json
 
     try:
@@ -97,7 +97,8 @@ def analyse_item(task: dict[str, Any]) -> dict[str, Any]:
         if task["kind"] == "table":
             table = _table(task["path"])
             row = int(task["row"])
-            analysis = analyse_table_row(table.time.tdb.jd, table.flux[row], options=options, label=task["label"])
+            analysis = analyse_table_row(table.time.tdb.jd, table.flux[row], options=options, label=task["label"],
+                                         firing=table_file_firing_mask(task["path"], options))
         else:
             analysis = analyse_file(task["path"], options=options, label=task["label"],
                                     mission=task.get("mission") or None, time_format=task.get("time_format") or None)
