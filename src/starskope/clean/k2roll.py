@@ -150,15 +150,29 @@ def sff_correction(
     trend_window_days : float
         Biweight window removing stellar variability before the fit, days.
     """
+    col, row = np.asarray(col, float), np.asarray(row, float)
+    return _segmentwise(time, flux, np.isfinite(col) & np.isfinite(row), exclude, segment_days, degree,
+                        trend_window_days, None,
+                        lambda idx, fn, fit: _segment_correction(fn, col[idx], row[idx], fit, degree))
+
+
+def _segmentwise(time: np.ndarray, flux: np.ndarray, usable: np.ndarray, exclude: np.ndarray | None,
+                 segment_days: float, degree: int, trend_window_days: float, trend: np.ndarray | None,
+                 fit_segment: Any) -> np.ndarray:
+    """The shared frame of the roll corrections: divide out the stellar trend (a biweight
+    filter, or ``trend``), then ``fit_segment(indices, normalised flux, fit mask)`` on each
+    segment with enough cadences; 1 elsewhere."""
     t = np.asarray(time, float)
     f = np.asarray(flux, float)
-    ok = np.isfinite(f) & np.isfinite(col) & np.isfinite(row) & np.isfinite(t)
+    ok = np.isfinite(f) & np.isfinite(t) & usable
     corr = np.ones(f.size)
     if ok.sum() < 10 * (degree + 1):
         return corr
-    trend = np.full(f.size, np.nan)
-    trend[ok] = detrend_arrays(t[ok], f[ok], "biweight", trend_window_days)
-    flux_n = f / trend
+    if trend is None:
+        trend = np.full(f.size, np.nan)
+        trend[ok] = detrend_arrays(t[ok], f[ok], "biweight", trend_window_days)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        flux_n = f / np.asarray(trend, float)
     ok &= np.isfinite(flux_n)
     fit_ok = ok.copy() if exclude is None else ok & ~np.asarray(exclude, bool)
     seg, n_seg = _segments(t, ok, segment_days)
@@ -168,7 +182,7 @@ def sff_correction(
         if fit.sum() < 10 * (degree + 1):
             continue
         idx = np.flatnonzero(in_seg)
-        corr[idx] = _segment_correction(flux_n[idx], col[idx], row[idx], fit[idx], degree)
+        corr[idx] = fit_segment(idx, flux_n[idx], fit[idx])
     return corr
 
 
@@ -348,26 +362,6 @@ def roll_phase_correction(time: np.ndarray, flux: np.ndarray, phase: np.ndarray,
     when the caller has one: a filter much longer than the 6-h roll), then in each
     segment the flux fitted as a clipped polynomial of the phase.
     """
-    t = np.asarray(time, float)
-    f = np.asarray(flux, float)
     ph = np.asarray(phase, float)
-    ok = np.isfinite(f) & np.isfinite(ph) & np.isfinite(t)
-    corr = np.ones(f.size)
-    if ok.sum() < 10 * (degree + 1):
-        return corr
-    if trend is None:
-        trend = np.full(f.size, np.nan)
-        trend[ok] = detrend_arrays(t[ok], f[ok], "biweight", trend_window_days)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        flux_n = f / np.asarray(trend, float)
-    ok &= np.isfinite(flux_n)
-    fit_ok = ok.copy() if exclude is None else ok & ~np.asarray(exclude, bool)
-    seg, n_seg = _segments(t, ok, segment_days)
-    for k in range(n_seg):
-        in_seg = ok & (seg == k)
-        fit = fit_ok & in_seg
-        if fit.sum() < 10 * (degree + 1):
-            continue
-        idx = np.flatnonzero(in_seg)
-        corr[idx] = _fit_along(2.0 * ph[idx] - 1.0, flux_n[idx], fit[idx], degree)
-    return corr
+    return _segmentwise(time, flux, np.isfinite(ph), exclude, segment_days, degree, trend_window_days, trend,
+                        lambda idx, fn, fit: _fit_along(2.0 * ph[idx] - 1.0, fn, fit, degree))
