@@ -134,3 +134,25 @@ def test_table_options_and_files_share_the_firings(sim):
         warnings.simplefilter("ignore")
         from_file = table_file_firing_mask(out / "exoTest.csv", AnalysisOptions())
     np.testing.assert_array_equal(from_file, table_firing_mask(table.time.tdb.jd, table.flux, AnalysisOptions()))
+
+
+def test_a_report_on_a_table_row_uses_the_same_firings_as_classify(sim):
+    """analyse_table_row with the table's firings: the roll step in the provenance, the
+    firing cadences out, and the same candidate as the batch classify of that row."""
+    from starskope.batch import collect_items
+    from starskope.batch.classify import classify_item
+    from starskope.explain import analyse_table_row
+
+    out, table, truth, _ = sim
+    opts = AnalysisOptions()
+    firing = table_file_firing_mask(out / "exoTest.csv", opts)
+    host = next(k for k, r in enumerate(truth) if r["label"] == "2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = analyse_table_row(table.time.tdb.jd, table.flux[host], options=opts, label="host", firing=firing)
+        item = next(i for i in collect_items([out / "exoTest.csv"], table_chunk=50) if i.row_start <= host < i.row_stop)
+        row = classify_item(item, options=opts.as_dict())[host - item.row_start]
+    assert any(step.startswith("K2 roll removed") for step in a.provenance)
+    assert not a.kept[firing].any() and a.time.size <= (~firing).sum()
+    assert a.candidate.period_days == pytest.approx(row["period_days"], rel=1e-6)
+    assert a.candidate.period_days == pytest.approx(float(truth[host]["period_days"]), rel=2e-3)
