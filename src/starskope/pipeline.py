@@ -283,7 +283,12 @@ def table_firing_mask(time: np.ndarray, flux: np.ndarray, options: AnalysisOptio
         return None
     from .clean.k2roll import table_firings
 
-    return table_firings(np.asarray(time, float), np.asarray(flux[:FIRING_ROWS], float))
+    found = table_firings(np.asarray(time, float), np.asarray(flux[:FIRING_ROWS], float))
+    if found is None:
+        warnings.warn(f"no K2 thruster firings found in a table of {np.shape(flux)[0]} stars (the common-mode test "
+                      "needs a few hundred, or the archive's NaN firing cadences): the roll is not corrected",
+                      StarskopeWarning, stacklevel=2)
+    return found
 
 
 def table_file_firing_mask(path: str | os.PathLike[str], options: AnalysisOptions) -> np.ndarray | None:

@@ -10,6 +10,7 @@ import pytest
 from astropy.io import fits
 
 from starskope.clean.k2roll import roll_phase, roll_phase_correction, table_firings
+from starskope.errors import StarskopeWarning
 from starskope.io.flux_table import read_flux_table
 from starskope.pipeline import (
     AnalysisOptions,
@@ -130,6 +131,8 @@ def test_table_options_and_files_share_the_firings(sim):
     legacy = AnalysisOptions.from_dict({"detrend": "biweight"})  # a model stored before k2_roll
     assert legacy.k2_roll is False and AnalysisOptions.from_dict(None).k2_roll is True
     assert table_firing_mask(table.time.tdb.jd, table.flux, legacy) is None
+    with pytest.warns(StarskopeWarning, match="no K2 thruster firings found in a table of 30 stars"):
+        assert table_firing_mask(table.time.tdb.jd, table.flux[:30], AnalysisOptions()) is None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from_file = table_file_firing_mask(out / "exoTest.csv", AnalysisOptions())

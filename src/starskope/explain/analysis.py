@@ -323,6 +323,8 @@ def analyse_table_row(time: np.ndarray, row: np.ndarray, *, options: AnalysisOpt
     if firing is not None:
         steps.append(f"K2 roll removed against the roll phase of {int(np.sum(firing))} thruster firings found "
                      "in the table; firing cadences left out")
+    elif options.k2_roll:
+        steps.append("K2 roll not corrected: no thruster firings were found in the table")
     window = float(default_window(search_period_max(t, options) * u.day).to_value(u.day))
     steps.append(f"detrend: {options.detrend} window {window:.2f} d")
     good = np.isfinite(clean_all)
