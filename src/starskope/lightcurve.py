@@ -56,9 +56,6 @@ META_KEYS: dict[str, str] = {
     "PROVENANCE": "list of strings, one per processing step applied",
 }
 
-_BJD_OFFSETS = {"bkjd": 2454833.0, "btjd": 2457000.0}
-
-
 @dataclass(frozen=True)
 class LightCurveArrays:
     """Plain arrays for the numeric core.
@@ -238,13 +235,3 @@ def add_provenance(lc: lk.LightCurve, step: str) -> lk.LightCurve:
     """Record a processing step in ``lc.meta['PROVENANCE']`` (a copy of the list)."""
     lc.meta["PROVENANCE"] = [*list(lc.meta.get("PROVENANCE") or []), step]
     return lc
-
-
-def bjd_offset(time_format: str) -> float:
-    """JD offset of a mission time format ('bkjd' → 2454833, 'btjd' → 2457000)."""
-    try:
-        return _BJD_OFFSETS[time_format.lower()]
-    except KeyError:
-        raise TimeSystemError(
-            f"unknown time format {time_format!r}; known: {', '.join(_BJD_OFFSETS)}"
-        ) from None

@@ -43,6 +43,7 @@ from astropy.units import cds
 
 from . import lightcurve as _lightcurve  # noqa: F401  (importing lightkurve registers the 'bkjd'/'btjd' Time formats)
 from .errors import ParameterError, TimeSystemError, UnitsError
+from .missions import DAY_COUNT_OFFSETS
 from .quantities import require_quantity
 from .registry import Registry
 
@@ -583,8 +584,9 @@ def snr_expected(depth: u.Quantity, cdpp: u.Quantity, n_transits: Any) -> np.nda
 # --------------------------------------------------------------------------------------
 # times
 
-#: JD offsets of the mission day counts (BJD_TDB − offset); see the module docstring.
-BJD_OFFSETS: dict[str, float] = {"bkjd": 2454833.0, "btjd": 2457000.0, "bjd": 0.0, "mjd": 2400000.5}
+#: JD offsets of the day counts (BJD_TDB − offset); see the module docstring. The telescope
+#: day counts (BKJD, BTJD) come from the telescope profiles; MJD's offset is its definition.
+BJD_OFFSETS: dict[str, float] = {**DAY_COUNT_OFFSETS, "bjd": 0.0, "mjd": 2400000.5}
 
 
 def _day_count(value: Any, name: str) -> np.ndarray:
@@ -749,9 +751,12 @@ def _to_iso(time: Time) -> Any:
 #: Time systems :func:`convert_time` knows, by name.
 TIME_SYSTEMS: Registry[TimeSystem] = Registry("time system")
 TIME_SYSTEMS.add(
-    "bkjd", TimeSystem("bkjd", "BJD_TDB − 2454833 (Kepler, K2)", bkjd_to_time, time_to_bkjd)
+    "bkjd",
+    TimeSystem("bkjd", f"BJD_TDB − {BJD_OFFSETS['bkjd']:.0f} (Kepler, K2)", bkjd_to_time, time_to_bkjd),
 )
-TIME_SYSTEMS.add("btjd", TimeSystem("btjd", "BJD_TDB − 2457000 (TESS)", btjd_to_time, time_to_btjd))
+TIME_SYSTEMS.add(
+    "btjd", TimeSystem("btjd", f"BJD_TDB − {BJD_OFFSETS['btjd']:.0f} (TESS)", btjd_to_time, time_to_btjd)
+)
 TIME_SYSTEMS.add(
     "bjd",
     TimeSystem(

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from astropy.io import fits
 
-from starskope.errors import ParameterError, UnknownNameError
-from starskope.missions import MISSIONS, detect_mission, get_mission
+from starskope.errors import ParameterError, TimeSystemError, UnknownNameError
+from starskope.missions import DAY_COUNT_OFFSETS, MISSIONS, day_count_offset, detect_mission, get_mission
 from starskope.registry import Registry
 
 with warnings.catch_warnings():
@@ -56,6 +56,16 @@ def test_time_systems_and_cadences():
         kepler.ffi_cadence(1)
     with pytest.raises(UnknownNameError, match="has no cadence 'medium'"):
         kepler.cadence("medium")
+
+
+def test_day_count_offsets_come_from_the_profiles():
+    assert dict(DAY_COUNT_OFFSETS) == {"bkjd": 2454833.0, "btjd": 2457000.0}
+    assert day_count_offset("BKJD") == get_mission("K2").bjd_offset
+    assert day_count_offset("btjd") == get_mission("TESS").bjd_offset
+    with pytest.raises(TimeSystemError, match=r"unknown telescope day count 'hjd'; known: bkjd, btjd"):
+        day_count_offset("hjd")
+    with pytest.raises(TypeError):
+        DAY_COUNT_OFFSETS["bkjd"] = 0.0  # read-only: the profiles are the one source
 
 
 def test_quality_masks_match_lightkurve():

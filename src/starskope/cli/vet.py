@@ -22,10 +22,7 @@ import typer
 
 from ..errors import ParameterError, TimeSystemError
 
-__all__ = ["EPOCH_OFFSETS", "epoch_to_bjd", "register"]
-
-#: Day counts accepted by ``--epoch-format`` and their offsets from BJD_TDB.
-EPOCH_OFFSETS: dict[str, float] = {"bjd": 0.0, "bkjd": 2454833.0, "btjd": 2457000.0}
+__all__ = ["epoch_to_bjd", "register"]
 
 _VERDICT_STYLE = {"planet": "green", "not planet": "bold red", "neutral": "dim"}
 
@@ -39,10 +36,14 @@ def epoch_to_bjd(epoch: float, epoch_format: str) -> float:
         An unknown format, or a "BJD" below 2 400 000 (a mission day count given
         without ``--epoch-format``).
     """
+    # imported here, not at the top: the telescope profiles load astropy, and the CLI starts fast
+    from ..missions import DAY_COUNT_OFFSETS
+
+    offsets = {"bjd": 0.0, **DAY_COUNT_OFFSETS}  # the day counts accepted by --epoch-format
     fmt = epoch_format.lower()
-    if fmt not in EPOCH_OFFSETS:
-        raise TimeSystemError(f"--epoch-format {epoch_format!r} is not one of {', '.join(EPOCH_OFFSETS)}")
-    bjd = float(epoch) + EPOCH_OFFSETS[fmt]
+    if fmt not in offsets:
+        raise TimeSystemError(f"--epoch-format {epoch_format!r} is not one of {', '.join(offsets)}")
+    bjd = float(epoch) + offsets[fmt]
     if bjd < 2_400_000.0:
         raise TimeSystemError(
             f"--epoch {epoch} read as BJD_TDB is before 1858; give --epoch-format bkjd (Kepler/K2) "

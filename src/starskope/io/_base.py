@@ -27,6 +27,7 @@ from ..errors import (
     UnknownNameError,
 )
 from ..lightcurve import build_lightcurve
+from ..missions import DAY_COUNT_OFFSETS
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*tpfmodel submodule.*")
@@ -48,8 +49,7 @@ __all__ = [
 #: Time systems a user may name with ``time_format=``: JD offset of the zero point, or None
 #: for full Julian dates; ``'phase'`` means days from mid-transit of a folded light curve.
 TIME_FORMATS: dict[str, float | None] = {
-    "bkjd": 2454833.0,
-    "btjd": 2457000.0,
+    **DAY_COUNT_OFFSETS,  # 'bkjd', 'btjd': from the telescope profiles
     "bjd": 0.0,
     "jd": 0.0,
     "mjd": 2400000.5,

@@ -56,6 +56,7 @@ from astropy.time import Time
 
 from ..errors import FluxTableError, LightCurveFileError, ParameterError, StarskopeWarning
 from ..lightcurve import build_lightcurve
+from ..missions import get_mission
 
 if TYPE_CHECKING:
     import lightkurve as lk
@@ -99,7 +100,7 @@ FLUX_UNIT = u.electron / u.s
 #: PRODUCT written into each light curve's meta.
 PRODUCT = "Kaggle K2 C3 flux table"
 
-_BKJD_OFFSET = 2454833.0
+_BKJD_OFFSET = get_mission("K2").bjd_offset
 _FIRST_CADENCE_BKJD = {3: C3_FIRST_CADENCE_BKJD}
 _CAMPAIGN_CADENCES = {3: C3_LONG_CADENCES}
 _NULLS = ("", "nan", "NaN", "NAN", "-nan", "NA", "null")

@@ -131,8 +131,8 @@ def sniff_text(probe: Probe) -> bool:
 
 
 _HINTS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"(?i)btjd|bjd\s*-\s*2457000|tbjd"), "btjd"),
-    (re.compile(r"(?i)bkjd|bjd\s*-\s*2454833"), "bkjd"),
+    (re.compile(rf"(?i)btjd|bjd\s*-\s*{TIME_FORMATS['btjd']:.0f}|tbjd"), "btjd"),
+    (re.compile(rf"(?i)bkjd|bjd\s*-\s*{TIME_FORMATS['bkjd']:.0f}"), "bkjd"),
     (re.compile(r"(?i)\bmjd\b|modified julian"), "mjd"),
     (re.compile(r"(?i)\bhjd\b|heliocentric"), "hjd"),
     (re.compile(r"(?i)\bbjd(_tdb)?\b|barycentric julian"), "bjd"),
@@ -217,7 +217,8 @@ def resolve_time_format(
     offset = TIME_FORMATS[fmt]
     if offset is None:
         return TimeReference(None, "tdb", f"days from mid-transit (phase-folded; from {note})")
-    label = {"bkjd": "BKJD = BJD_TDB - 2454833", "btjd": "BTJD = BJD_TDB - 2457000",
+    label = {"bkjd": f"BKJD = BJD_TDB - {TIME_FORMATS['bkjd']:.0f}",
+             "btjd": f"BTJD = BJD_TDB - {TIME_FORMATS['btjd']:.0f}",
              "bjd": "BJD_TDB", "jd": "JD, taken as BJD_TDB (starskope does not barycentre)",
              "mjd": "MJD = JD - 2400000.5, taken as barycentric TDB"}[fmt]
     return TimeReference(offset, "tdb", f"{label}, from {note}")

@@ -22,6 +22,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import astropy.units as u
@@ -29,14 +30,16 @@ import numpy as np
 from astropy.time import Time
 
 from .. import lightcurve as _lightcurve  # noqa: F401  (imports lightkurve, which registers the 'bkjd'/'btjd' Time formats)
-from ..errors import ParameterError, UnknownNameError
+from ..errors import ParameterError, TimeSystemError, UnknownNameError
 from ..registry import Registry
 
 __all__ = [
+    "DAY_COUNT_OFFSETS",
     "MISSIONS",
     "Segment",
     "Systematic",
     "TelescopeProfile",
+    "day_count_offset",
     "detect_mission",
     "get_mission",
 ]
@@ -222,6 +225,50 @@ MISSIONS: Registry[TelescopeProfile] = Registry("telescope")
 for _name in ("kepler", "k2", "tess"):
     _profile = _load(_name)
     MISSIONS.add(_profile.name, _profile)
+
+
+def _day_count_offsets() -> dict[str, float]:
+    offsets: dict[str, float] = {}
+    for profile_name in MISSIONS.names():
+        profile = MISSIONS.get(profile_name)
+        known = offsets.setdefault(profile.time_format, profile.bjd_offset)
+        if known != profile.bjd_offset:  # two profiles naming one day count differently
+            raise ParameterError(
+                f"telescope profiles disagree on the {profile.time_format} offset: {known} and "
+                f"{profile.bjd_offset} ({profile.name})"
+            )
+    return offsets
+
+
+#: JD offset of each telescope day count, read from the profiles (BJD_TDB = day count +
+#: offset): ``{'bkjd': …, 'btjd': …}``. The one place starskope keeps these numbers.
+DAY_COUNT_OFFSETS: Mapping[str, float] = MappingProxyType(_day_count_offsets())
+
+
+def day_count_offset(time_format: str) -> float:
+    """JD offset of a telescope day count: BJD_TDB = day count + offset.
+
+    Parameters
+    ----------
+    time_format : str
+        ``'bkjd'`` (Kepler, K2) or ``'btjd'`` (TESS); case-insensitive.
+
+    Returns
+    -------
+    float
+        The offset in days, from the telescope profiles.
+
+    Raises
+    ------
+    TimeSystemError
+        A day count no telescope profile uses (the message lists the known ones).
+    """
+    try:
+        return DAY_COUNT_OFFSETS[str(time_format).lower()]
+    except KeyError:
+        raise TimeSystemError(
+            f"unknown telescope day count {time_format!r}; known: {', '.join(DAY_COUNT_OFFSETS)}"
+        ) from None
 
 
 def get_mission(name: str) -> TelescopeProfile:

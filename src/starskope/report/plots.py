@@ -20,6 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import UnknownNameError
+from ..missions import get_mission
+
 __all__ = [
     "COLORS",
     "amplitude_spectrum_figure",
@@ -58,14 +61,17 @@ COLORS: dict[str, str] = {
 }
 
 _FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 12, "color": "#222"}
-_OFFSETS = {"kepler": (2454833.0, "BKJD", "BJD_TDB − 2454833"), "k2": (2454833.0, "BKJD", "BJD_TDB − 2454833"),
-            "tess": (2457000.0, "BTJD", "BJD_TDB − 2457000")}
 
 
 def time_axis(mission: str) -> tuple[float, str]:
-    """Offset (days) and axis title of the time axis for a telescope."""
-    off, name, rule = _OFFSETS.get(str(mission).lower(), (2450000.0, "BJD − 2450000", "BJD_TDB − 2450000"))
-    return off, f"Time [{name} = {rule}]" if name != "BJD − 2450000" else "Time [BJD_TDB − 2450000]"
+    """Offset (days) and axis title of the time axis for a telescope: its day count (from
+    the telescope profile), or BJD_TDB − 2450000 for an unknown telescope."""
+    try:
+        profile = get_mission(str(mission))
+    except UnknownNameError:
+        return 2450000.0, "Time [BJD_TDB − 2450000]"
+    off = profile.bjd_offset
+    return off, f"Time [{profile.time_format.upper()} = BJD_TDB − {off:.0f}]"
 
 
 def _r(a: Any, nd: int) -> list[float | None]:

@@ -131,7 +131,7 @@ def write_star_fits(
 
     n = len(t_mission)
     nan = np.full(n, np.nan, dtype=np.float32)
-    time_unit = "BJD - 2457000, days" if is_tess else "BJD - 2454833"
+    time_unit = f"BJD - {prof.bjd_offset:.0f}, days" if is_tess else f"BJD - {prof.bjd_offset:.0f}"
     qcol = "QUALITY" if is_tess else "SAP_QUALITY"
     assert sim.sap is not None and sim.quality is not None and sim.centroid_col is not None
     assert sim.centroid_row is not None and sim.sap_err is not None and sim.sap_bkg is not None

@@ -232,7 +232,7 @@ def quarter_grid(quarter: int, cadence: str = "long") -> TimeGrid:
     span = stop - start
     gaps = [(start + f * span, start + f * span + 1.0) for f in (1 / 3, 2 / 3)] if span > 40 else []
     # Kepler long-cadence numbers: 2965 at the start of Q2 (BKJD 169.52)
-    first = 2965 + round((start - 2454833.0 - 169.52) / cad)
+    first = 2965 + round((start - prof.bjd_offset - 169.52) / cad)
     return _grid("Kepler", start, n, cad, max(first, 0), quarter, gaps)
 
 
@@ -245,7 +245,7 @@ def sector_grid(sector: int, cadence: str = "two_minute") -> TimeGrid:
     mid = 0.5 * (start + stop)
     n = int((stop - start) / cad)
     # TESS 2-min cadence numbers: 70444 at the start of Sector 1 (BTJD 1325.2956)
-    first = 70444 + round((start - 2457000.0 - 1325.2956) / cad)
+    first = 70444 + round((start - prof.bjd_offset - 1325.2956) / cad)
     return _grid("TESS", start, n, cad, first, sector, [(mid - 0.5, mid + 0.5)])
 
 

@@ -33,6 +33,7 @@ import astropy.units as u
 import numpy as np
 
 from ..errors import ParameterError
+from ..missions import get_mission
 from ..quantities import require_positive, to_value
 from .stars import Star, _band
 from .truth import Truth
@@ -56,6 +57,8 @@ _R_SUN_M = const.R_sun.to_value(u.m)
 _AU_RSUN = (1 * u.AU).to_value(u.R_sun)
 _REARTH_RSUN = (1 * u.R_earth).to_value(u.R_sun)
 _MAX_STEP_DAYS = 2.0 / 1440.0
+#: Default reference time of the phases: the zero of Kepler's day count (BKJD 0), from its profile.
+_BKJD_ZERO = get_mission("Kepler").bjd_offset
 
 
 def a_over_rstar(period_days: Any, mass_msun: Any, radius_rsun: Any) -> np.ndarray | float:
@@ -621,7 +624,7 @@ class SpotModulation(Signal):
     amplitude: u.Quantity
     lifetime: u.Quantity
     spots: tuple[tuple[float, float, float, float, float, float], ...]
-    reference_bjd: float = 2454833.0
+    reference_bjd: float = _BKJD_ZERO
     kind: str = field(default="spotted", init=False)
 
     def __post_init__(self) -> None:
@@ -693,7 +696,7 @@ class PulsationSignal(Signal):
     frequencies: tuple[float, ...]
     amplitudes: tuple[float, ...]
     phases: tuple[float, ...]
-    reference_bjd: float = 2454833.0
+    reference_bjd: float = _BKJD_ZERO
     dominant_period_days: float = 0.0
     kind: str = field(default="pulsator", init=False)
 

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import CatalogError, LightCurveFileError, ModelFileError, StarskopeWarning
+from ..missions import get_mission
 from .classes import STAR_TYPES, star_type_from_label
 from .features import (
     FEATURE_NAMES,
@@ -60,7 +61,6 @@ __all__ = [
 
 DEFAULT_SEED = 20240817
 DEFAULT_TEST_FRACTION = 0.25
-_BKJD = 2454833.0
 
 
 def default_shared_data() -> Path:
@@ -161,7 +161,7 @@ def read_light_curve_arrays(path: str | Path) -> tuple[np.ndarray, np.ndarray, n
     if path.suffix == ".npz":
         try:
             with np.load(path, allow_pickle=False) as data:
-                time = np.asarray(data["time_bkjd"], dtype=np.float64) + _BKJD
+                time = np.asarray(data["time_bkjd"], dtype=np.float64) + get_mission("Kepler").bjd_offset
                 flux = np.asarray(data["flux"], dtype=np.float64)
         except (OSError, KeyError, ValueError) as exc:
             raise LightCurveFileError(f"{path}: cannot read NPZ light curve ({exc})") from exc
@@ -330,7 +330,7 @@ def item_arrays(item: TrainingItem, shared_data: Path) -> tuple[np.ndarray, np.n
         tt, tf, _ = read_light_curve_arrays(shared_data / item.recipe["template"])
         ok = np.isfinite(tt) & np.isfinite(tf)
         tt, tf = tt[ok] - tt[ok][0], tf[ok] / np.median(tf[ok]) - 1.0
-        fs = light_curve_features(tt + 2457000.0, tf + 1.0, source=item.recipe["template"])
+        fs = light_curve_features(tt + get_mission("TESS").bjd_offset, tf + 1.0, source=item.recipe["template"])
         signal, _ = synthetic.fourier_template_signal(t_rel, tt, tf, fs.values["f1_cpd"], rng)
     else:  # pragma: no cover - recipes come from build_items
         raise ValueError(f"unknown recipe kind {kind!r}")
