@@ -75,30 +75,23 @@ def _fit_member_remote(*args: Any) -> tuple[np.ndarray | None, Any, float]:
 
 
 def _run_jobs(payload: list[tuple], n_jobs: int, progress: Progress | None) -> list[tuple]:
+    """Run the member fits on ``n_jobs`` worker processes (or in this process for one).
+
+    In this process a fit returns the estimator itself; from a worker process it comes
+    back as its exported state and is rebuilt here.
+    """
+    from ..executors import executor_for
     from .registry import MODELS
 
     total = len(payload)
     if progress is not None:
         progress("ensemble fits", 0, total)
-    if n_jobs <= 1:
-        out = []
-        for i, job in enumerate(payload):
-            out.append(_fit_member(*job))
-            if progress is not None:
-                progress("ensemble fits", i + 1, total)
-        return out
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
     results: list[tuple | None] = [None] * total
-    done = 0
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("spawn")) as pool:
-        futures = {pool.submit(_fit_member_remote, *job): i for i, job in enumerate(payload)}
-        for fut in as_completed(futures):
-            i = futures[fut]
-            proba, packed, seconds = fut.result()
-            est = None
-            if packed is not None:
+    with executor_for(max(1, n_jobs) if total > 1 else 1) as executor:
+        fit = _fit_member if executor.in_process else _fit_member_remote
+        for done, (i, (proba, packed, seconds)) in enumerate(executor.map(fit, payload, star=True), start=1):
+            est = packed
+            if packed is not None and not executor.in_process:
                 state, arrays, classes, extra = packed
                 name, params = payload[i][0], payload[i][1]
                 est = MODELS.get(name).build(**params)
@@ -106,7 +99,6 @@ def _run_jobs(payload: list[tuple], n_jobs: int, progress: Progress | None) -> l
                 for k, v in extra.items():
                     setattr(est, k, v)
             results[i] = (proba, est, seconds)
-            done += 1
             if progress is not None:
                 progress("ensemble fits", done, total)
     return [r for r in results if r is not None]

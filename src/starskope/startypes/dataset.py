@@ -481,15 +481,11 @@ def compute_feature_table(
             table().save(Path(cache_path))
 
     args = [(it, str(shared_data)) for it in todo]
-    if n_jobs > 1 and len(args) > 1:
-        from concurrent.futures import ProcessPoolExecutor
+    from ..executors import executor_for
 
-        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-            for count, res in enumerate(pool.map(_item_features, args, chunksize=8), start=1):
-                handle(res, count)
-    else:
-        for count, a in enumerate(args, start=1):
-            handle(_item_features(a), count)
+    with executor_for(n_jobs if n_jobs > 1 and len(args) > 1 else 1) as executor:
+        for count, (_, res) in enumerate(executor.map(_item_features, args), start=1):
+            handle(res, count)
     if failures:
         warnings.warn(f"{len(failures)} light curves skipped: " + "; ".join(failures[:10]),
                       StarskopeWarning, stacklevel=2)
