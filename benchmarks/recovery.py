@@ -73,14 +73,15 @@ warnings.simplefilter("ignore")
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("STARSKOPE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 RESULTS = ROOT / "benchmarks" / "results"
+CATALOGS = DATA / "catalogs"
 
 from astropy.time import Time  # noqa: E402
 
-from starskope import catalogs  # noqa: E402
 from starskope.clean import clean  # noqa: E402
 from starskope.io import read  # noqa: E402
 from starskope.lightcurve import arrays, build_lightcurve  # noqa: E402
 from starskope.search import search  # noqa: E402
+from starskope.stars import catalogs, get_stellar_properties, parse_target  # noqa: E402
 from starskope.vetting import vet  # noqa: E402
 from starskope.vetting._core import binned_std, robust_std  # noqa: E402
 
@@ -169,18 +170,18 @@ def planet_targets():
         if r["file"].startswith("kepler/dr24/"):
             by_star.setdefault(int(r["target_id"].split()[1]), []).append(str(d / r["file"]))
     for kic, files in sorted(by_star.items()):
-        if catalogs.dr24_tces(kic, labels=["PC"]):
+        if catalogs.dr24_tces(kic, labels=["PC"], catalog_dir=CATALOGS):
             targets.append((f"KIC {kic} (DR24 PC)", f"KIC {kic}", files))
     return targets
 
 
 def known_for(target, name):
     if "DR24" in name:
-        kic = catalogs.parse_target(target).number
+        kic = parse_target(target).number
         return [catalogs.KnownEphemeris("dr24_tce", f"TCE {int(c.extra['tce_plnt_num'])}", target, "planet",
                                         c.period_days, c.epoch_bjd, c.duration_hours)
-                for c in catalogs.dr24_tces(kic, labels=["PC"])]
-    planets = catalogs.known_planets(target)
+                for c in catalogs.dr24_tces(kic, labels=["PC"], catalog_dir=CATALOGS)]
+    planets = catalogs.known_planets(target, catalog_dir=CATALOGS)
     if target.startswith("TIC 278892590") or target.startswith("EPIC 246199087"):
         return planets
     return planets
@@ -200,7 +201,7 @@ def study_planets(args):
         t = a.time[good]
         span = float(t[-1] - t[0])
         cad = float(np.median(np.diff(t)))
-        star = catalogs.stellar_parameters(target)
+        star = get_stellar_properties(target, offline=True, use_cache=False, required=False, catalog_dir=CATALOGS)
         planets = known_for(target, name)
         eligible = []
         for p in planets:

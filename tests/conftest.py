@@ -11,7 +11,10 @@ import pytest
 from frontend_data import load_synth
 
 ROOT = Path(__file__).resolve().parents[1]
+# Test-only discovery: the data sit beside the checkout unless the environment says
+# otherwise. Product code never looks there; it is told (see _data_folders below).
 SHARED_DATA = Path(os.environ.get("STARSKOPE_SHARED_DATA", ROOT.parent / "shared" / "data")).resolve()
+CATALOGS = Path(os.environ.get("STARSKOPE_CATALOGS", SHARED_DATA / "catalogs")).resolve()
 
 
 def manifest_rows() -> list[dict[str, str]]:
@@ -34,6 +37,17 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def manifest(shared_data: Path) -> list[dict[str, str]]:
     return manifest_rows()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_folders():
+    """Tell starskope where the real data are, as a user would: STARSKOPE_SHARED_DATA and
+    STARSKOPE_CATALOGS, for the whole session (a test that needs them unset deletes them
+    with its own monkeypatch)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STARSKOPE_SHARED_DATA", str(SHARED_DATA))
+        mp.setenv("STARSKOPE_CATALOGS", str(CATALOGS))
+        yield
 
 
 # -- the front-end tests (tests/explain, tests/report, tests/web) ----------------------------

@@ -1,20 +1,18 @@
-"""Catalogue access: the gzipped tables in shared/data/catalogs as candidates and stars."""
+"""Catalogue tables from a catalogue folder: candidates, known ephemerides, the cross-match,
+and where the folder comes from."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import astropy.units as u
 import numpy as np
 import pytest
 from astropy.time import Time
 
-from starskope import catalogs
-from starskope.errors import CatalogError, ParameterError, UnitsError, UnknownNameError
+from starskope.errors import CatalogError, ParameterError, UnknownNameError
 from starskope.search.candidate import TransitCandidate
-
-
-@pytest.fixture(autouse=True)
-def _data(shared_data):
-    return shared_data
+from starskope.stars import catalogs
 
 
 @pytest.mark.parametrize(
@@ -34,14 +32,42 @@ def test_unknown_catalogue_lists_the_known_ones():
         catalogs.load("nope")
 
 
-def test_catalogue_folder_from_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("STARSKOPE_CATALOGS", str(tmp_path / "missing"))
-    with pytest.raises(CatalogError, match=r"STARSKOPE_CATALOGS=.*is not a folder"):
-        catalogs.catalog_dir()
+# ----------------------------------------------------------------------------- the folder
+
+
+def test_folder_given_wins_over_the_environment(monkeypatch, tmp_path, catalog_folder: Path):
     monkeypatch.setenv("STARSKOPE_CATALOGS", str(tmp_path))
-    assert catalogs.catalog_dir() == tmp_path
-    with pytest.raises(CatalogError, match="catalogue 'toi': no file matching"):
-        catalogs._load_cached("toi", str(tmp_path))
+    assert catalogs.resolve_catalog_dir(catalog_folder) == catalog_folder
+    assert catalogs.kic_to_tic(757076, catalog_dir=catalog_folder) == 122785227
+    with pytest.raises(CatalogError, match=r"catalog_dir=.*nowhere: catalogue folder not found"):
+        catalogs.resolve_catalog_dir(tmp_path / "nowhere")
+
+
+def test_folder_from_the_environment(monkeypatch, tmp_path, catalog_folder: Path):
+    monkeypatch.setenv("STARSKOPE_CATALOGS", str(tmp_path / "missing"))
+    with pytest.raises(CatalogError, match=r"STARSKOPE_CATALOGS=.*missing is not a folder"):
+        catalogs.resolve_catalog_dir()
+    monkeypatch.setenv("STARSKOPE_CATALOGS", str(tmp_path))
+    assert catalogs.resolve_catalog_dir() == tmp_path
+    with pytest.raises(CatalogError, match=r"catalogue 'toi': no file matching 'toi\.csv\.gz' in "):
+        catalogs.load("toi")
+    monkeypatch.delenv("STARSKOPE_CATALOGS")
+    monkeypatch.setenv("STARSKOPE_SHARED_DATA", str(catalog_folder.parent))
+    assert catalogs.resolve_catalog_dir() == catalog_folder
+    monkeypatch.setenv("STARSKOPE_SHARED_DATA", str(tmp_path))
+    with pytest.raises(CatalogError, match=r"STARSKOPE_SHARED_DATA=.* has no catalogs/ folder"):
+        catalogs.resolve_catalog_dir()
+
+
+def test_no_folder_says_how_to_set_one(no_catalog_folder):
+    with pytest.raises(CatalogError, match=r"^no catalogue folder given: pass catalog_dir= \(on the command line "
+                                           r"--catalogs DIR\) or set STARSKOPE_CATALOGS"):
+        catalogs.dr24_tces(757450)
+    with pytest.raises(CatalogError, match="no catalogue folder given"):
+        catalogs.kic_to_tic(757076)
+
+
+# ----------------------------------------------------------------------------- candidates
 
 
 def test_dr24_tce_as_candidate_in_bjd():
@@ -77,47 +103,7 @@ def test_koi_and_toi_candidates():
         catalogs.koi_candidates("TIC 1")
 
 
-def test_parse_target():
-    assert catalogs.parse_target("KIC 11442793") == catalogs.Target("KIC", 11442793)
-    assert catalogs.parse_target("kplr011442793") == catalogs.Target("KIC", 11442793)
-    assert catalogs.parse_target("ktwo201367065") == catalogs.Target("EPIC", 201367065)
-    assert catalogs.parse_target(261136679, "TESS") == catalogs.Target("TIC", 261136679)
-    assert str(catalogs.parse_target("K2-3")) == "K2-3"
-    with pytest.raises(ParameterError, match="is a bare number; give mission="):
-        catalogs.parse_target(261136679)
-    with pytest.raises(ParameterError, match="target name is empty"):
-        catalogs.parse_target("  ")
-
-
-def test_stellar_parameters_with_units():
-    k90 = catalogs.stellar_parameters("KIC 11442793")
-    assert k90.radius.to_value(u.R_sun) == pytest.approx(1.2)
-    assert k90.logg == pytest.approx(4.317)
-    # mass from log g and radius: g R² / G
-    g = 10**4.317 * u.cm / u.s**2
-    assert k90.mass.to_value(u.M_sun) == pytest.approx((g * (1.2 * u.R_sun) ** 2 / __import__("astropy.constants").constants.G).to_value(u.M_sun))
-    assert k90.density.unit == u.g / u.cm**3
-    pimen = catalogs.stellar_parameters("TIC 261136679")
-    assert pimen.radius.to_value(u.R_sun) == pytest.approx(1.15)
-    k23 = catalogs.stellar_parameters("EPIC 201367065")
-    assert k23.radius.to_value(u.R_sun) == pytest.approx(0.546)
-    assert k23.mass.to_value(u.M_sun) == pytest.approx(0.549)
-    assert "K2 planets" in k23.source
-    assert catalogs.stellar_parameters("KIC 1026133") is None
-    row = k90.as_row()
-    assert set(row) == {"stellar_radius_rsun", "stellar_mass_msun", "stellar_teff_k", "stellar_logg_cgs",
-                        "stellar_density_gcc"}
-
-
-def test_stellar_parameters_are_checked():
-    with pytest.raises(UnitsError, match="stellar radius must be an astropy Quantity"):
-        catalogs.StellarParameters(radius=1.0)
-    with pytest.raises(ParameterError, match="stellar logg must be"):
-        catalogs.StellarParameters(radius=1 * u.R_sun, logg=44.0)
-    with pytest.raises(ParameterError, match=r"unknown stellar parameter\(s\) \['radus'\]"):
-        catalogs.StellarParameters.from_mapping({"radus": 1 * u.R_sun})
-    sun = catalogs.StellarParameters.from_mapping({"radius": 1 * u.R_sun, "mass": 1 * u.M_sun})
-    assert sun.density.to_value(u.g / u.cm**3) == pytest.approx(1.41, abs=0.01)
+# ----------------------------------------------------------------------------- cross-match, hosts
 
 
 def test_kic_tic_cross_match_round_trip():
@@ -125,6 +111,16 @@ def test_kic_tic_cross_match_round_trip():
     assert tic == 122785227
     assert catalogs.tic_to_kic(tic) == 757076
     assert catalogs.kic_to_tic(1) is None
+    whole = catalogs.kic_to_tic_map()
+    assert whole[757076] == 122785227 and len(whole) > 190_000
+    with pytest.raises(TypeError):
+        whole[1] = 2  # read-only: the cached table is shared
+
+
+def test_host_names_from_the_tables():
+    assert catalogs.host_names("KIC 11904151") >= {"Kepler-10", "KOI-72"}
+    assert catalogs.host_names("EPIC 201367065") == {"K2-3"}
+    assert catalogs.host_names("K2-3") == {"K2-3"}
 
 
 def test_known_planets_merge_tables():
@@ -135,6 +131,24 @@ def test_known_planets_merge_tables():
     trappist = catalogs.known_planets("EPIC 246199087")
     assert len(trappist) == 7
     assert all(np.isnan(p.epoch_bjd) for p in trappist)
+
+
+# ----------------------------------------------------------------------------- known ephemerides
+
+
+def test_known_ephemerides_of_a_star_and_of_its_neighbourhood():
+    own = catalogs.known_ephemerides("KIC 1026032")
+    assert [e.name for e in own] == ["KIC 1026032 EB", "KOI K06252.01"]
+    assert own[0].epoch_bjd == pytest.approx(2454966.773813, abs=1e-5)  # bjd0 + 2400000
+    assert own[1].kind == "false positive"
+    around = catalogs.known_ephemerides(ra_deg=291.0441, dec_deg=36.7293, radius=2 * u.arcsec)
+    assert around == own
+    # a Kepler star also gets what is filed under its TIC number (TOI 4592.01 on TIC 122785299)
+    kic = catalogs.known_ephemerides("KIC 757450")
+    assert [(e.name, e.star) for e in kic] == [("KOI K00889.01", "KIC 757450"), ("TOI 4592.01", "TIC 122785299")]
+    both = catalogs.known_ephemerides("KIC 757450", ra_deg=291.0441, dec_deg=36.7293, radius=2 * u.arcsec)
+    assert {e.star for e in both} == {"KIC 757450", "TIC 122785299", "KIC 1026032"}
+    assert len(catalogs.known_ephemerides()) > 10_000
 
 
 def test_ephemeris_match_finds_the_eclipsing_binary():

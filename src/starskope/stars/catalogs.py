@@ -1,10 +1,10 @@
-"""Public catalogues: known planets, candidates, eclipsing binaries and stellar parameters.
+"""Public catalogues: known planets, candidates, eclipsing binaries, and the KIC↔TIC cross-match.
 
-starskope reads the gzipped tables in the shared data folder (``shared/data/catalogs``)
-with pandas and turns their rows into the objects the pipeline uses: transit candidates
-(:class:`~starskope.search.candidate.TransitCandidate`) with absolute BJD_TDB epochs,
-known ephemerides to match a new signal against, and stellar radius, mass, density and
-effective temperature with units.
+starskope reads the gzipped tables of a catalogue folder with pandas and turns their rows
+into the objects the rest of the package uses: transit candidates
+(:class:`~starskope.search.candidate.TransitCandidate`) with absolute BJD_TDB epochs, and
+known ephemerides to match a new signal against. Stellar parameters from the same tables
+are :func:`starskope.stars.get_stellar_properties`'s offline source.
 
 =================  ==========================================================  ==========
 name               table                                                       time
@@ -22,54 +22,58 @@ name               table                                                       t
 ``kic2tic``        KIC → TIC cross-match                                        —
 =================  ==========================================================  ==========
 
-The folder is found from ``$STARSKOPE_CATALOGS``, else ``$STARSKOPE_SHARED_DATA/catalogs``,
-else ``../shared/data/catalogs`` beside the repository.
+The folder is an argument (``catalog_dir=``); without one, ``$STARSKOPE_CATALOGS``, else
+``$STARSKOPE_SHARED_DATA/catalogs``. Nothing else is searched: with neither, a look-up
+raises :class:`~starskope.errors.CatalogError` saying how to set it.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
-import astropy.constants as const
 import astropy.units as u
 import numpy as np
 import pandas as pd
 from astropy.time import Time
 
-from .errors import CatalogError, ParameterError
-from .quantities import require_positive
-from .registry import Registry
-from .search.candidate import TransitCandidate
+from ..errors import CatalogError, ParameterError
+from ..missions import day_count_offset
+from ..quantities import require_positive
+from ..registry import Registry
+from ..search.candidate import TransitCandidate
+from .targets import Target, parse_target
 
 __all__ = [
     "CATALOGS",
+    "HOST_NAMES",
     "CatalogSpec",
+    "EphemerisMatch",
     "KnownEphemeris",
-    "StellarParameters",
-    "Target",
-    "catalog_dir",
     "dr24_tces",
     "ephemeris_matches",
+    "host_names",
     "kic_to_tic",
+    "kic_to_tic_map",
     "known_ephemerides",
     "known_planets",
     "koi_candidates",
     "load",
-    "parse_target",
-    "stellar_parameters",
+    "resolve_catalog_dir",
     "tic_to_kic",
     "toi_candidates",
 ]
 
-BKJD_OFFSET = 2454833.0
-BTJD_OFFSET = 2457000.0
-RJD_OFFSET = 2400000.0  # "reduced" JD of the Villanova catalogue's bjd0
+_BKJD_OFFSET = day_count_offset("bkjd")
+_BTJD_OFFSET = day_count_offset("btjd")
+#: The Villanova catalogue gives ``bjd0`` as a "reduced" JD (BJD − 2400000): a fact of that
+#: table, not a telescope day count.
+_VILLANOVA_RJD_OFFSET = 2400000.0
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ class CatalogSpec:
 
 
 #: The catalogues starskope knows, by name.
-CATALOGS: Registry = Registry("catalogue")
+CATALOGS: Registry[CatalogSpec] = Registry("catalogue")
 for _spec in (
     CatalogSpec("dr24_tce", "q1_q17_dr24_tce_*.csv.gz", "Kepler DR24 threshold-crossing events"),
     CatalogSpec("koi", "koi_cumulative.csv.gz", "Kepler Objects of Interest (cumulative)"),
@@ -109,19 +113,31 @@ for _spec in (
     CATALOGS.add(_spec.name, _spec)
 
 
-# ----------------------------------------------------------------------------- files
+# ----------------------------------------------------------------------------- the folder
 
 
-def catalog_dir() -> Path:
+def resolve_catalog_dir(catalog_dir: str | Path | None = None) -> Path:
     """The folder holding the catalogue files.
+
+    Parameters
+    ----------
+    catalog_dir : path, optional
+        The folder. Without it, ``$STARSKOPE_CATALOGS``, else
+        ``$STARSKOPE_SHARED_DATA/catalogs``.
 
     Raises
     ------
     CatalogError
-        ``$STARSKOPE_CATALOGS`` set to something that is not a folder, or no folder
-        found at any of the documented places.
+        The folder given (or named by the environment) is not a folder, or none is given
+        and neither variable is set; the message says how to set it.
     """
-    tried: list[Path] = []
+    if catalog_dir is not None:
+        path = Path(catalog_dir)
+        if not path.is_dir():
+            raise CatalogError(
+                f"catalog_dir={path}: catalogue folder not found; give the folder of the gzipped catalogue tables"
+            )
+        return path
     env = os.environ.get("STARSKOPE_CATALOGS")
     if env:
         if not Path(env).is_dir():
@@ -129,34 +145,26 @@ def catalog_dir() -> Path:
         return Path(env)
     shared = os.environ.get("STARSKOPE_SHARED_DATA")
     if shared:
-        tried.append(Path(shared) / "catalogs")
-    here = Path(__file__).resolve()
-    tried.extend(p.parent / "shared" / "data" / "catalogs" for p in here.parents[1:4])
-    tried.append(Path.cwd().parent / "shared" / "data" / "catalogs")
-    for path in tried:
-        if path.is_dir():
-            return path
+        path = Path(shared) / "catalogs"
+        if not path.is_dir():
+            raise CatalogError(
+                f"STARSKOPE_SHARED_DATA={shared} has no catalogs/ folder; set STARSKOPE_CATALOGS to the folder "
+                "of the gzipped catalogue tables"
+            )
+        return path
     raise CatalogError(
-        "catalogue folder not found; looked in "
-        + ", ".join(str(p) for p in tried)
-        + "; set STARSKOPE_CATALOGS to the folder with the gzipped tables"
+        "no catalogue folder given: pass catalog_dir= (on the command line --catalogs DIR) or set "
+        "STARSKOPE_CATALOGS to the folder of the gzipped catalogue tables"
     )
-
-
-def _file_of(spec: CatalogSpec) -> Path:
-    folder = catalog_dir()
-    hits = sorted(folder.glob(spec.pattern))
-    if not hits:
-        raise CatalogError(
-            f"catalogue {spec.name!r}: no file matching {spec.pattern!r} in {folder}"
-        )
-    return hits[-1]
 
 
 @functools.cache
 def _load_cached(name: str, folder: str) -> pd.DataFrame:
     spec: CatalogSpec = CATALOGS.get(name)
-    path = _file_of(spec)
+    hits = sorted(Path(folder).glob(spec.pattern))
+    if not hits:
+        raise CatalogError(f"catalogue {name!r}: no file matching {spec.pattern!r} in {folder}")
+    path = hits[-1]
     try:
         if spec.fixed_width:
             frame = pd.read_fwf(path, skiprows=[1], compression="gzip")
@@ -169,14 +177,16 @@ def _load_cached(name: str, folder: str) -> pd.DataFrame:
     return frame
 
 
-def load(name: str) -> pd.DataFrame:
-    """The whole catalogue ``name`` as a DataFrame (read once, then cached).
+def load(name: str, *, catalog_dir: str | Path | None = None) -> pd.DataFrame:
+    """The whole catalogue ``name`` as a DataFrame (read once per folder, then cached).
 
     Parameters
     ----------
     name : str
         One of :data:`CATALOGS` (``"dr24_tce"``, ``"koi"``, ``"villanova_eb"``,
         ``"tess_eb"``, ``"toi"``, ``"k2_planets"``, ``"confirmed"``, ``"kic2tic"``).
+    catalog_dir : path, optional
+        The catalogue folder (:func:`resolve_catalog_dir`).
 
     Raises
     ------
@@ -186,26 +196,38 @@ def load(name: str) -> pd.DataFrame:
         The folder or file is missing or unreadable.
     """
     CATALOGS.get(name)
-    return _load_cached(name, str(catalog_dir()))
+    return _load_cached(name, str(resolve_catalog_dir(catalog_dir)))
 
 
-# ----------------------------------------------------------------------------- targets
+def _folder(catalog_dir: str | Path | None) -> str:
+    return str(resolve_catalog_dir(catalog_dir))
 
 
-@dataclass(frozen=True)
-class Target:
-    """A star named by its catalogue: ``Target("KIC", 11442793)``.
+# ----------------------------------------------------------------------------- cross-match
 
-    ``catalog`` is ``"KIC"``, ``"EPIC"``, ``"TIC"`` or ``"NAME"`` (a host name such as
-    ``"K2-3"``, kept in ``name``; ``number`` is then 0).
-    """
 
-    catalog: str
-    number: int
-    name: str = ""
+@functools.lru_cache(maxsize=4)
+def _kic_tic_maps(folder: str) -> tuple[Mapping[int, int], Mapping[int, int]]:
+    frame = _load_cached("kic2tic", folder).dropna()
+    kic = frame["KIC"].astype(np.int64).to_numpy().tolist()
+    tic = frame["TIC"].astype(np.int64).to_numpy().tolist()
+    return (MappingProxyType(dict(zip(kic, tic, strict=True))),
+            MappingProxyType(dict(zip(tic, kic, strict=True))))
 
-    def __str__(self) -> str:
-        return self.name if self.catalog == "NAME" else f"{self.catalog} {self.number}"
+
+def kic_to_tic_map(catalog_dir: str | Path | None = None) -> Mapping[int, int]:
+    """The whole KIC → TIC cross-match, read-only (for matching many stars at once)."""
+    return _kic_tic_maps(_folder(catalog_dir))[0]
+
+
+def kic_to_tic(kic: int, *, catalog_dir: str | Path | None = None) -> int | None:
+    """TIC number of a Kepler star, or None when the cross-match lacks it."""
+    return _kic_tic_maps(_folder(catalog_dir))[0].get(int(kic))
+
+
+def tic_to_kic(tic: int, *, catalog_dir: str | Path | None = None) -> int | None:
+    """KIC number of a TESS star, or None when the cross-match lacks it."""
+    return _kic_tic_maps(_folder(catalog_dir))[1].get(int(tic))
 
 
 # Host names of the named stars in the shared data, for the tables keyed by host name
@@ -220,72 +242,51 @@ HOST_NAMES: dict[str, str] = {
     "KIC 11904151": "Kepler-10",
 }
 
-_TARGET_RE = re.compile(r"^\s*(KIC|EPIC|TIC|KPLR|KTWO)\s*[-_ ]?\s*0*(\d+)\s*$", re.IGNORECASE)
-_MISSION_CATALOG = {"kepler": "KIC", "k2": "EPIC", "tess": "TIC"}
+
+def _kic_of(target: Target, folder: str) -> int | None:
+    if target.catalog == "KIC":
+        return target.number
+    return _kic_tic_maps(folder)[1].get(target.number) if target.catalog == "TIC" else None
 
 
-def parse_target(target: Any, mission: str | None = None) -> Target:
-    """A :class:`Target` from ``"KIC 11442793"``, ``"TIC 261136679"``, ``"EPIC 201367065"``,
-    a host name (``"K2-3"``), an int with ``mission``, or a light curve (its meta).
+def _tic_of(target: Target, folder: str) -> int | None:
+    if target.catalog == "TIC":
+        return target.number
+    return _kic_tic_maps(folder)[0].get(target.number) if target.catalog == "KIC" else None
 
-    Raises
-    ------
-    ParameterError
-        An int without a mission, or an empty name.
+
+def _star_names(target: Target, folder: str) -> set[str]:
+    """The names a star is filed under: its own, and its TIC or KIC number."""
+    names = {str(target)}
+    kic, tic = _kic_of(target, folder), _tic_of(target, folder)
+    if kic is not None:
+        names.add(f"KIC {kic}")
+    if tic is not None:
+        names.add(f"TIC {tic}")
+    return names
+
+
+def host_names(target: Any, *, catalog_dir: str | Path | None = None) -> set[str]:
+    """Host names of a star in the tables keyed by host name ('K2-3', 'Kepler-10', 'KOI-351').
+
+    From the name itself, :data:`HOST_NAMES`, and the KOI table's Kepler and KOI names of
+    a Kepler star (or of a TESS star cross-matched to one).
     """
-    if isinstance(target, Target):
-        return target
-    meta = getattr(target, "meta", None)
-    if meta is not None and not isinstance(target, str | int):
-        obj = meta.get("OBJECT")
-        if obj:
-            try:
-                return parse_target(str(obj))
-            except ParameterError:
-                pass
-        tid = meta.get("TARGETID")
-        miss = meta.get("MISSION")
-        if tid is not None and miss:
-            return parse_target(int(tid), str(miss))
-        raise ParameterError("light curve meta has neither OBJECT nor TARGETID+MISSION; cannot name the star")
-    if isinstance(target, int | np.integer):
-        cat = _MISSION_CATALOG.get((mission or "").lower())
-        if cat is None:
-            raise ParameterError(
-                f"target {target} is a bare number; give mission='Kepler'|'K2'|'TESS' "
-                "or a name like 'KIC 11442793'"
-            )
-        return Target(cat, int(target))
-    text = str(target).strip()
-    if not text:
-        raise ParameterError("target name is empty")
-    m = _TARGET_RE.match(text)
-    if m:
-        cat = m.group(1).upper()
-        cat = {"KPLR": "KIC", "KTWO": "EPIC"}.get(cat, cat)
-        return Target(cat, int(m.group(2)))
-    return Target("NAME", 0, text)
-
-
-# ----------------------------------------------------------------------------- cross-match
-
-
-@functools.lru_cache(maxsize=1)
-def _kic_tic_maps() -> tuple[dict[int, int], dict[int, int]]:
-    frame = load("kic2tic").dropna()
-    kic = frame["KIC"].astype(np.int64).to_numpy()
-    tic = frame["TIC"].astype(np.int64).to_numpy()
-    return dict(zip(kic.tolist(), tic.tolist(), strict=True)), dict(zip(tic.tolist(), kic.tolist(), strict=True))
-
-
-def kic_to_tic(kic: int) -> int | None:
-    """TIC number of a Kepler star, or None when the cross-match lacks it."""
-    return _kic_tic_maps()[0].get(int(kic))
-
-
-def tic_to_kic(tic: int) -> int | None:
-    """KIC number of a TESS star, or None when the cross-match lacks it."""
-    return _kic_tic_maps()[1].get(int(tic))
+    t = parse_target(target)
+    folder = _folder(catalog_dir)
+    hosts = set()
+    if t.catalog == "NAME":
+        hosts.add(t.name)
+    if str(t) in HOST_NAMES:
+        hosts.add(HOST_NAMES[str(t)])
+    kic = _kic_of(t, folder)
+    if kic is not None:
+        koi = _load_cached("koi", folder)
+        for name in koi.loc[koi["kepid"] == kic, "kepler_name"].dropna():
+            hosts.add(str(name).rsplit(" ", 1)[0])
+        for name in koi.loc[koi["kepid"] == kic, "kepoi_name"].dropna():
+            hosts.add(f"KOI-{int(str(name)[1:].split('.')[0])}")
+    return hosts
 
 
 # ----------------------------------------------------------------------------- candidates
@@ -310,10 +311,18 @@ def _candidate(period_d: float, epoch_bjd: float, duration_h: float, depth_ppm: 
     )
 
 
+def _star(target: int | str | Target, mission: str, catalog: str, what: str) -> Target:
+    t = parse_target(target, mission)
+    if t.catalog != catalog:
+        raise ParameterError(f"{what} needs a {catalog} star; got {t}")
+    return t
+
+
 _DR24_LABELS = ("PC", "AFP", "NTP", "UNK")
 
 
-def dr24_tces(kepid: int | str | Target, *, labels: Iterable[str] | None = None) -> list[TransitCandidate]:
+def dr24_tces(kepid: int | str | Target, *, labels: Iterable[str] | None = None,
+              catalog_dir: str | Path | None = None) -> list[TransitCandidate]:
     """The DR24 threshold-crossing events of a Kepler star, as transit candidates.
 
     Parameters
@@ -323,6 +332,8 @@ def dr24_tces(kepid: int | str | Target, *, labels: Iterable[str] | None = None)
     labels : iterable of str, optional
         Keep only these ``av_training_set`` labels (``"PC"``, ``"AFP"``, ``"NTP"``,
         ``"UNK"``); all by default.
+    catalog_dir : path, optional
+        The catalogue folder (:func:`resolve_catalog_dir`).
 
     Returns
     -------
@@ -334,17 +345,17 @@ def dr24_tces(kepid: int | str | Target, *, labels: Iterable[str] | None = None)
     ------
     ParameterError
         A target that is not a KIC star, or an unknown label.
+    CatalogError
+        No catalogue folder, or the table is missing.
     """
-    target = parse_target(kepid, "Kepler") if not isinstance(kepid, Target) else kepid
-    if target.catalog != "KIC":
-        raise ParameterError(f"dr24_tces needs a KIC star; got {target}")
+    target = _star(kepid, "Kepler", "KIC", "dr24_tces")
     wanted = None
     if labels is not None:
         wanted = {str(lab).upper() for lab in labels}
         bad = wanted - set(_DR24_LABELS)
         if bad:
             raise ParameterError(f"unknown DR24 label(s) {sorted(bad)}; known: {', '.join(_DR24_LABELS)}")
-    frame = load("dr24_tce")
+    frame = load("dr24_tce", catalog_dir=catalog_dir)
     rows = frame[frame["kepid"] == target.number].sort_values("tce_plnt_num")
     out: list[TransitCandidate] = []
     for row in rows.itertuples(index=False):
@@ -352,7 +363,7 @@ def dr24_tces(kepid: int | str | Target, *, labels: Iterable[str] | None = None)
         if wanted is not None and label not in wanted:
             continue
         cand = _candidate(
-            row.tce_period, row.tce_time0bk + BKJD_OFFSET, row.tce_duration, np.nan,
+            row.tce_period, row.tce_time0bk + _BKJD_OFFSET, row.tce_duration, np.nan,
             f"DR24 {label}",
             {
                 "kepid": float(target.number),
@@ -366,21 +377,26 @@ def dr24_tces(kepid: int | str | Target, *, labels: Iterable[str] | None = None)
     return out
 
 
-def koi_candidates(kepid: int | str | Target) -> list[TransitCandidate]:
+def koi_candidates(kepid: int | str | Target, *, catalog_dir: str | Path | None = None) -> list[TransitCandidate]:
     """The KOIs of a Kepler star (cumulative table), with depth and disposition.
 
     ``source`` is ``"KOI <kepoi_name> <disposition>"``; ``extra`` holds ``koi_score``,
     ``impact`` and the four Robovetter false-positive flags (NT, SS, CO, EC).
+
+    Raises
+    ------
+    ParameterError
+        A target that is not a KIC star.
+    CatalogError
+        No catalogue folder, or the table is missing.
     """
-    target = parse_target(kepid, "Kepler") if not isinstance(kepid, Target) else kepid
-    if target.catalog != "KIC":
-        raise ParameterError(f"koi_candidates needs a KIC star; got {target}")
-    frame = load("koi")
+    target = _star(kepid, "Kepler", "KIC", "koi_candidates")
+    frame = load("koi", catalog_dir=catalog_dir)
     rows = frame[frame["kepid"] == target.number]
     out = []
     for row in rows.itertuples(index=False):
         cand = _candidate(
-            row.koi_period, row.koi_time0bk + BKJD_OFFSET, row.koi_duration, row.koi_depth,
+            row.koi_period, row.koi_time0bk + _BKJD_OFFSET, row.koi_duration, row.koi_depth,
             f"KOI {row.kepoi_name} {row.koi_disposition}",
             {
                 "koi_score": float(row.koi_score) if _finite(row.koi_score) else float("nan"),
@@ -396,12 +412,18 @@ def koi_candidates(kepid: int | str | Target) -> list[TransitCandidate]:
     return out
 
 
-def toi_candidates(tic: int | str | Target) -> list[TransitCandidate]:
-    """The TOIs of a TESS star, ``source="TOI <number> <TFOPWG disposition>"``."""
-    target = parse_target(tic, "TESS") if not isinstance(tic, Target) else tic
-    if target.catalog != "TIC":
-        raise ParameterError(f"toi_candidates needs a TIC star; got {target}")
-    frame = load("toi")
+def toi_candidates(tic: int | str | Target, *, catalog_dir: str | Path | None = None) -> list[TransitCandidate]:
+    """The TOIs of a TESS star, ``source="TOI <number> <TFOPWG disposition>"``.
+
+    Raises
+    ------
+    ParameterError
+        A target that is not a TIC star.
+    CatalogError
+        No catalogue folder, or the table is missing.
+    """
+    target = _star(tic, "TESS", "TIC", "toi_candidates")
+    frame = load("toi", catalog_dir=catalog_dir)
     rows = frame[frame["tid"] == target.number].sort_values("toi")
     out = []
     for row in rows.itertuples(index=False):
@@ -459,27 +481,27 @@ def _toi_kind(disposition: str) -> str:
             "FP": "false positive", "FA": "false positive", "EB": "eb"}.get(str(disposition).upper(), "candidate")
 
 
-@functools.lru_cache(maxsize=1)
-def _all_known() -> tuple[KnownEphemeris, ...]:
+@functools.lru_cache(maxsize=4)
+def _all_known(folder: str) -> tuple[KnownEphemeris, ...]:
     out: list[KnownEphemeris] = []
-    eb = load("villanova_eb")
+    eb = _load_cached("villanova_eb", folder)
     for row in eb.itertuples(index=False):
         period = float(row.period)
         if not (_finite(period) and period > 0):
             continue
         width = float(row.pwidth) * period * 24.0 if _finite(row.pwidth) and row.pwidth > 0 else np.nan
         out.append(KnownEphemeris("villanova_eb", f"KIC {int(row.KIC)} EB", f"KIC {int(row.KIC)}", "eb",
-                                  period, float(row.bjd0) + RJD_OFFSET, width,
+                                  period, float(row.bjd0) + _VILLANOVA_RJD_OFFSET, width,
                                   float(row.RA), float(row.DEC)))
-    koi = load("koi")
+    koi = _load_cached("koi", folder)
     for row in koi.itertuples(index=False):
         if not _finite(row.koi_period):
             continue
         out.append(KnownEphemeris("koi", f"KOI {row.kepoi_name}", f"KIC {int(row.kepid)}",
                                   _koi_kind(row.koi_disposition), float(row.koi_period),
-                                  float(row.koi_time0bk) + BKJD_OFFSET, float(row.koi_duration),
+                                  float(row.koi_time0bk) + _BKJD_OFFSET, float(row.koi_duration),
                                   float(row.ra), float(row.dec)))
-    toi = load("toi")
+    toi = _load_cached("toi", folder)
     for row in toi.itertuples(index=False):
         if not _finite(row.pl_orbper) or float(row.pl_orbper) <= 0:
             continue
@@ -487,60 +509,73 @@ def _all_known() -> tuple[KnownEphemeris, ...]:
                                   _toi_kind(row.tfopwg_disp), float(row.pl_orbper),
                                   float(row.pl_tranmid), float(row.pl_trandurh),
                                   float(row.ra), float(row.dec)))
-    teb = load("tess_eb")
+    teb = _load_cached("tess_eb", folder)
     for row in teb.itertuples(index=False):
         if not _finite(row.P0) or float(row.P0) <= 0:
             continue
         out.append(KnownEphemeris("tess_eb", f"TIC {int(row.tic)} EB", f"TIC {int(row.tic)}", "eb",
-                                  float(row.P0), float(row.t0) + BTJD_OFFSET))
+                                  float(row.P0), float(row.t0) + _BTJD_OFFSET))
     return tuple(out)
 
 
-def known_ephemerides(target: Any = None) -> list[KnownEphemeris]:
-    """Known periodic signals: all of them, or those of one star.
+def _separations_arcsec(entries: tuple[KnownEphemeris, ...], ra_deg: float, dec_deg: float) -> np.ndarray:
+    """Sky distance from (ra, dec) to each entry (NaN where the entry has no position)."""
+    ra = np.radians([e.ra_deg for e in entries])
+    dec = np.radians([e.dec_deg for e in entries])
+    r0, d0 = np.radians(ra_deg), np.radians(dec_deg)
+    cosd = np.sin(d0) * np.sin(dec) + np.cos(d0) * np.cos(dec) * np.cos(ra - r0)
+    return np.degrees(np.arccos(np.clip(cosd, -1, 1))) * 3600.0
+
+
+def known_ephemerides(
+    target: Any = None,
+    *,
+    ra_deg: float | None = None,
+    dec_deg: float | None = None,
+    radius: u.Quantity = 120 * u.arcsec,
+    catalog_dir: str | Path | None = None,
+) -> list[KnownEphemeris]:
+    """Known periodic signals (EBs, KOIs, TOIs): all of them, or those of one star and
+    its neighbours.
 
     A Kepler star also gets the entries filed under its TIC number and vice versa
     (through the KIC→TIC cross-match).
+
+    Parameters
+    ----------
+    target : str, int or Target, optional
+        The star; with neither ``target`` nor a position, every entry.
+    ra_deg, dec_deg : float, optional
+        A position (degrees): entries within ``radius`` of it are kept too (a neighbour
+        can contaminate the light curve).
+    radius : Quantity [angle]
+        Search radius around the position.
+    catalog_dir : path, optional
+        The catalogue folder (:func:`resolve_catalog_dir`).
+
+    Raises
+    ------
+    CatalogError
+        No catalogue folder, or a table is missing.
     """
-    entries = _all_known()
-    if target is None:
+    folder = _folder(catalog_dir)
+    entries = _all_known(folder)
+    have_position = ra_deg is not None and dec_deg is not None
+    if target is None and not have_position:
         return list(entries)
-    names = _star_names(parse_target(target))
-    return [e for e in entries if e.star in names]
+    keep = np.zeros(len(entries), bool)
+    if target is not None:
+        names = _star_names(parse_target(target), folder)
+        keep |= np.array([e.star in names for e in entries], bool)
+    if have_position:
+        rad = float(require_positive(radius, u.arcsec, "radius").to_value(u.arcsec))
+        sep = _separations_arcsec(entries, float(ra_deg), float(dec_deg))
+        keep |= np.isfinite(sep) & (sep <= rad)
+    return [e for e, k in zip(entries, keep, strict=True) if k]
 
 
-def _star_names(target: Target) -> set[str]:
-    names = {str(target)}
-    if target.catalog == "KIC":
-        tic = kic_to_tic(target.number)
-        if tic is not None:
-            names.add(f"TIC {tic}")
-    elif target.catalog == "TIC":
-        kic = tic_to_kic(target.number)
-        if kic is not None:
-            names.add(f"KIC {kic}")
-    return names
-
-
-def _host_names(target: Target) -> set[str]:
-    """Host names of a star in the tables keyed by host name."""
-    hosts = set()
-    if target.catalog == "NAME":
-        hosts.add(target.name)
-    if str(target) in HOST_NAMES:
-        hosts.add(HOST_NAMES[str(target)])
-    kic = target.number if target.catalog == "KIC" else (tic_to_kic(target.number) if target.catalog == "TIC" else None)
-    if kic is not None:
-        koi = load("koi")
-        for name in koi.loc[koi["kepid"] == kic, "kepler_name"].dropna():
-            hosts.add(str(name).rsplit(" ", 1)[0])
-        names = koi.loc[koi["kepid"] == kic, "kepoi_name"].dropna()
-        for name in names:
-            hosts.add(f"KOI-{int(str(name)[1:].split('.')[0])}")
-    return hosts
-
-
-def known_planets(target: Any, *, include_candidates: bool = True) -> list[KnownEphemeris]:
+def known_planets(target: Any, *, include_candidates: bool = True,
+                  catalog_dir: str | Path | None = None) -> list[KnownEphemeris]:
     """Known transiting planets (and candidates) of one star, one entry per period.
 
     Entries with an epoch (KOI, TOI) come first; planets known only from the
@@ -553,19 +588,22 @@ def known_planets(target: Any, *, include_candidates: bool = True) -> list[Known
         The star.
     include_candidates : bool
         Keep candidates (KOI CANDIDATE, TOI PC) as well as confirmed planets.
+    catalog_dir : path, optional
+        The catalogue folder (:func:`resolve_catalog_dir`).
     """
     t = parse_target(target)
+    folder = _folder(catalog_dir)
     kinds = {"planet", "candidate"} if include_candidates else {"planet"}
-    out = [e for e in known_ephemerides(t) if e.kind in kinds and e.catalog in ("koi", "toi")]
-    hosts = _host_names(t)
+    out = [e for e in known_ephemerides(t, catalog_dir=folder) if e.kind in kinds and e.catalog in ("koi", "toi")]
+    hosts = host_names(t, catalog_dir=folder)
     if hosts:
-        conf = load("confirmed")
+        conf = _load_cached("confirmed", folder)
         rows = conf[conf["hostname"].isin(hosts) & (conf["discoverymethod"] == "Transit")]
         for row in rows.itertuples(index=False):
             if _finite(row.pl_orbper):
                 out.append(KnownEphemeris("confirmed", str(row.pl_name), str(t), "planet",
                                           float(row.pl_orbper), float("nan")))
-        k2 = load("k2_planets")
+        k2 = _load_cached("k2_planets", folder)
         rows = k2[k2["hostname"].isin(hosts) & (k2["default_flag"] == 1)]
         for row in rows.itertuples(index=False):
             if _finite(row.pl_orbper) and (include_candidates or str(row.soltype).startswith("Published Confirmed")):
@@ -610,6 +648,7 @@ def ephemeris_matches(
     dec_deg: float | None = None,
     radius: u.Quantity = 120 * u.arcsec,
     period_tolerance: float = 1e-3,
+    catalog_dir: str | Path | None = None,
 ) -> list[EphemerisMatch]:
     """Known EBs, KOIs, TOIs whose ephemeris matches a candidate's.
 
@@ -633,11 +672,20 @@ def ephemeris_matches(
         Search radius around the position.
     period_tolerance : float
         Relative period tolerance.
+    catalog_dir : path, optional
+        The catalogue folder (:func:`resolve_catalog_dir`).
 
     Returns
     -------
     list of EphemerisMatch
         Best first (same star first, then by period mismatch).
+
+    Raises
+    ------
+    ParameterError
+        An epoch that is not an astropy Time; a non-positive period, duration or radius.
+    CatalogError
+        No catalogue folder, or a table is missing.
     """
     p = float(require_positive(period, u.day, "period").to_value(u.day))
     dur_d = float(require_positive(duration, u.hour, "duration").to_value(u.day))
@@ -645,18 +693,15 @@ def ephemeris_matches(
         raise ParameterError(f"epoch must be an astropy Time; got {type(epoch).__name__}")
     t0 = float(epoch.tdb.jd)
     rad = float(require_positive(radius, u.arcsec, "radius").to_value(u.arcsec))
-    names = _star_names(parse_target(target)) if target is not None else set()
-    entries = _all_known()
+    folder = _folder(catalog_dir)
+    names = _star_names(parse_target(target), folder) if target is not None else set()
+    entries = _all_known(folder)
     known_p = np.array([e.period_days for e in entries])
     out: list[EphemerisMatch] = []
     near_pos = np.zeros(len(entries), bool)
     sep = np.full(len(entries), np.nan)
     if ra_deg is not None and dec_deg is not None:
-        ra = np.radians([e.ra_deg for e in entries])
-        dec = np.radians([e.dec_deg for e in entries])
-        r0, d0 = np.radians(ra_deg), np.radians(dec_deg)
-        cosd = np.sin(d0) * np.sin(dec) + np.cos(d0) * np.cos(dec) * np.cos(ra - r0)
-        sep = np.degrees(np.arccos(np.clip(cosd, -1, 1))) * 3600.0
+        sep = _separations_arcsec(entries, float(ra_deg), float(dec_deg))
         near_pos = np.isfinite(sep) & (sep <= rad)
     same = np.array([e.star in names for e in entries], bool)
     consider = same | near_pos
@@ -677,139 +722,3 @@ def ephemeris_matches(
                                       0.0 if same[i] else float(sep[i])))
     out.sort(key=lambda m: (not m.same_star, m.ratio != 1.0, m.period_mismatch))
     return out
-
-
-# ----------------------------------------------------------------------------- stellar parameters
-
-
-@dataclass(frozen=True)
-class StellarParameters:
-    """A star's radius, mass, density, effective temperature and surface gravity.
-
-    Any of them may be None when the catalogue lacks it; :attr:`density` is derived from
-    mass and radius, or from log g and radius, when not given.
-
-    Attributes
-    ----------
-    radius : Quantity [R_sun] or None
-    mass : Quantity [M_sun] or None
-    teff : Quantity [K] or None
-    logg : float or None
-        log10 of the surface gravity in cm s⁻².
-    source : str
-        Where the values came from.
-    """
-
-    radius: u.Quantity | None = None
-    mass: u.Quantity | None = None
-    teff: u.Quantity | None = None
-    logg: float | None = None
-    source: str = "user"
-    extra: dict[str, float] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.radius is not None:
-            object.__setattr__(self, "radius", require_positive(self.radius, u.R_sun, "stellar radius"))
-        if self.mass is not None:
-            object.__setattr__(self, "mass", require_positive(self.mass, u.M_sun, "stellar mass"))
-        if self.teff is not None:
-            object.__setattr__(self, "teff", require_positive(self.teff, u.K, "stellar teff"))
-        if self.logg is not None:
-            g = float(self.logg)
-            if not np.isfinite(g) or not (-1.0 < g < 9.0):
-                raise ParameterError(f"stellar logg must be log10(g / cm s^-2) in (-1, 9); got {self.logg}")
-            object.__setattr__(self, "logg", g)
-        if self.mass is None and self.radius is not None and self.logg is not None:
-            g_cgs = 10.0 ** self.logg * u.cm / u.s**2
-            object.__setattr__(self, "mass", (g_cgs * self.radius**2 / const.G).to(u.M_sun))
-
-    @property
-    def density(self) -> u.Quantity | None:
-        """Mean density ρ★ = 3M/(4πR³) [g/cm³], or None."""
-        if self.mass is None or self.radius is None:
-            return None
-        return (3 * self.mass / (4 * np.pi * self.radius**3)).to(u.g / u.cm**3)
-
-    @classmethod
-    def from_mapping(cls, values: Any) -> StellarParameters:
-        """From a dict with keys radius, mass, teff, logg (Quantities; logg a float)."""
-        if isinstance(values, StellarParameters):
-            return values
-        if not hasattr(values, "get"):
-            raise ParameterError(
-                f"stellar must be a StellarParameters or a dict of radius/mass/teff/logg; got {type(values).__name__}"
-            )
-        known = {"radius", "mass", "teff", "logg", "source"}
-        unknown = set(values) - known
-        if unknown:
-            raise ParameterError(f"unknown stellar parameter(s) {sorted(unknown)}; known: {sorted(known)}")
-        return cls(radius=values.get("radius"), mass=values.get("mass"), teff=values.get("teff"),
-                   logg=values.get("logg"), source=str(values.get("source", "user")))
-
-    def as_row(self) -> dict[str, float]:
-        """Floats with the unit in the name (NaN where unknown)."""
-        def v(q: u.Quantity | None, unit: u.UnitBase) -> float:
-            return float("nan") if q is None else float(q.to_value(unit))
-
-        return {
-            "stellar_radius_rsun": v(self.radius, u.R_sun),
-            "stellar_mass_msun": v(self.mass, u.M_sun),
-            "stellar_teff_k": v(self.teff, u.K),
-            "stellar_logg_cgs": float("nan") if self.logg is None else float(self.logg),
-            "stellar_density_gcc": v(self.density, u.g / u.cm**3),
-        }
-
-
-def _q(value: Any, unit: u.UnitBase) -> u.Quantity | None:
-    return float(value) * unit if _finite(value) and float(value) > 0 else None
-
-
-def stellar_parameters(target: Any) -> StellarParameters | None:
-    """Stellar parameters of a star from the catalogues, or None when none has them.
-
-    Looked up in: the KOI table (Kepler stars, and TESS stars cross-matched to KIC),
-    the TOI table (TESS stars, and Kepler stars cross-matched to TIC), the K2 planets
-    table (by host name; the row flagged as default).
-    """
-    t = parse_target(target)
-    kic = t.number if t.catalog == "KIC" else (tic_to_kic(t.number) if t.catalog == "TIC" else None)
-    tic = t.number if t.catalog == "TIC" else (kic_to_tic(t.number) if t.catalog == "KIC" else None)
-    if kic is not None:
-        koi = load("koi")
-        rows = koi[koi["kepid"] == kic]
-        if len(rows):
-            r = rows.iloc[0]
-            params = StellarParameters(
-                radius=_q(r.koi_srad, u.R_sun), teff=_q(r.koi_steff, u.K),
-                logg=float(r.koi_slogg) if _finite(r.koi_slogg) else None,
-                source=f"KOI cumulative (KIC {kic})",
-            )
-            if params.radius is not None:
-                return params
-    if tic is not None:
-        toi = load("toi")
-        rows = toi[toi["tid"] == tic]
-        if len(rows):
-            r = rows.iloc[0]
-            params = StellarParameters(
-                radius=_q(r.st_rad, u.R_sun), teff=_q(r.st_teff, u.K),
-                logg=float(r.st_logg) if _finite(r.st_logg) else None,
-                source=f"TOI table (TIC {tic})",
-            )
-            if params.radius is not None:
-                return params
-    host = t.name if t.catalog == "NAME" else HOST_NAMES.get(str(t))
-    if host:
-        k2 = load("k2_planets")
-        rows = k2[k2["hostname"] == host]
-        if len(rows):
-            default = rows[rows["default_flag"] == 1]
-            r = (default if len(default) else rows).iloc[0]
-            params = StellarParameters(
-                radius=_q(r.st_rad, u.R_sun), mass=_q(r.st_mass, u.M_sun), teff=_q(r.st_teff, u.K),
-                logg=float(r.st_logg) if _finite(r.st_logg) else None,
-                source=f"K2 planets table ({host})",
-            )
-            if params.radius is not None:
-                return params
-    return None
