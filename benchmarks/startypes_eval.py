@@ -15,6 +15,7 @@ model replaces the shipped one in ``src/starskope/data/startypes`` (this is what
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -27,9 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save-model", action="store_true", help="replace the shipped model")
     parser.add_argument("--jobs", type=int, default=1, help="processes for feature extraction")
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--data", type=Path,
+                        default=Path(os.environ.get("STARSKOPE_SHARED_DATA", ROOT.parent / "shared" / "data")),
+                        help="real-data folder (default $STARSKOPE_SHARED_DATA, else ../shared/data)")
     args = parser.parse_args(argv)
 
-    from starskope.startypes.dataset import default_shared_data
     from starskope.startypes.model import default_model_dir
     from starskope.startypes.training import train_and_evaluate
 
@@ -38,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  features {done}/{total}", flush=True)
 
     model_dir = default_model_dir() if args.save_model else Path(tempfile.mkdtemp(prefix="startype-model-"))
-    _, ev = train_and_evaluate(default_shared_data(), model_dir=model_dir, results_dir=args.results,
+    _, ev = train_and_evaluate(args.data, model_dir=model_dir, results_dir=args.results,
                                n_jobs=args.jobs, progress=progress)
     print(f"held-out TESS FFI stars: {ev.n}; accuracy {ev.accuracy:.3f}; macro-F1 {ev.macro_f1:.3f} "
           f"(variability types only, without planet_host: {ev.macro_f1_without_planet_host:.3f})")

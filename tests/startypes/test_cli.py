@@ -43,10 +43,19 @@ def test_evaluate_reproduces_the_shipped_numbers(shared_data: Path, tmp_path: Pa
     """Recompute the held-out features from scratch and score the shipped model (~4 min)."""
     from starskope.startypes import load_default_model
 
-    rc = main(["startype", "evaluate", "--shared-data", str(shared_data), "--cache-dir", str(tmp_path),
+    rc = main(["startype", "evaluate", "--data", str(shared_data), "--cache-dir", str(tmp_path),
                "--results", str(tmp_path / "results")])
     assert rc == 0
     stored = load_default_model().info_["heldout"]
     result = json.loads((tmp_path / "results" / "startypes_eval.json").read_text())
     assert result["macro_f1"] == pytest.approx(stored["macro_f1"], abs=1e-9)
     assert (tmp_path / "results" / "startypes_confusion.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_train_and_evaluate_need_the_data_folder(command: str, tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STARSKOPE_SHARED_DATA", raising=False)
+    assert main(["startype", command, "--cache-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"startype {command} needs the real-data folder: --data DIR (or set STARSKOPE_SHARED_DATA)" in err

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from starskope.errors import ModelFileError, StarskopeWarning
+from starskope.stars import kic_to_tic_map
 from starskope.startypes import dataset
 from starskope.startypes.dataset import (
     DatasetConfig,
@@ -18,7 +19,6 @@ from starskope.startypes.dataset import (
     build_items,
     compute_feature_table,
     item_arrays,
-    load_kic_to_tic,
     split_ffi,
 )
 
@@ -45,7 +45,7 @@ def test_no_star_on_both_sides(items: list[TrainingItem], shared_data: Path) -> 
     test_groups = {i.group for i in items if i.split == "test"}
     train_groups = {i.group for i in items if i.split == "train"}
     assert not test_groups & train_groups
-    kic2tic = load_kic_to_tic(shared_data)
+    kic2tic = kic_to_tic_map(shared_data / "catalogs")
     test_tics = {int(i.group.split()[-1]) for i in items if i.split == "test" and i.origin == "tess_ffi"}
     keb = [i for i in items if i.origin == "kepler_eb"]
     assert keb and all(kic2tic.get(int(i.group.split()[-1])) not in test_tics for i in keb)

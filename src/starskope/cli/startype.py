@@ -18,6 +18,22 @@ def _progress_bar(description: str) -> Any:
                     TimeRemainingColumn(), transient=True)
 
 
+def _data_option() -> Any:
+    """``--data DIR``: the real-data folder (manifest.csv, tess/ffi, kepler/eb, catalogs)."""
+    return typer.Option(None, "--data", "--shared-data", envvar="STARSKOPE_SHARED_DATA",
+                        help="Real-data folder holding manifest.csv (default: $STARSKOPE_SHARED_DATA).")
+
+
+def _data_folder(data: Path | None, command: str) -> Path:
+    """The ``--data`` folder, or a ParameterError saying how to give it."""
+    if data is None:
+        from ..errors import ParameterError
+
+        raise ParameterError(f"startype {command} needs the real-data folder: --data DIR "
+                             "(or set STARSKOPE_SHARED_DATA)")
+    return Path(data)
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Star-type classification: non-variable, eclipsing binary, delta Scuti, "
                              "gamma Dor, RR Lyrae, rotational, planet host, other.",
@@ -26,7 +42,7 @@ def register(app: typer.Typer) -> None:
 
     @group.command("train")
     def train(
-        shared_data: Path = typer.Option(None, "--shared-data", help="Shared data folder (default: ../shared/data)."),
+        data: Path = _data_option(),
         model_dir: Path = typer.Option(None, "--model-dir", help="Where to save the model (default: the shipped model folder)."),
         results: Path = typer.Option(Path("benchmarks/results"), "--results", help="Folder for the evaluation JSON/Markdown/PNG."),
         cache_dir: Path = typer.Option(None, "--cache-dir", help="Feature cache (default ~/.cache/starskope/startypes)."),
@@ -34,11 +50,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Build features (cached), train on the training split, evaluate on the kept-aside
         TESS FFI stars, save the model (JSON + NPZ, no pickle) and the evaluation."""
-        from ..startypes.dataset import default_shared_data
         from ..startypes.model import default_model_dir
         from ..startypes.training import train_and_evaluate
 
-        data = shared_data or default_shared_data()
+        data = _data_folder(data, "train")
         out_model = model_dir or default_model_dir()
         with _progress_bar("features") as bar:
             task = bar.add_task("features", total=None)
@@ -54,7 +69,7 @@ def register(app: typer.Typer) -> None:
     @group.command("evaluate")
     def evaluate_cmd(
         model_dir: Path = typer.Option(None, "--model-dir", help="Model folder (default: the shipped model)."),
-        shared_data: Path = typer.Option(None, "--shared-data", help="Shared data folder."),
+        data: Path = _data_option(),
         results: Path = typer.Option(None, "--results", help="Also write JSON/Markdown/PNG here."),
         cache_dir: Path = typer.Option(None, "--cache-dir", help="Feature cache folder."),
     ) -> None:
@@ -64,7 +79,6 @@ def register(app: typer.Typer) -> None:
             build_items,
             compute_feature_table,
             default_cache_dir,
-            default_shared_data,
         )
         from ..startypes.model import StarTypeModel, load_default_model
         from ..startypes.training import evaluate, permutation_importance_by_class, write_results
@@ -72,7 +86,7 @@ def register(app: typer.Typer) -> None:
         model = StarTypeModel.load(model_dir) if model_dir else load_default_model()
         cfg = DatasetConfig(**{k: v for k, v in model.info_.get("dataset", {}).items()
                                if k in DatasetConfig.__dataclass_fields__})
-        data = shared_data or default_shared_data()
+        data = _data_folder(data, "evaluate")
         items = [i for i in build_items(data, cfg) if i.split == "test"]
         cache = (cache_dir or default_cache_dir() / "startypes") / cfg.cache_name()
         with _progress_bar("features") as bar:

@@ -21,7 +21,6 @@ Sources (see :func:`build_items`):
 from __future__ import annotations
 
 import csv
-import gzip
 import os
 import tempfile
 import warnings
@@ -34,6 +33,7 @@ import numpy as np
 
 from ..errors import CatalogError, LightCurveFileError, ModelFileError, StarskopeWarning
 from ..missions import get_mission
+from ..stars import kic_to_tic_map
 from .classes import STAR_TYPES, star_type_from_label
 from .features import (
     FEATURE_NAMES,
@@ -52,22 +52,13 @@ __all__ = [
     "build_items",
     "compute_feature_table",
     "default_cache_dir",
-    "default_shared_data",
     "item_arrays",
-    "load_kic_to_tic",
     "read_light_curve_arrays",
     "split_ffi",
 ]
 
 DEFAULT_SEED = 20240817
 DEFAULT_TEST_FRACTION = 0.25
-
-
-def default_shared_data() -> Path:
-    """The shared real-data folder: ``$STARSKOPE_SHARED_DATA``, else ``shared/data`` beside
-    the starskope checkout."""
-    root = os.environ.get("STARSKOPE_SHARED_DATA")
-    return Path(root) if root else Path(__file__).resolve().parents[4] / "shared" / "data"
 
 
 def default_cache_dir() -> Path:
@@ -182,21 +173,6 @@ def read_light_curve_arrays(path: str | Path) -> tuple[np.ndarray, np.ndarray, n
     return a.time, a.flux, a.quality
 
 
-def load_kic_to_tic(shared_data: Path) -> dict[int, int]:
-    """KIC → TIC from ``catalogs/KIC2TIC_spencerw_tess_flare.csv.gz``."""
-    path = Path(shared_data) / "catalogs" / "KIC2TIC_spencerw_tess_flare.csv.gz"
-    if not path.exists():
-        raise CatalogError(f"{path}: KIC→TIC cross-match not found")
-    out: dict[int, int] = {}
-    with gzip.open(path, "rt", newline="") as fh:
-        for row in csv.DictReader(fh):
-            try:
-                out[int(row["KIC"])] = int(row["TIC"])
-            except (KeyError, ValueError):
-                continue
-    return out
-
-
 # --------------------------------------------------------------------------- the items
 
 
@@ -247,7 +223,7 @@ def build_items(shared_data: Path, config: DatasetConfig | None = None) -> list[
     rrl_train = sorted(i.path for i in items if i.split == "train" and i.star_type == "rr_lyrae")
     rng = np.random.default_rng([config.seed, 1])
 
-    kic2tic = load_kic_to_tic(shared_data)
+    kic2tic = kic_to_tic_map(shared_data / "catalogs")
     for r in sorted((r for r in rows if r["file"].startswith("kepler/eb/")), key=lambda r: r["file"]):
         kic = int(r["target_id"].split()[-1])
         if kic2tic.get(kic) in test_tics:
