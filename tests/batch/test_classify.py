@@ -62,9 +62,9 @@ def test_batch_on_two_dask_workers_matches_one_process(tmp_path, small_table, k2
 def test_classify_streams_rows_to_the_results_database(tmp_path, k2_files, capsys):
     from fastapi.testclient import TestClient
 
+    from starskope.results.store import StarQuery, open_storage
     from starskope.web.app import WebSettings, create_app
     from starskope.web.jobs import RunnerSettings
-    from starskope.web.storage import StarQuery, open_storage
 
     db = tmp_path / "results.db"
     bad = tmp_path / "truncated_llc.fits"

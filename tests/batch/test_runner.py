@@ -130,3 +130,78 @@ def test_output_table_holds_the_results_so_far_while_running(tmp_path, k2_files)
     assert rows_seen[:2] == [0, 1]
     assert rows_seen == sorted(rows_seen)
     assert all(n <= k for k, n in enumerate(rows_seen))
+
+
+def test_a_file_replaced_under_the_same_path_runs_again(tmp_path, k2_files):
+    star = tmp_path / "star_llc.fits.gz"
+    star.write_bytes(k2_files[0].read_bytes())
+    items = [BatchItem(str(star))]
+    out = tmp_path / "out.csv"
+    first = run_batch(items, describe_item, out, inline=True, progress=False)
+    assert (first.n_done, first.n_skipped) == (1, 0)
+    same = run_batch(items, describe_item, out, inline=True, progress=False)
+    assert (same.n_done, same.n_skipped) == (0, 1)  # the same bytes: done by the earlier run
+    old_target = pd.read_csv(out)["target_id"].iloc[0]
+    star.write_bytes(k2_files[1].read_bytes())  # another star under the same name
+    again = run_batch(items, describe_item, out, inline=True, progress=False)
+    assert (again.n_done, again.n_skipped) == (1, 0)
+    table = pd.read_csv(out)
+    assert len(table) == 1 and table["target_id"].iloc[0] != old_target  # the new star's row alone
+
+
+def test_other_options_or_another_model_run_again(tmp_path, k2_files, tiny_model_dir):
+    from starskope.batch.classify import classify_task
+
+    items = [BatchItem(str(p)) for p in k2_files[:2]]
+    out = tmp_path / "out.parquet"
+
+    def run(model_dir, options):
+        ident = classify_task(model_dir, options).identity
+        return run_batch(items, describe_item, out, inline=True, progress=False, identity=ident)
+
+    assert run(None, {"star_types": True}).n_done == 2
+    assert run(None, {"star_types": True}).n_skipped == 2
+    assert run(None, {"star_types": False}).n_done == 2  # an option changed
+    assert run(tiny_model_dir, {"star_types": False}).n_done == 2  # another model
+    assert run(None, {"star_types": True}).n_skipped == 2  # the journal keeps the earlier results
+    assert len(_table(out)) == 2  # the table holds this run's rows only
+    assert len(list(Journal(str(out) + ".journal.jsonl").entries())) == 6
+
+
+def test_a_journal_without_result_keys_counts_nothing_as_done(tmp_path, k2_files):
+    items = [BatchItem(str(p)) for p in k2_files[:2]]
+    out = tmp_path / "old.csv"
+    Journal(str(out) + ".journal.jsonl").path.write_text(
+        "".join(f'{{"key": "{it.key}", "status": "ok", "rows": [{{"stale": 1}}]}}\n' for it in items))
+    summary = run_batch(items, describe_item, out, inline=True, progress=False)
+    assert (summary.n_done, summary.n_skipped) == (2, 0)
+    assert "stale" not in pd.read_csv(out).columns
+
+
+def test_table_chunks_carry_the_table_hash(tmp_path):
+    import gzip
+
+    import numpy as np
+
+    from starskope.io.flux_table import write_flux_table
+    from starskope.results.keys import file_sha256
+
+    path = tmp_path / "exoTest.csv"
+    write_flux_table(path, np.ones((5, 40)), np.array([1, 1, 1, 1, 2]))
+    items = collect_items([path], table_chunk=2)
+    assert {it.content for it in items} == {file_sha256(path)}
+    gz = tmp_path / "exoTest.csv.gz"
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    assert [(i.row_start, i.row_stop, i.content) for i in collect_items([gz], table_chunk=4)] == [
+        (0, 4, file_sha256(gz)), (4, 5, file_sha256(gz))]
+
+
+def test_which_runs_are_small_enough_for_this_process(tmp_path):
+    from starskope.batch import is_small_run
+
+    files = [BatchItem(f"/d/{i}.fits") for i in range(9)]
+    assert is_small_run(files[:8]) and not is_small_run(files)
+    assert is_small_run([BatchItem("/d/big.csv", 0, 128)])  # one task: nothing to share out
+    assert not is_small_run([BatchItem("/d/t.csv", 0, 4), BatchItem("/d/t.csv", 4, 6)])  # a table in two chunks
+    assert is_small_run([BatchItem("/d/t.csv", 0, 6), files[0], files[1]])
+    assert not is_small_run([BatchItem("/d/t.csv", 0, 7), files[0], files[1]])  # nine light curves

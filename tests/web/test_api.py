@@ -355,7 +355,7 @@ def test_pages_and_local_assets(client):
 
 
 def test_finished_work_survives_a_restart_and_unfinished_jobs_resume(tmp_path, shared_data):
-    from starskope.web.storage import JobItem, JobRecord, UploadRecord, open_storage
+    from starskope.results.store import JobItem, JobRecord, UploadRecord, open_storage
 
     db = tmp_path / "persist.db"
     app = make_app(tmp_path, data_dir=shared_data, db=db)

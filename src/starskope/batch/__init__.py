@@ -1,21 +1,31 @@
-"""Batch processing of many light curves on Dask: resumable, fault tolerant, bounded in memory."""
+"""Batch processing of many light curves: resumable, fault tolerant, bounded in memory.
 
+Items run on an executor (:mod:`starskope.executors`: this process, local processes or
+Dask) through :func:`~starskope.batch.engine.execute`, the code path the web app's jobs
+use too; results are journalled by content, options and model
+(:class:`~starskope.results.journal.Journal`).
+"""
+
+from ..results.journal import Journal
 from .runner import (
     LIGHT_CURVE_SUFFIXES,
+    SMALL_RUN_LIGHT_CURVES,
     BatchItem,
     BatchSummary,
-    Journal,
     collect_items,
+    is_small_run,
     run_batch,
     write_table,
 )
 
 __all__ = [
     "LIGHT_CURVE_SUFFIXES",
+    "SMALL_RUN_LIGHT_CURVES",
     "BatchItem",
     "BatchSummary",
     "Journal",
     "collect_items",
+    "is_small_run",
     "run_batch",
     "write_table",
 ]

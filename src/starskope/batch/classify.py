@@ -6,8 +6,9 @@ model (loaded once per worker process) and names the star type, and returns one 
 light curve in the columns of :data:`starskope.pipeline.CLASSIFY_COLUMNS`, the
 ``p_<class>`` columns, ``star_type`` and the ``p_type_<type>`` columns.
 
-:class:`DatabaseSink` stores each finished row in the web app's results database as it
-arrives, so ``starskope serve --db`` on the same file shows a batch while it runs.
+:class:`DatabaseSink` stores each finished row in the results database
+(:mod:`starskope.results.store`) as it arrives, so ``starskope serve --db`` on the same
+file shows a batch while it runs.
 """
 
 from __future__ import annotations
@@ -16,16 +17,17 @@ import hashlib
 import os
 import warnings
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import StarskopeError
+from ..results.keys import AnalysisIdentity
 from .runner import BatchItem
 
-__all__ = ["DatabaseSink", "classify_columns", "classify_item", "classify_task"]
+__all__ = ["ClassifyTask", "DatabaseSink", "classify_columns", "classify_item", "classify_task"]
 
 #: Models loaded in this process, by folder ("" = the shipped default model).
 _MODELS: dict[str, Any] = {}
@@ -137,20 +139,65 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
     return _rows(frame)
 
 
+class ClassifyTask:
+    """The picklable function ``item -> rows`` of a classify run, and what its results depend on.
+
+    Parameters
+    ----------
+    model_dir : str
+        Model folder; empty for the shipped default model.
+    options : dict, optional
+        Analysis options as a dict (None: the model's own).
+    model : StarskopeClassifier, optional
+        A model in memory, for runs in this process only (workers of other processes
+        load ``model_dir``).
+    """
+
+    def __init__(self, model_dir: str = "", options: dict[str, Any] | None = None, model: Any = None) -> None:
+        self.model_dir = str(model_dir or "")
+        self.options = None if options is None else dict(options)
+        self.model = model
+
+    def __call__(self, item: BatchItem) -> list[dict[str, Any]]:
+        return classify_item(item, model_dir=self.model_dir, options=self.options, model=self.model)
+
+    @cached_property
+    def identity(self) -> AnalysisIdentity:
+        """Options and model of the run (:mod:`starskope.results.keys`), for its result keys.
+
+        A model given in memory without a folder is known only to this process: its
+        results are keyed by the object, so they match nothing in another run.
+        """
+        if self.model is not None and not self.model_dir:
+            return AnalysisIdentity(options=AnalysisIdentity.options_of("classify", self.options),
+                                    model=f"in-memory:{id(self.model):x}")
+        return AnalysisIdentity.of("classify", self.options, self.model_dir or None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("identity", None)  # the client's business, not the workers'
+        return state
+
+    def __repr__(self) -> str:
+        return f"ClassifyTask(model_dir={self.model_dir!r}, options={self.options!r})"
+
+
 def classify_task(model_dir: str | os.PathLike[str] | None, options: dict[str, Any] | None, *,
-                  model: Any = None) -> Any:
+                  model: Any = None) -> ClassifyTask:
     """The picklable function ``item -> rows`` that :func:`~starskope.batch.run_batch` sends to
-    workers (``model``: a model in memory, for runs in this process only)."""
-    return partial(classify_item, model_dir=str(model_dir or ""), options=options, model=model)
+    workers (``model``: a model in memory, for runs in this process only). Its ``identity``
+    keys the run's results by options and model."""
+    return ClassifyTask(str(model_dir or ""), options, model)
 
 
 @dataclass
 class DatabaseSink:
-    """Stores classify rows in the web app's results database as they arrive.
+    """Stores classify rows in the results database as they arrive.
 
     One job (its id derived from the output table's path, so a resumed run adds to the
-    same job) holds the batch; each light curve becomes a star whose id is derived from
-    its file and row, so a row stored twice (a resumed run) replaces itself.
+    same job) holds the batch. Each light curve becomes a star keyed by its entry's
+    result key (content, options, model) and its target: the same result stored twice
+    (a resumed run) replaces itself, while a changed file, options or model is a new star.
 
     Parameters
     ----------
@@ -166,8 +213,7 @@ class DatabaseSink:
     model_version: str = ""
 
     def __post_init__(self) -> None:
-        from ..web.jobs import BATCH_SOURCE
-        from ..web.storage import JobRecord, open_storage
+        from ..results.store import BATCH_SOURCE, JobRecord, open_storage
 
         self._store = open_storage(self.url)
         self.job_id = "batch-" + hashlib.sha256(str(Path(self.out).resolve()).encode()).hexdigest()[:24]
@@ -180,17 +226,17 @@ class DatabaseSink:
 
     def __call__(self, entry: dict[str, Any]) -> None:
         """Store the rows of one journal entry (see :func:`~starskope.batch.run_batch`)."""
-        from ..report.html import to_json
-        from ..web.storage import StarRecord
+        from ..results.store import StarRecord, strict_json
 
         rows = entry.get("rows") or []
         if entry.get("status") != "ok":
             rows = [_error_row(entry.get("key", ""), "", str(entry.get("error", "")))]
         for row in rows:
-            key = f"{row.get('file', '')}#{row.get('target_id', '')}"
+            identity = f"{entry.get('result_key') or entry.get('key', '')}#{row.get('target_id', '')}"
+            result_key = hashlib.sha256(identity.encode()).hexdigest()
             fields: dict[str, Any] = {}
             for name in StarRecord.__dataclass_fields__:
-                if name in row and name not in ("id", "job_id", "upload_id", "label", "created_at"):
+                if name in row and name not in ("id", "job_id", "upload_id", "label", "created_at", "result_key"):
                     value = row[name]
                     if isinstance(value, float) and value != value:
                         value = None
@@ -200,14 +246,14 @@ class DatabaseSink:
             label = Path(str(row.get("file", ""))).name
             if str(row.get("target_id", "")).startswith("row "):
                 label += f" {row['target_id']}"
-            record = StarRecord(id=hashlib.sha256(key.encode()).hexdigest()[:32], job_id=self.job_id, upload_id="",
-                                label=label, verdict_source="model" if row.get("predicted_class") else "",
-                                model_version=self.model_version, **fields)
-            self._store.save_star(record, to_json({"kind": "batch-row", "title": label, "row": row}))
+            record = StarRecord(id=result_key[:32], job_id=self.job_id, upload_id="", label=label,
+                                verdict_source="model" if row.get("predicted_class") else "",
+                                model_version=self.model_version, result_key=result_key, **fields)
+            self._store.save_star(record, strict_json({"kind": "batch-row", "title": label, "row": row}))
             self.n_saved += 1
 
     def close(self, *, interrupted: bool = False) -> None:
-        from ..web.storage import now
+        from ..results.store import now
 
         if interrupted:
             self._store.update_job(self.job_id, status="done", finished_at=now(), done=self.n_saved,

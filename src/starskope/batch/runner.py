@@ -1,45 +1,56 @@
-"""Run one function over many light curves on a Dask cluster, resumably.
+"""Run one function over many light curves, resumably, in this process, local processes or on Dask.
 
-The design follows three rules:
+The design follows four rules:
 
 * **Workers read paths, not arrays.** A task is a small :class:`BatchItem` (a file path,
   or a row range of a Kaggle table); the worker reads the data itself, so nothing large
   crosses the network and the client's memory does not grow with the data.
 * **Every finished result is durable at once.** Results are appended to a journal
-  (JSON lines, flushed and fsync'd per row) as they arrive. A crash, a killed worker or
-  Ctrl-C loses at most the rows still in flight; re-running the same command reads the
-  journal and skips what is done. The output table (CSV or Parquet) is rewritten from the
-  journal atomically (temporary file + ``os.replace``), so it is never half-written.
+  (:class:`~starskope.results.journal.Journal`: JSON lines, flushed and fsync'd per
+  row) as they arrive. A crash, a killed worker or Ctrl-C loses at most the rows still
+  in flight; re-running the same command reads the journal and skips what is done. The
+  output table (CSV or Parquet) is rewritten from the journal atomically (temporary file
+  + ``os.replace``), so it is never half-written.
+* **Done means the same bytes, options and model.** Each result is journalled under
+  its result key (:mod:`starskope.results.keys`): the SHA-256 of the item's file (plus
+  its row range), the options and the model. A file replaced under the same path, other
+  options or another model run again; only true matches are skipped.
 * **Bounded memory.** At most ``max_in_flight`` tasks are submitted at a time, and the
   final table is streamed from the journal in chunks.
 
-A failing item is recorded with its error (``status="error"``) and the run goes on; a
-worker that dies has its tasks re-run by Dask's scheduler (the nanny restarts it).
+The work runs on an executor (:mod:`starskope.executors`) through
+:func:`starskope.batch.engine.execute`, the same code path as the web app's jobs. A
+failing item is recorded with its error (``status="error"``) and the run goes on; on
+Dask a worker that dies has its tasks re-run by the scheduler (the nanny restarts it),
+and local worker processes are replaced the same way.
 """
 
 from __future__ import annotations
 
 import glob
-import json
 import os
-import resource
 import tempfile
 import time
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from contextlib import closing
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParameterError, StarskopeError
+from ..errors import ParameterError
+from ..executors import Executor, executor_for
 from ..filetypes import LIGHT_CURVE_SUFFIXES, find_light_curves
+from ..results.journal import Journal
+from ..results.keys import AnalysisIdentity
+from .engine import execute, result_key_of
 
 __all__ = [
     "LIGHT_CURVE_SUFFIXES",
+    "SMALL_RUN_LIGHT_CURVES",
     "BatchItem",
     "BatchSummary",
-    "Journal",
     "collect_items",
+    "is_small_run",
     "run_batch",
     "write_table",
 ]
@@ -48,13 +59,16 @@ __all__ = [
 class BatchItem:
     """One unit of work: a light-curve file, or rows ``[row_start, row_stop)`` of a table.
 
-    ``key`` identifies the item in the journal and the output table; it is the absolute
-    path, with ``#rows=START-STOP`` appended for a table chunk.
+    ``key`` names the item in the journal and the output table; it is the absolute
+    path, with ``#rows=START-STOP`` appended for a table chunk. ``content`` is the
+    SHA-256 of the file's bytes when it is already known (:func:`collect_items` hashes
+    tables while it counts their rows); empty, the worker hashes the file it reads.
     """
 
     path: str
     row_start: int | None = None
     row_stop: int | None = None
+    content: str = ""
 
     @property
     def key(self) -> str:
@@ -87,6 +101,11 @@ class BatchSummary:
         Peak resident memory seen by each worker process (MB), from ``getrusage``.
     interrupted : bool
         True if the run stopped early (Ctrl-C); the journal resumes it.
+    output, journal : str
+        The output table and the journal.
+    executor : str
+        Where the items ran (:meth:`~starskope.executors.Executor.describe`; empty when
+        everything was done by an earlier run).
     """
 
     n_items: int = 0
@@ -99,11 +118,32 @@ class BatchSummary:
     interrupted: bool = False
     output: str = ""
     journal: str = ""
+    executor: str = ""
 
     @property
     def rate(self) -> float:
         """Items per second in this run."""
         return self.n_done / self.seconds if self.seconds > 0 else float("nan")
+
+
+#: A run of at most this many light curves starts no workers by default (:func:`is_small_run`).
+SMALL_RUN_LIGHT_CURVES = 8
+
+
+def is_small_run(items: Sequence[BatchItem]) -> bool:
+    """Whether starting workers would cost more than it saves (~20 s for a local Dask cluster).
+
+    True for a single item (nothing to share out), and for items that hold at most
+    :data:`SMALL_RUN_LIGHT_CURVES` light curves in all (a file is one, a table chunk one
+    per row) with every table in one chunk.
+    """
+    if len(items) <= 1:
+        return True
+    tables = [it.path for it in items if it.is_table_chunk]
+    if len(tables) != len(set(tables)):
+        return False  # a table split over several chunks
+    n = sum((int(it.row_stop or 0) - int(it.row_start or 0)) if it.is_table_chunk else 1 for it in items)
+    return n <= SMALL_RUN_LIGHT_CURVES
 
 
 def _looks_like_manifest(path: Path) -> bool:
@@ -117,13 +157,25 @@ def _looks_like_manifest(path: Path) -> bool:
     return bool({"file", "path"} & {h.strip().lower() for h in header}) and len(header) > 1
 
 
-def _count_table_rows(path: Path) -> int:
-    import gzip
+def _count_table_rows(path: Path) -> tuple[int, str]:
+    """Rows of a table (its lines less the header) and the SHA-256 of its bytes.
 
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as fh:
-        n = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
-    return max(n - 1, 0)  # minus the header; a missing final newline is handled below
+    A plain table is read once for both; a gzipped one is hashed as stored and counted
+    decompressed.
+    """
+    import gzip
+    import hashlib
+
+    h = hashlib.sha256()
+    n = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+            n += block.count(b"\n")
+    if path.name.lower().endswith(".gz"):
+        with gzip.open(path, "rb") as fh:
+            n = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+    return max(n - 1, 0), h.hexdigest()  # minus the header
 
 
 def collect_items(inputs: Sequence[str | os.PathLike[str]], *, table_chunk: int = 256,
@@ -168,9 +220,9 @@ def collect_items(inputs: Sequence[str | os.PathLike[str]], *, table_chunk: int 
     def add_file(path: Path) -> None:
         path = path.resolve()
         if is_flux_table(path):
-            n = _count_table_rows(path)
+            n, sha = _count_table_rows(path)
             for start in range(0, n, table_chunk):
-                add(BatchItem(str(path), start, min(start + table_chunk, n)))
+                add(BatchItem(str(path), start, min(start + table_chunk, n), content=sha))
         else:
             add(BatchItem(str(path)))
 
@@ -219,70 +271,6 @@ def _manifest_paths(manifest: Path) -> Iterator[Path]:
             yield p if p.is_absolute() else manifest.parent / p
 
 
-class Journal:
-    """Append-only JSON-lines record of finished items, durable row by row.
-
-    Each line is ``{"key": ..., "status": "ok" | "error", "rows": [...], "error": ...}``.
-    A line cut short by a crash is ignored when reading.
-    """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-
-    def done_keys(self) -> set[str]:
-        return {entry["key"] for entry in self.entries()}
-
-    def entries(self) -> Iterator[dict[str, Any]]:
-        if not self.path.exists():
-            return
-        seen: set[str] = set()
-        with self.path.open("r", encoding="utf-8") as fh:
-            for line in fh:
-                if not line.endswith("\n"):
-                    break  # a partial last line from a crash
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                key = entry.get("key")
-                if key is None or key in seen:
-                    continue
-                seen.add(key)
-                yield entry
-
-    def append(self, entry: dict[str, Any], fh: Any) -> None:
-        fh.write(json.dumps(entry, default=_json_default, allow_nan=True) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _json_default(obj: Any) -> Any:
-    import numpy as np
-
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    return str(obj)
-
-
-def _run_one(fn: Callable[[BatchItem], Any], item: BatchItem) -> dict[str, Any]:
-    """Worker side: run ``fn`` on one item and capture its rows or its error."""
-    entry: dict[str, Any] = {"key": item.key, "item": asdict(item)}
-    try:
-        result = fn(item)
-        rows = result if isinstance(result, list) else [result]
-        entry.update(status="ok", rows=rows, error="")
-    except StarskopeError as exc:
-        entry.update(status="error", rows=[], error=f"{type(exc).__name__}: {exc}")
-    except Exception as exc:  # a bug or a library failure on one file must not stop the run
-        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        entry.update(status="error", rows=[], error=last)
-    entry["worker_pid"] = os.getpid()
-    entry["worker_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    return entry
-
-
 def run_batch(
     items: Sequence[BatchItem],
     fn: Callable[[BatchItem], dict[str, Any] | list[dict[str, Any]]],
@@ -297,8 +285,10 @@ def run_batch(
     inline: bool = False,
     status_columns: bool = True,
     refresh_seconds: float = 30.0,
+    executor: Executor | str | None = None,
+    identity: AnalysisIdentity | None = None,
 ) -> BatchSummary:
-    """Run ``fn`` over ``items`` on Dask and write one table, resumably.
+    """Run ``fn`` over ``items`` and write one table, resumably.
 
     Parameters
     ----------
@@ -306,23 +296,28 @@ def run_batch(
         What to process (see :func:`collect_items`).
     fn : callable
         Importable, picklable function ``fn(item) -> row dict or list of row dicts``. It
-        runs on the workers and reads the item's data itself.
+        runs on the workers and reads the item's data itself. When it has an
+        ``identity`` attribute (:class:`~starskope.results.keys.AnalysisIdentity`, as
+        :func:`~starskope.batch.classify.classify_task` gives it), that names its
+        options and model.
     out : path
         Output table; ``.parquet`` writes Parquet, anything else CSV. The journal is
         ``<out>.journal.jsonl`` beside it.
     workers : int
-        Worker processes of a local cluster (one thread each). Ignored with ``scheduler``.
+        Worker processes of a local Dask cluster (one thread each). Ignored with
+        ``scheduler`` or ``executor``.
     scheduler : str, optional
         Address of an existing ``dask.distributed`` scheduler (``tcp://host:8786``).
     max_in_flight : int, optional
-        Tasks submitted at once (default 4 per worker), which bounds memory.
+        Tasks submitted at once (default: the executor's, 4 per Dask worker), which
+        bounds memory.
     progress : bool
         Show a progress bar with items done, rate and ETA.
     on_result : callable, optional
         Called on the client with each journal entry as it arrives (e.g. to store rows
         in the results database).
     memory_limit : str
-        Per-worker memory limit of the local cluster.
+        Per-worker memory limit of the local Dask cluster.
     inline : bool
         Run the items one after another in this process instead of on Dask (no cluster
         start-up; for one worker and few items). Journal, resume and atomic output work
@@ -335,10 +330,19 @@ def run_batch(
         about this often, so it always holds the results so far; at least ten times the
         last rewrite's own duration apart, so large runs are not slowed. 0 writes it only
         at the end.
+    executor : Executor or str, optional
+        Where to run: an executor (left open: the caller owns it) or a name in
+        :data:`~starskope.executors.EXECUTORS`. Default: ``inline`` with ``inline=True``,
+        else Dask (``workers`` local processes, or ``scheduler``).
+    identity : AnalysisIdentity, optional
+        The options and model the results depend on (default: ``fn.identity``, else
+        none: the results depend on the input alone).
 
     Returns
     -------
     BatchSummary
+        ``n_skipped`` counts the items whose result key (same bytes, options and model)
+        is in the journal already.
     """
     if workers < 1:
         raise ParameterError(f"workers must be >= 1; got {workers}")
@@ -346,9 +350,10 @@ def run_batch(
     if out_path.exists() and out_path.is_dir():
         raise ParameterError(f"{out_path}: output must be a file path, not a folder")
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    if identity is None:
+        identity = getattr(fn, "identity", None)
     journal = Journal(out_path.with_name(out_path.name + ".journal.jsonl"))
-    done = journal.done_keys()
-    todo = [it for it in items if it.key not in done]
+    wanted, todo = _resume(items, journal, identity)
     summary = BatchSummary(
         n_items=len(items), n_skipped=len(items) - len(todo),
         output=str(out_path), journal=str(journal.path),
@@ -362,19 +367,56 @@ def run_batch(
             on_result(entry)
         now = time.perf_counter()
         if refresh_seconds > 0 and now >= refresh["next"]:
-            write_table(journal, out_path, order=order, status_columns=status_columns)
+            write_table(journal, out_path, order=order, wanted=wanted, status_columns=status_columns)
             took = time.perf_counter() - now
             refresh["next"] = time.perf_counter() + max(refresh_seconds, 10 * took)
 
-    if todo and inline and scheduler is None:
-        _execute_inline(todo, fn, journal, summary, progress=progress, on_result=sink)
-    elif todo:
-        _execute(todo, fn, journal, summary, workers=workers, scheduler=scheduler,
-                 max_in_flight=max_in_flight, progress=progress, on_result=sink,
-                 memory_limit=memory_limit)
+    if todo:
+        if isinstance(executor, Executor):
+            owned, ex = False, executor
+        else:
+            kind = executor or ("inline" if inline and scheduler is None else "dask")
+            owned = True
+            ex = executor_for(workers, scheduler, kind=kind,
+                              **({"memory_limit": memory_limit} if kind == "dask" else {}))
+        summary.executor = ex.describe()
+        bar = _Progress(len(todo), enabled=progress)
+        try:
+            with journal.writer() as fh, closing(execute(todo, fn, ex, identity=identity,
+                                                         window=max_in_flight)) as entries:
+                for entry in entries:
+                    wanted[entry["key"]] = entry.get("result_key") or ""
+                    _record(entry, journal, fh, summary, bar, sink)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        finally:
+            bar.close()
+            if owned:
+                ex.close()
     summary.seconds = time.perf_counter() - start
-    summary.n_rows = write_table(journal, out_path, order=order, status_columns=status_columns)
+    summary.n_rows = write_table(journal, out_path, order=order, wanted=wanted, status_columns=status_columns)
     return summary
+
+
+def _resume(items: Sequence[BatchItem], journal: Journal,
+            identity: AnalysisIdentity | None) -> tuple[dict[str, str], list[BatchItem]]:
+    """Split the items into those the journal holds a result for (same item, same
+    result key) and those to run. Only items the journal names are hashed here."""
+    done = journal.results()
+    wanted: dict[str, str] = {}
+    todo: list[BatchItem] = []
+    hashes: dict[str, str] = {}
+    for it in items:
+        if it.key in done:
+            try:
+                key = result_key_of(it, identity, hashes)
+            except OSError:
+                key = ""  # gone or unreadable: run it, and let the task say why
+            if key in done[it.key]:
+                wanted[it.key] = key
+                continue
+        todo.append(it)
+    return wanted, todo
 
 
 def _record(entry: dict[str, Any], journal: Journal, fh: Any, summary: BatchSummary, bar: _Progress,
@@ -385,109 +427,11 @@ def _record(entry: dict[str, Any], journal: Journal, fh: Any, summary: BatchSumm
     summary.n_failed += entry["status"] != "ok"
     pid = str(entry.get("worker_pid", "?"))
     rss = float(entry.get("worker_peak_rss_mb", 0.0))
-    summary.worker_peak_rss_mb[pid] = max(summary.worker_peak_rss_mb.get(pid, 0.0), rss)
+    if entry.get("worker_pid") is not None:
+        summary.worker_peak_rss_mb[pid] = max(summary.worker_peak_rss_mb.get(pid, 0.0), rss)
     if on_result is not None:
         on_result(entry)
     bar.advance(failed=entry["status"] != "ok", rows=len(entry.get("rows") or []))
-
-
-def _execute_inline(
-    todo: list[BatchItem],
-    fn: Callable[..., Any],
-    journal: Journal,
-    summary: BatchSummary,
-    *,
-    progress: bool,
-    on_result: Callable[[dict[str, Any]], None] | None,
-) -> None:
-    bar = _Progress(len(todo), enabled=progress)
-    try:
-        with journal.path.open("a", encoding="utf-8") as fh:
-            for item in todo:
-                _record(_run_one(fn, item), journal, fh, summary, bar, on_result)
-    except KeyboardInterrupt:
-        summary.interrupted = True
-    finally:
-        bar.close()
-
-
-def _execute(
-    todo: list[BatchItem],
-    fn: Callable[..., Any],
-    journal: Journal,
-    summary: BatchSummary,
-    *,
-    workers: int,
-    scheduler: str | None,
-    max_in_flight: int | None,
-    progress: bool,
-    on_result: Callable[[dict[str, Any]], None] | None,
-    memory_limit: str,
-) -> None:
-    from distributed import Client, LocalCluster, as_completed
-    from distributed.client import FutureCancelledError
-
-    cluster = None
-    if scheduler:
-        client = Client(scheduler, timeout="20s")
-        n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
-    else:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True,
-            host="127.0.0.1", dashboard_address=None, memory_limit=memory_limit,
-            silence_logs=40,
-        )
-        client = Client(cluster)
-        n_workers = workers
-    window = max_in_flight or 4 * n_workers
-    bar = _Progress(len(todo), enabled=progress)
-    pending = iter(todo)
-    by_future: dict[Any, BatchItem] = {}
-    try:
-        with journal.path.open("a", encoding="utf-8") as fh:
-            ac = as_completed()
-            for item in _take(pending, window):
-                fut = client.submit(_run_one, fn, item, key=f"starskope-{abs(hash(item.key))}-{time.time_ns()}", pure=False)
-                by_future[fut] = item
-                ac.add(fut)
-            for fut in ac:
-                item = by_future.pop(fut)
-                try:
-                    entry = fut.result()
-                except FutureCancelledError:
-                    raise KeyboardInterrupt from None
-                except Exception as exc:  # KilledWorker: the item kept killing its workers
-                    entry = {"key": item.key, "item": asdict(item), "status": "error", "rows": [],
-                             "error": f"{type(exc).__name__}: {exc}"}
-                fut.release()
-                _record(entry, journal, fh, summary, bar, on_result)
-                for nxt in _take(pending, 1):
-                    nf = client.submit(_run_one, fn, nxt, key=f"starskope-{abs(hash(nxt.key))}-{time.time_ns()}", pure=False)
-                    by_future[nf] = nxt
-                    ac.add(nf)
-    except KeyboardInterrupt:
-        summary.interrupted = True
-    finally:
-        bar.close()
-        for fut in list(by_future):
-            fut.cancel()
-        import logging
-
-        # a worker's last heartbeat racing the shutdown logs a harmless CommClosedError
-        logging.getLogger("distributed").setLevel(logging.CRITICAL)
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-def _take(it: Iterator[BatchItem], n: int) -> list[BatchItem]:
-    out = []
-    for _ in range(n):
-        try:
-            out.append(next(it))
-        except StopIteration:
-            break
-    return out
 
 
 class _Progress:
@@ -543,25 +487,35 @@ def _flatten(entry: dict[str, Any], status_columns: bool = True) -> Iterable[dic
 
 
 def write_table(journal: Journal, out: Path, *, order: dict[str, int] | None = None, chunk: int = 20000,
-                status_columns: bool = True) -> int:
+                status_columns: bool = True, wanted: dict[str, str] | None = None) -> int:
     """Rewrite the output table from the journal, atomically; return its row count.
 
     Rows follow the input order given by ``order`` (key → index); keys not in ``order``
-    (items of another run sharing the journal) come last in journal order. With
+    come last in journal order. With ``wanted`` (item key → result key) only those
+    items' entries with those result keys are written: the current run's results, not
+    the older ones the journal also keeps (other content, options or model). With
     ``status_columns`` each row begins with ``item, status, error``.
     """
     import pandas as pd
+
+    def chosen(entry: dict[str, Any]) -> bool:
+        if wanted is None:
+            return True
+        key = wanted.get(entry["key"])
+        return key is not None and key == (entry.get("result_key") or "")
 
     # pass 1: the column set and the order, holding only keys and positions in memory
     columns: dict[str, None] = {"item": None, "status": None, "error": None} if status_columns else {}
     positions: list[tuple[int, int]] = []
     for i, entry in enumerate(journal.entries()):
+        if not chosen(entry):
+            continue
         for row in _flatten(entry, status_columns):
             columns.update(dict.fromkeys(row))
         rank = (order or {}).get(entry["key"], len(order or {}) + i)
         positions.append((rank, i))
     positions.sort()
-    wanted = [i for _, i in positions]
+    sequence = [i for _, i in positions]
     tmp_fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(tmp_fd)
     n_rows = 0
@@ -570,13 +524,13 @@ def write_table(journal: Journal, out: Path, *, order: dict[str, int] | None = N
         writer = None
         header = True
         # pass 2: stream entries in output order, chunk by chunk
-        for lo in range(0, len(wanted), chunk):
-            block = set(wanted[lo:lo + chunk])
+        for lo in range(0, len(sequence), chunk):
+            block = set(sequence[lo:lo + chunk])
             picked: dict[int, list[dict[str, Any]]] = {}
             for i, entry in enumerate(journal.entries()):
                 if i in block:
                     picked[i] = list(_flatten(entry, status_columns))
-            rows = [r for i in wanted[lo:lo + chunk] for r in picked[i]]
+            rows = [r for i in sequence[lo:lo + chunk] for r in picked[i]]
             frame = pd.DataFrame(rows, columns=cols)
             for c in frame.select_dtypes(include="object").columns:
                 frame[c] = frame[c].astype("string")

@@ -15,8 +15,11 @@ vetting flags, or ``error: …`` for a light curve that could not be analysed (i
 probabilities are then empty). The exit code is 2 when any input failed.
 
 The work runs on the batch engine (:mod:`starskope.batch`): results are journalled as
-they finish (``<out>.journal.jsonl``), so re-running the same command after an
-interrupt or a crash skips what is done; the table is rewritten atomically at the end.
+they finish (``<out>.journal.jsonl``) under a key of the file's bytes, the options and
+the model, so re-running the same command after an interrupt or a crash skips what is
+done, while a replaced file, other options or another model run again; the table is
+rewritten atomically at the end. A few light curves run in this process; more start a
+local Dask cluster (``--workers``) or use an existing one (``--scheduler``).
 """
 
 from __future__ import annotations
@@ -39,8 +42,9 @@ def register(app: typer.Typer) -> None:
         model_dir: Path = typer.Option(None, "--model", "-m", help="Model folder (default: the shipped model)."),
         workers: int = typer.Option(
             0, "--workers", "-j",
-            help="Worker processes of a local Dask cluster; 1 runs in this process; 0 (default): one per "
-                 "CPU core, or this process alone for a single file."),
+            help="Worker processes of a local Dask cluster; 1 runs in this process. 0 (default): this "
+                 "process when the inputs hold at most 8 light curves (files or table rows, each table within "
+                 "one --table-chunk) or make a single task, else one worker per CPU core (at most 8)."),
         scheduler: str = typer.Option(
             None, "--scheduler",
             help="Address of an existing dask.distributed scheduler (tcp://host:8786) to run on instead."),
@@ -62,6 +66,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Classify light curves: predicted class, p_planet, per-class probabilities, best candidate, star type.
 
+        Up to 8 light curves (files or table rows, no table over one --table-chunk) run in this process; more run on a local Dask cluster (--workers) or on --scheduler.
+
+        Re-running the same command skips what its journal holds for the same file bytes, options and model.
+
         Examples:
 
           starskope classify kplr011442793-2009350155506_llc.fits --out kepler90.csv
@@ -75,7 +83,7 @@ def register(app: typer.Typer) -> None:
         import dataclasses
         import os
 
-        from ..batch import collect_items, run_batch
+        from ..batch import collect_items, is_small_run, run_batch
         from ..batch.classify import DatabaseSink, classify_task
         from ..errors import ParameterError, StarskopeError
         from ..models import default_model, load_model
@@ -100,7 +108,9 @@ def register(app: typer.Typer) -> None:
         options = AnalysisOptions.from_dict((getattr(model, "preprocessing_", {}) or {}).get("analysis"))
         options = dataclasses.replace(options, stellar="auto" if stellar else None, star_types=star_types,
                                       vet_transit_fit=depth_fit)
-        n_workers = workers or (1 if len(items) == 1 else max(1, min(os.cpu_count() or 1, 8)))
+        # a local Dask cluster takes ~20 s to start: not worth it for a few light curves
+        in_process = not scheduler and (workers == 1 or (workers == 0 and is_small_run(items)))
+        n_workers = workers or max(1, min(os.cpu_count() or 1, 8))
         journal = out.with_name(out.name + ".journal.jsonl")
         if fresh:
             journal.unlink(missing_ok=True)
@@ -108,7 +118,7 @@ def register(app: typer.Typer) -> None:
         try:
             summary = run_batch(items, classify_task(model_dir, options.as_dict()), out, workers=n_workers,
                                 scheduler=scheduler, progress=not quiet, on_result=sink,
-                                inline=n_workers == 1 and not scheduler, status_columns=False)
+                                inline=in_process, status_columns=False)
         finally:
             if sink is not None:
                 sink.close()

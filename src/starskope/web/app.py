@@ -45,8 +45,7 @@ from pydantic import BaseModel, Field
 
 from .. import __version__
 from ..errors import ParameterError, StarskopeError
-from .jobs import JobRunner, RunnerSettings
-from .storage import (
+from ..results.store import (
     CLASS_COLUMNS,
     SORTABLE_COLUMNS,
     JobItem,
@@ -56,6 +55,7 @@ from .storage import (
     UploadRecord,
     open_storage,
 )
+from .jobs import JobRunner, RunnerSettings
 from .uploads import (
     LIGHT_CURVE_SUFFIXES,
     UploadRejected,
@@ -239,7 +239,7 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
     ----------
     settings : WebSettings, optional
     storage : Storage, optional
-        An open storage (default: :func:`~starskope.web.storage.open_storage` of
+        An open storage (default: :func:`~starskope.results.store.open_storage` of
         ``settings.db``).
 
     Returns

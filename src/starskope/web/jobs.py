@@ -1,7 +1,7 @@
 """Background work: analyse the stars of a job while the web app keeps serving.
 
 A :class:`JobRunner` owns one dispatcher thread and an executor. Jobs are taken in
-order; each star of a job (:class:`~starskope.web.storage.JobItem`) is analysed by
+order; each star of a job (:class:`~starskope.results.store.JobItem`) is analysed by
 :func:`analyse_item` — read, clean, search, vet, classify, explain, build the report —
 in a worker *process* by default, so the server's event loop never waits on the
 science. As each star finishes, its result and report are written to the storage and
@@ -27,13 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .storage import JobItem, StarRecord, Storage, now
+from ..results.store import BATCH_SOURCE, JobItem, StarRecord, Storage, now
 from .uploads import new_id
 
 __all__ = ["BATCH_SOURCE", "JobRunner", "RunnerSettings", "analyse_item"]
-
-#: ``JobRecord.options`` marker of jobs written by ``starskope classify --db`` (not run here).
-BATCH_SOURCE = '"source": "starskope classify"'
 
 log = logging.getLogger("starskope.web")
 

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from starskope.errors import ParameterError, UnknownNameError
-from starskope.web.storage import (
+from starskope.results.store import (
     MIGRATIONS,
     STORAGE_BACKENDS,
     JobItem,
@@ -133,3 +133,54 @@ def test_unknown_url_scheme_and_a_plugged_in_backend(tmp_path):
     STORAGE_BACKENDS.add("teststore", factory)
     s = open_storage("teststore://somewhere/db")
     assert opened == ["teststore://somewhere/db"] and isinstance(s, Storage)
+
+
+def test_a_version_2_database_is_migrated_to_result_keys(tmp_path):
+    db = tmp_path / "v2.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)")
+    for k in (0, 1):
+        for stmt in MIGRATIONS[k].split(";"):
+            if stmt.strip():
+                con.execute(stmt)
+        con.execute("INSERT INTO schema_version VALUES (?, 'then')", (k + 1,))
+    con.execute("INSERT INTO stars (id, job_id, upload_id, label, created_at) VALUES ('old', 'j', 'u', 'x', 'then')")
+    con.commit()
+    con.close()
+    s = SQLiteStorage(db)
+    assert s.schema_version() == len(MIGRATIONS) == 3
+    old = s.get_star("old")
+    assert old.result_key == "" and s.find_star("") is None  # kept, keyed by nothing
+    s.save_star(_star(1), "{}")
+    s.save_star(_star(2), "{}")  # two stars without keys are two stars
+    assert s.count_stars() == 3
+
+
+def test_one_star_per_result_key(tmp_path):
+    s = SQLiteStorage(tmp_path / "k.db")
+    first = _star(1)
+    first.result_key = "k" * 64
+    assert s.save_star(first, '{"n": 1}') == "s1"
+    again = _star(2, p=0.2)  # another id, the same result: replaces the first and keeps its id
+    again.result_key = "k" * 64
+    assert s.save_star(again, '{"n": 2}') == "s1" and again.id == "s1"
+    assert s.count_stars() == 1 and s.get_report("s1") == '{"n": 2}'
+    assert s.find_star("k" * 64).p_planet_transit == 0.2
+    assert s.find_star("z" * 64) is None
+
+
+def test_the_stars_of_a_job_include_those_its_items_found_done(tmp_path):
+    s = SQLiteStorage(tmp_path / "u.db")
+    for u in ("u1", "u2"):
+        s.add_upload(UploadRecord(id=u, original_name="x.fits", stored_path=f"{u}/x.fits", kind="lightcurve",
+                                  size_bytes=10, sha256="ab" * 32))
+    s.add_job(JobRecord(id="j1", total=1), [JobItem(job_id="j1", position=0, upload_id="u1", label="x.fits")])
+    s.add_job(JobRecord(id="j2", total=1), [JobItem(job_id="j2", position=0, upload_id="u2", label="x.fits")])
+    star = _star(1, job="j1")
+    star.result_key = "k" * 64
+    s.save_star(star, "{}")
+    s.update_item("j1", 0, status="done", star_id="s1")
+    s.update_item("j2", 0, status="done", star_id="s1")  # the second upload found the result stored
+    assert [r.id for r in s.list_stars(StarQuery(job_id="j2"))] == ["s1"]
+    assert [r.id for r in s.list_stars(StarQuery(job_id="j1"))] == ["s1"]
+    assert [u.id for u in s.star_uploads("s1")] == ["u1", "u2"]

@@ -1,7 +1,7 @@
-"""Where the web app keeps its state: uploads, jobs, results and reports.
+"""The results database: uploads, jobs, results and reports, for the web app and the batch engine.
 
-The app talks to a :class:`Storage` (a :class:`typing.Protocol`), never to a database
-directly. :class:`SQLiteStorage` is the default implementation: one file, versioned
+The web app and ``starskope classify --db`` talk to a :class:`Storage` (a
+:class:`typing.Protocol`), never to a database directly. :class:`SQLiteStorage` is the default implementation: one file, versioned
 migrations (:data:`MIGRATIONS`, applied in order and recorded in ``schema_version``), WAL
 journaling so the page keeps reading while a job writes, one lock around the connection
 so worker threads can share it.
@@ -20,11 +20,21 @@ Records are small dataclasses (:class:`UploadRecord`, :class:`JobRecord`,
 row. Everything a finished job produced is in the database, so restarting the server
 loses nothing that finished; jobs that were still running are resumed
 (:meth:`Storage.unfinished_jobs`).
+
+Results are keyed by content
+----------------------------
+A star's ``result_key`` (:mod:`starskope.results.keys`) is the hash of its input's bytes
+(and table rows), the analysis options and the model. :meth:`Storage.save_star` stores
+one star per result key: saving a result whose key is already there replaces that star
+and keeps its id. The same file uploaded twice is therefore one star, reached from both
+uploads' job items (:meth:`Storage.star_uploads`), and :meth:`Storage.find_star` tells a
+job runner that a result exists before it analyses anything.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -37,6 +47,7 @@ from ..errors import ParameterError
 from ..registry import Registry
 
 __all__ = [
+    "BATCH_SOURCE",
     "CLASS_COLUMNS",
     "MIGRATIONS",
     "SORTABLE_COLUMNS",
@@ -50,7 +61,12 @@ __all__ = [
     "UploadRecord",
     "now",
     "open_storage",
+    "strict_json",
 ]
+
+#: ``JobRecord.options`` marker of jobs written by ``starskope classify --db``: the batch
+#: command fills and finishes them, a web server never runs them.
+BATCH_SOURCE = '"source": "starskope classify"'
 
 #: Probability columns of a star, one per class of :data:`starskope.models.labels.CLASSES`.
 CLASS_COLUMNS: tuple[str, ...] = (
@@ -145,6 +161,9 @@ class StarRecord:
 
     Probabilities are NaN-free floats or None (no model); ``verdict_source`` says
     whether ``predicted_class`` came from the model or from the vetting rules.
+    ``result_key`` identifies the result (input content, options, model; empty for
+    stars stored before keys existed); ``job_id`` and ``upload_id`` name the job and
+    upload that first produced it.
     """
 
     id: str
@@ -170,6 +189,7 @@ class StarRecord:
     reason: str = ""
     model_version: str = ""
     created_at: str = field(default_factory=now)
+    result_key: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -177,7 +197,7 @@ class StarRecord:
 
 #: Columns the results table may be sorted on.
 SORTABLE_COLUMNS: tuple[str, ...] = tuple(
-    f.name for f in fields(StarRecord) if f.name not in ("reason",)
+    f.name for f in fields(StarRecord) if f.name not in ("reason", "result_key")
 )
 
 
@@ -196,7 +216,8 @@ class StarQuery:
     min_p_planet : float, optional
         Only stars with ``p_planet_transit`` at least this.
     job_id : str, optional
-        Only the stars of one job.
+        Only the stars of one job (those it produced, and those its items found
+        already analysed).
     sort : str
         One of :data:`SORTABLE_COLUMNS`.
     descending : bool
@@ -253,7 +274,11 @@ class Storage(Protocol):
 
     def unfinished_jobs(self) -> list[JobRecord]: ...
 
-    def save_star(self, star: StarRecord, report_json: str) -> None: ...
+    def save_star(self, star: StarRecord, report_json: str) -> str: ...
+
+    def find_star(self, result_key: str) -> StarRecord | None: ...
+
+    def star_uploads(self, star_id: str) -> list[UploadRecord]: ...
 
     def get_star(self, star_id: str) -> StarRecord | None: ...
 
@@ -369,7 +394,32 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE jobs ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
     """,
+    # results keyed by content + options + model; older stars keep an empty key, match
+    # nothing and are analysed again when asked for
+    """
+    ALTER TABLE stars ADD COLUMN result_key TEXT NOT NULL DEFAULT '';
+    CREATE UNIQUE INDEX stars_result_key ON stars(result_key) WHERE result_key != '';
+    CREATE INDEX job_items_star ON job_items(star_id);
+    """,
 )
+
+
+def strict_json(obj: Any) -> str:
+    """Strict JSON text of plain data: NumPy scalars and arrays become numbers and lists,
+    NaN and infinities become null (a report or a result row as the database stores it)."""
+    return json.dumps(_jsonable(obj), allow_nan=False, ensure_ascii=False)
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if hasattr(obj, "tolist") and callable(obj.tolist):  # NumPy arrays and scalars
+        return _jsonable(obj.tolist())
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
 
 
 def _clean_float(v: Any) -> float | None:
@@ -424,6 +474,7 @@ class SQLiteStorage:
                 f"database {self.path}: schema version {current} is newer than this starskope knows "
                 f"({len(MIGRATIONS)}); upgrade starskope or use another --db"
             )
+        # older databases are brought up to date in place, one recorded migration at a time
         for version in range(current, len(MIGRATIONS)):
             self._db.execute("BEGIN")
             try:
@@ -527,7 +578,12 @@ class SQLiteStorage:
         return [self._record(JobRecord, r) for r in rows]
 
     # ---------------------------------------------------------------- stars
-    def save_star(self, star: StarRecord, report_json: str) -> None:
+    def save_star(self, star: StarRecord, report_json: str) -> str:
+        """Store a star and its report; return the id it is stored under.
+
+        A star with the same id, or with the same non-empty ``result_key``, is replaced;
+        in the second case the stored star keeps its id (``star.id`` is set to it).
+        """
         for name in (*CLASS_COLUMNS, "period_days", "epoch_bjd", "depth_ppm", "duration_hours", "snr",
                      "planet_radius_earth"):
             setattr(star, name, _clean_float(getattr(star, name)))
@@ -535,6 +591,10 @@ class SQLiteStorage:
         with self._lock:
             self._db.execute("BEGIN")
             try:
+                if star.result_key:
+                    row = self._db.execute("SELECT id FROM stars WHERE result_key = ?", (star.result_key,)).fetchone()
+                    if row is not None:
+                        star.id = str(row[0])
                 self._db.execute("DELETE FROM reports WHERE star_id = ?", (star.id,))
                 self._db.execute("DELETE FROM stars WHERE id = ?", (star.id,))
                 self._insert("stars", star)
@@ -543,6 +603,25 @@ class SQLiteStorage:
             except Exception:
                 self._db.execute("ROLLBACK")
                 raise
+        return star.id
+
+    def find_star(self, result_key: str) -> StarRecord | None:
+        """The star stored under a result key, or None (an empty key finds nothing)."""
+        if not result_key:
+            return None
+        with self._lock:
+            row = self._db.execute("SELECT * FROM stars WHERE result_key = ?", (result_key,)).fetchone()
+        return self._record(StarRecord, row)
+
+    def star_uploads(self, star_id: str) -> list[UploadRecord]:
+        """The uploads a star's result was asked for from, oldest first (the upload that
+        produced it and every job item that found it done)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM uploads WHERE id IN (SELECT upload_id FROM job_items WHERE star_id = ? "
+                "UNION SELECT upload_id FROM stars WHERE id = ?) ORDER BY created_at, rowid",
+                (star_id, star_id)).fetchall()
+        return [self._record(UploadRecord, r) for r in rows]
 
     def get_star(self, star_id: str) -> StarRecord | None:
         with self._lock:
@@ -572,8 +651,8 @@ class SQLiteStorage:
             cond.append("p_planet_transit >= ?")
             args.append(float(q.min_p_planet))
         if q.job_id:
-            cond.append("job_id = ?")
-            args.append(q.job_id)
+            cond.append("(job_id = ? OR id IN (SELECT star_id FROM job_items WHERE job_id = ?))")
+            args += [q.job_id, q.job_id]
         where = f"WHERE {' AND '.join(cond)}" if cond else ""
         order = "DESC" if q.descending else "ASC"
         # NULLs last whatever the direction; q.sort is checked against SORTABLE_COLUMNS
