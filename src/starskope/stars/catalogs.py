@@ -560,14 +560,13 @@ def known_ephemerides(
     """
     folder = _folder(catalog_dir)
     entries = _all_known(folder)
-    have_position = ra_deg is not None and dec_deg is not None
-    if target is None and not have_position:
+    if target is None and (ra_deg is None or dec_deg is None):
         return list(entries)
     keep = np.zeros(len(entries), bool)
     if target is not None:
         names = _star_names(parse_target(target), folder)
         keep |= np.array([e.star in names for e in entries], bool)
-    if have_position:
+    if ra_deg is not None and dec_deg is not None:
         rad = float(require_positive(radius, u.arcsec, "radius").to_value(u.arcsec))
         sep = _separations_arcsec(entries, float(ra_deg), float(dec_deg))
         keep |= np.isfinite(sep) & (sep <= rad)

@@ -55,10 +55,10 @@ def _catalog_for(mission: str | None, catalog: str | None) -> str | None:
         return cat
     if mission is None:
         return None
-    cat = CATALOG_OF_MISSION.get(str(mission).lower())
-    if cat is None:
+    found = CATALOG_OF_MISSION.get(str(mission).lower())
+    if found is None:
         raise ParameterError(f"mission must be 'Kepler', 'K2' or 'TESS'; got {mission!r}")
-    return cat
+    return found
 
 
 def parse_target(target: Any, mission: str | None = None, *, catalog: str | None = None) -> Target:
