@@ -32,7 +32,7 @@ from __future__ import annotations
 import threading
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from typing import Any, ClassVar
 
 from .errors import ParameterError, StarskopeError
@@ -113,7 +113,7 @@ class Executor(ABC):
         on_error: ErrorHandler | None = None,
         progress: ProgressCallback | None = None,
         star: bool = False,
-    ) -> Iterator[tuple[int, Any]]:
+    ) -> Generator[tuple[int, Any], None, None]:
         """Run ``fn(job)`` for every job; yield ``(index, result)`` in the order jobs finish.
 
         Parameters
@@ -184,7 +184,7 @@ class Executor(ABC):
     # ------------------------------------------------------------------ to implement
     @abstractmethod
     def _map(self, fn: Callable[[Any], Any], jobs: list[Any], window: int | None,
-             on_error: ErrorHandler | None, progress: ProgressCallback | None) -> Iterator[tuple[int, Any]]:
+             on_error: ErrorHandler | None, progress: ProgressCallback | None) -> Generator[tuple[int, Any], None, None]:
         """Yield ``(index, result)`` as jobs finish; ``window`` None: the executor's default."""
 
     @abstractmethod
@@ -213,7 +213,7 @@ class InlineExecutor(Executor):
             raise ParameterError(f"workers must be >= 1; got {workers}")
 
     def _map(self, fn: Callable[[Any], Any], jobs: list[Any], window: int | None,
-             on_error: ErrorHandler | None, progress: ProgressCallback | None) -> Iterator[tuple[int, Any]]:
+             on_error: ErrorHandler | None, progress: ProgressCallback | None) -> Generator[tuple[int, Any], None, None]:
         total = len(jobs)
         for index, job in enumerate(jobs):
             if self._closed.is_set():
@@ -281,7 +281,7 @@ class _PoolExecutor(Executor):
             return pool.submit(fn, job), pool
 
     def _map(self, fn: Callable[[Any], Any], jobs: list[Any], window: int | None,
-             on_error: ErrorHandler | None, progress: ProgressCallback | None) -> Iterator[tuple[int, Any]]:
+             on_error: ErrorHandler | None, progress: ProgressCallback | None) -> Generator[tuple[int, Any], None, None]:
         import concurrent.futures as cf
 
         total = len(jobs)
@@ -452,7 +452,7 @@ class DaskExecutor(Executor):
             cluster.close()
 
     def _map(self, fn: Callable[[Any], Any], jobs: list[Any], window: int | None,
-             on_error: ErrorHandler | None, progress: ProgressCallback | None) -> Iterator[tuple[int, Any]]:
+             on_error: ErrorHandler | None, progress: ProgressCallback | None) -> Generator[tuple[int, Any], None, None]:
         total = len(jobs)
         if total == 0:
             return

@@ -89,7 +89,7 @@ def test_classify_streams_rows_to_the_results_database(tmp_path, k2_files, capsy
     job_id = good.job_id
     store.update_job(job_id, status="running", stage="starskope classify")  # as while the batch runs
     store.close()
-    app = create_app(WebSettings(db=str(db), runner=RunnerSettings(executor="thread", workers=1, model="none")))
+    app = create_app(WebSettings(db=str(db), runner=RunnerSettings(executor="threads", workers=1, model="none")))
     with TestClient(app) as client:
         job = client.get(f"/api/jobs/{job_id}").json()
         assert job["status"] == "running" and job["stage"] == "starskope classify"  # the server leaves it alone

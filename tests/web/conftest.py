@@ -21,7 +21,7 @@ def make_app(tmp_path: Path, *, data_dir: Path | None = None, max_upload_mb: flo
     from starskope.web.jobs import RunnerSettings
 
     settings = WebSettings(db=str(db or tmp_path / "starskope.db"), data_dir=data_dir, max_upload_mb=max_upload_mb,
-                           runner=RunnerSettings(executor="thread", workers=1, model=model, saliency=saliency))
+                           runner=RunnerSettings(executor="threads", workers=1, model=model, saliency=saliency))
     return create_app(settings)
 
 

@@ -406,3 +406,51 @@ def test_a_model_gives_probabilities(tmp_path, shared_data, synth):
         assert star["model_version"].startswith("ensemble ")
         doc = c.get(star["report_url"]).json()
         assert doc["model"]["contributions"]["members"] and doc["model"]["saliency"]
+
+
+def test_the_same_file_uploaded_twice_is_one_star_with_two_uploads(client, shared_data):
+    first = wait_for_job(client, client.post("/api/jobs", files=[fits_upload(shared_data / PI_MEN)]).json()["id"])
+    assert first["status"] == "done" and first["done"] == 1
+    star_id = first["items"][0]["star_id"]
+    # the same bytes under another name, twice in one request: found in the database, not analysed again
+    r = client.post("/api/jobs", files=[fits_upload(shared_data / PI_MEN, "again.fits.gz"),
+                                        fits_upload(shared_data / PI_MEN, "and_again.fits.gz")])
+    second = wait_for_job(client, r.json()["id"])
+    assert second["status"] == "done" and second["done"] == 2
+    assert [it["star_id"] for it in second["items"]] == [star_id, star_id]
+    stars = client.get("/api/stars").json()
+    assert [s["id"] for s in stars] == [star_id] and len(stars[0]["result_key"]) == 64
+    assert [s["id"] for s in client.get("/api/stars", params={"job_id": second["id"]}).json()] == [star_id]
+    uploads = client.get("/api/uploads").json()
+    assert len(uploads) == 3 and len({u["sha256"] for u in uploads}) == 1
+    # the data folder's copy of the same file is the same star too
+    third = wait_for_job(client, client.post("/api/jobs/from-folder", json={"paths": [PI_MEN]}).json()["id"])
+    assert third["items"][0]["star_id"] == star_id and client.get("/api/health").json()["stars"] == 1
+
+
+def test_another_model_makes_another_star(tmp_path, shared_data, synth):
+    from starskope.results.store import open_storage
+
+    db = tmp_path / "two-models.db"
+    for model in ("none", str(synth.tiny_model_dir())):
+        app = make_app(tmp_path, model=model, db=db)
+        with TestClient(app) as c:
+            job = wait_for_job(c, c.post("/api/jobs", files=[fits_upload(shared_data / PI_MEN)]).json()["id"])
+            assert job["done"] == 1
+    store = open_storage(db)
+    try:
+        stars = store.list_stars()
+        assert len(stars) == 2 and {s.verdict_source for s in stars} == {"vetting rules", "model"}
+    finally:
+        store.close()
+
+
+def test_the_runner_runs_on_a_named_executor(tmp_path):
+    from starskope.errors import UnknownNameError
+    from starskope.web.app import WebSettings, create_app
+    from starskope.web.jobs import RunnerSettings
+
+    with pytest.raises(UnknownNameError, match="unknown executor 'process'; known executors: dask, inline, processes"):
+        create_app(WebSettings(db=str(tmp_path / "x.db"), runner=RunnerSettings(executor="process")))
+    app = create_app(WebSettings(db=str(tmp_path / "y.db"), runner=RunnerSettings(executor="inline", model="none")))
+    assert app.state.runner.settings.new_executor().name == "inline"

@@ -25,7 +25,7 @@ import os
 import resource
 import traceback
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import asdict, is_dataclass
 from functools import partial
 from typing import Any
@@ -147,7 +147,8 @@ def failed_entry(item: Any, exc: BaseException, identity: AnalysisIdentity | Non
 
 
 def execute(items: Iterable[Any], fn: Callable[[Any], Any], executor: Executor, *,
-            identity: AnalysisIdentity | None = None, window: int | None = None) -> Iterator[dict[str, Any]]:
+            identity: AnalysisIdentity | None = None,
+            window: int | None = None) -> Generator[dict[str, Any], None, None]:
     """Run ``fn`` over ``items`` on ``executor``; yield each item's entry as it finishes.
 
     Parameters

@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
 
             read_model_json(model_dir)  # fail now, not in every job
         settings = WebSettings(db=db, data_dir=data_dir, files_dir=files_dir, max_upload_mb=max_upload_mb,
-                               runner=RunnerSettings(executor="thread" if threads else "process", workers=workers,
+                               runner=RunnerSettings(executor="threads" if threads else "processes", workers=workers,
                                                      model=model))
         application = create_app(settings)
         typer.echo(f"starskope serving on http://{host}:{port}/ (database {settings.db})")

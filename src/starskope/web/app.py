@@ -198,6 +198,8 @@ class StarOut(BaseModel):
     reason: str
     model_version: str
     created_at: str
+    result_key: str = Field(description="SHA-256 of the input's bytes (and table row), the analysis options and "
+                                        "the model: one star per result (empty for results stored before keys)")
     report_url: str
     page_url: str
 
@@ -258,8 +260,7 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
     limit_bytes = int(float(settings.max_upload_mb) * 2**20)
     if limit_bytes <= 0:
         raise ParameterError(f"max_upload_mb must be positive; got {settings.max_upload_mb}")
-    if settings.runner.executor not in ("process", "thread"):
-        raise ParameterError(f"executor must be 'process' or 'thread'; got {settings.runner.executor!r}")
+    settings.runner.new_executor().close()  # an unknown executor name fails here, listing the known ones
     store = storage or open_storage(settings.db)
     files_dir = settings.resolved_files_dir()
     uploads_dir = files_dir / "uploads"

@@ -1,11 +1,19 @@
 """Background work: analyse the stars of a job while the web app keeps serving.
 
-A :class:`JobRunner` owns one dispatcher thread and an executor. Jobs are taken in
-order; each star of a job (:class:`~starskope.results.store.JobItem`) is analysed by
-:func:`analyse_item` — read, clean, search, vet, classify, explain, build the report —
-in a worker *process* by default, so the server's event loop never waits on the
-science. As each star finishes, its result and report are written to the storage and
-the job's counters move, which is what the page polls.
+A :class:`JobRunner` owns one dispatcher thread and an executor
+(:mod:`starskope.executors`: local worker processes by default, threads, this thread, or
+a Dask cluster). Jobs are taken in order; the stars of a job
+(:class:`~starskope.results.store.JobItem`) run through the batch engine
+(:func:`starskope.batch.engine.execute`, the code path of ``starskope classify``), each
+analysed by :func:`analyse_item` — read, clean, search, vet, classify, explain, build the
+report — away from the server's event loop. As each star finishes, its result and report
+are written to the results database and the job's counters move, which is what the page
+polls.
+
+Results are keyed by content (:mod:`starskope.results.keys`): the uploaded bytes (and
+table row), the analysis options and the model. A star whose result is in the database
+already is not analysed again: its job item points to the stored star, so the same file
+uploaded twice is one star with two uploads.
 
 :func:`analyse_item` takes and returns plain dicts (picklable), loads the model once per
 worker process, and turns every failure into an error message for that star: one bad
@@ -17,17 +25,21 @@ stars already finished stay finished; the others are analysed again.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import json
 import logging
 import queue
 import threading
 import traceback
 import warnings
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..results.store import BATCH_SOURCE, JobItem, StarRecord, Storage, now
+from ..batch.engine import execute
+from ..executors import Executor, ExecutorClosedError, executor_for
+from ..results.keys import AnalysisIdentity, content_key
+from ..results.store import BATCH_SOURCE, JobItem, StarRecord, Storage, UploadRecord, now
 from .uploads import new_id
 
 __all__ = ["BATCH_SOURCE", "JobRunner", "RunnerSettings", "analyse_item"]
@@ -117,9 +129,10 @@ class RunnerSettings:
 
     Attributes
     ----------
-    executor : {'process', 'thread'}
-        Worker processes (default; the server stays responsive whatever the analysis
-        does) or threads (tests, debugging).
+    executor : str
+        A name in :data:`starskope.executors.EXECUTORS`: ``processes`` (default; the
+        server stays responsive whatever the analysis does), ``threads`` (tests,
+        debugging), ``inline`` (the dispatcher thread itself) or ``dask``.
     workers : int
         Stars analysed at once.
     model : str
@@ -127,12 +140,31 @@ class RunnerSettings:
         or a model folder.
     saliency : bool
         Compute the CNN saliency curve for each star.
+    scheduler : str, optional
+        Address of a ``dask.distributed`` scheduler to run on (with ``executor="dask"``).
     """
 
-    executor: str = "process"
+    executor: str = "processes"
     workers: int = 1
     model: str = "default"
     saliency: bool = True
+    scheduler: str | None = None
+
+    def new_executor(self) -> Executor:
+        """A fresh executor of this kind (workers start on its first use).
+
+        Raises
+        ------
+        UnknownNameError
+            ``executor`` is no registered executor.
+        ParameterError
+            ``workers`` below 1, or a scheduler with an executor other than Dask.
+        """
+        return executor_for(max(1, int(self.workers)), self.scheduler, kind=self.executor)
+
+
+#: What a web job makes of each star (a full report), as its result keys say.
+REPORT_PRODUCT = "web report"
 
 
 class JobRunner:
@@ -152,25 +184,17 @@ class JobRunner:
         self.settings = settings or RunnerSettings()
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._thread: threading.Thread | None = None
-        self._executor: cf.Executor | None = None
+        self._executor: Executor | None = None
         self._stopping = threading.Event()
         self._idle = threading.Event()
         self._idle.set()
 
     # ------------------------------------------------------------------ lifecycle
-    def _new_executor(self) -> cf.Executor:
-        n = max(1, int(self.settings.workers))
-        if self.settings.executor == "thread":
-            return cf.ThreadPoolExecutor(max_workers=n, thread_name_prefix="starskope-job")
-        import multiprocessing as mp
-
-        return cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"))
-
     def start(self) -> None:
         """Start the dispatcher and resume unfinished jobs."""
         if self._thread is not None:
             return
-        self._executor = self._new_executor()
+        self._executor = self.settings.new_executor()
         for job in self.storage.unfinished_jobs():
             if BATCH_SOURCE in (job.options or ""):
                 continue  # a `starskope classify --db` run: that command fills and finishes it
@@ -187,7 +211,7 @@ class JobRunner:
         self._stopping.set()
         self._queue.put(None)
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor.close()
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._thread = None
@@ -209,6 +233,8 @@ class JobRunner:
                 break
             try:
                 self._run(job_id)
+            except ExecutorClosedError:
+                break  # stopping: the job's unfinished stars resume on the next start
             except Exception:  # never let the dispatcher die
                 log.error("job %s failed:\n%s", job_id, traceback.format_exc())
                 self.storage.update_job(job_id, status="failed", finished_at=now(),
@@ -216,18 +242,18 @@ class JobRunner:
             if self._queue.empty():
                 self._idle.set()
 
-    def _task(self, job_id: str, item: JobItem) -> dict[str, Any] | None:
-        upload = self.storage.get_upload(item.upload_id)
-        if upload is None:
-            return None
-        job = self.storage.get_job(job_id)
-        import json
+    def identity(self, options: dict[str, Any]) -> AnalysisIdentity:
+        """Options and model of a job's results (``options``: the job's stored options)."""
+        return AnalysisIdentity.of(REPORT_PRODUCT, {
+            "analysis": options.get("analysis") or {}, "mission": options.get("mission"),
+            "time_format": options.get("time_format"), "saliency": bool(self.settings.saliency),
+        }, self.settings.model)
 
-        extra = json.loads(job.options or "{}") if job is not None else {}
-        return {"path": str(self.resolve_path(upload)), "kind": upload.kind, "row": item.row, "label": item.label,
-                "model": self.settings.model, "options": extra.get("analysis") or {},
-                "mission": extra.get("mission"), "time_format": extra.get("time_format"),
-                "saliency": self.settings.saliency}
+    def _task(self, upload: UploadRecord, item: JobItem, options: dict[str, Any], result_key: str) -> dict[str, Any]:
+        return {"key": result_key, "result_key": result_key, "path": str(self.resolve_path(upload)),
+                "kind": upload.kind, "row": item.row, "label": item.label, "model": self.settings.model,
+                "options": options.get("analysis") or {}, "mission": options.get("mission"),
+                "time_format": options.get("time_format"), "saliency": self.settings.saliency}
 
     def _run(self, job_id: str) -> None:
         st = self.storage
@@ -236,56 +262,73 @@ class JobRunner:
             return
         items = st.job_items(job_id)
         pending = [it for it in items if it.status not in ("done", "failed")]
-        done = sum(it.status == "done" for it in items)
-        failed = sum(it.status == "failed" for it in items)
+        counts = {"done": sum(it.status == "done" for it in items), "failed": sum(it.status == "failed" for it in items)}
         st.update_job(job_id, status="running", started_at=job.started_at or now(), total=len(items),
-                      done=done, failed=failed, stage=f"analysing {len(pending)} star(s)")
-        futures: dict[cf.Future[dict[str, Any]], JobItem] = {}
+                      done=counts["done"], failed=counts["failed"], stage=f"analysing {len(pending)} star(s)")
+        options = json.loads(job.options or "{}")
+        identity = self.identity(options)
+        waiting: dict[str, list[JobItem]] = {}  # result key -> the items that want that result
+        tasks: list[dict[str, Any]] = []
         for it in pending:
-            task = self._task(job_id, it)
-            if task is None:
-                st.update_item(job_id, it.position, status="failed", error="its upload is missing")
-                failed += 1
+            upload = st.get_upload(it.upload_id)
+            if upload is None:
+                self._finish_item(job_id, it, counts, error="its upload is missing")
                 continue
+            rows = (it.row, it.row + 1) if it.row >= 0 else (None, None)
+            key = identity.result_key(content_key(upload.sha256, *rows)) if _is_sha256(upload.sha256) else ""
+            known = st.find_star(key)
+            if known is not None:  # analysed before, with the same bytes, options and model
+                self._finish_item(job_id, it, counts, star_id=known.id)
+                continue
+            if key and key in waiting:  # the same star twice in this job: analysed once
+                waiting[key].append(it)
+                continue
+            key = key or f"unkeyed:{job_id}:{it.position}"
+            waiting[key] = [it]
+            tasks.append(self._task(upload, it, options, key))
             st.update_item(job_id, it.position, status="running")
-            futures[self._submit_task(task)] = it
-        for fut in cf.as_completed(futures):
-            it = futures[fut]
-            try:
-                res = fut.result()
-            except cf.CancelledError:
-                return  # shutting down: the item stays 'running' and resumes on restart
-            except Exception as exc:  # a worker process died (out of memory, killed)
-                res = {"ok": False, "error": f"the worker analysing this star died ({type(exc).__name__})"}
-                self._replace_executor()
-            if res.get("ok"):
-                star_id = new_id()
-                s = dict(res["summary"])
-                record = StarRecord(id=star_id, job_id=job_id, upload_id=it.upload_id, label=it.label,
-                                    **{k: v for k, v in s.items() if k in StarRecord.__dataclass_fields__
-                                       and k not in ("id", "job_id", "upload_id", "label", "created_at")})
-                st.save_star(record, res["report_json"])
-                st.update_item(job_id, it.position, status="done", star_id=star_id)
-                done += 1
-            else:
-                st.update_item(job_id, it.position, status="failed", error=str(res.get("error", "failed"))[:2000])
-                failed += 1
-            st.update_job(job_id, done=done, failed=failed,
-                          stage=f"{done + failed} of {len(items)} analysed; last: {it.label}")
-        status_msg = f"{done} analysed" + (f", {failed} failed" if failed else "")
-        st.update_job(job_id, status="done", finished_at=now(), done=done, failed=failed, stage="finished",
-                      message=status_msg)
+        assert self._executor is not None, "start() the runner first"
+        with closing(execute(tasks, analyse_item, self._executor)) as entries:
+            for entry in entries:
+                self._store_entry(job_id, entry, waiting.pop(entry["key"], []), counts, len(items))
+        status_msg = f"{counts['done']} analysed" + (f", {counts['failed']} failed" if counts["failed"] else "")
+        st.update_job(job_id, status="done", finished_at=now(), done=counts["done"], failed=counts["failed"],
+                      stage="finished", message=status_msg)
 
-    def _submit_task(self, task: dict[str, Any]) -> cf.Future[dict[str, Any]]:
-        assert self._executor is not None
-        try:
-            return self._executor.submit(analyse_item, task)
-        except (RuntimeError, cf.BrokenExecutor):
-            self._replace_executor()
-            return self._executor.submit(analyse_item, task)
+    def _store_entry(self, job_id: str, entry: dict[str, Any], items: list[JobItem], counts: dict[str, int],
+                     total: int) -> None:
+        """Store one finished star (an entry of :func:`~starskope.batch.engine.execute`)."""
+        if not items:
+            return
+        res: dict[str, Any] = {"ok": False, "error": str(entry.get("error") or "failed")}
+        if entry.get("status") == "ok":
+            res = (entry.get("rows") or [{}])[0]
+        first = items[0]
+        if res.get("ok"):
+            s = dict(res["summary"])
+            result_key = str(entry.get("result_key") or "")
+            record = StarRecord(id=new_id(), job_id=job_id, upload_id=first.upload_id, label=first.label,
+                                result_key="" if result_key.startswith("unkeyed:") else result_key,
+                                **{k: v for k, v in s.items() if k in StarRecord.__dataclass_fields__
+                                   and k not in ("id", "job_id", "upload_id", "label", "created_at", "result_key")})
+            star_id = self.storage.save_star(record, res["report_json"])
+            for it in items:
+                self._finish_item(job_id, it, counts, star_id=star_id)
+        else:
+            for it in items:
+                self._finish_item(job_id, it, counts, error=str(res.get("error", "failed"))[:2000])
+        self.storage.update_job(job_id, done=counts["done"], failed=counts["failed"],
+                                stage=f"{counts['done'] + counts['failed']} of {total} analysed; last: {first.label}")
 
-    def _replace_executor(self) -> None:
-        old = self._executor
-        self._executor = self._new_executor()
-        if old is not None:
-            old.shutdown(wait=False, cancel_futures=True)
+    def _finish_item(self, job_id: str, item: JobItem, counts: dict[str, int], *, star_id: str = "",
+                     error: str = "") -> None:
+        if error:
+            self.storage.update_item(job_id, item.position, status="failed", error=error)
+            counts["failed"] += 1
+        else:
+            self.storage.update_item(job_id, item.position, status="done", star_id=star_id)
+            counts["done"] += 1
+
+
+def _is_sha256(text: str) -> bool:
+    return len(text) == 64 and all(ch in "0123456789abcdef" for ch in text.lower())
