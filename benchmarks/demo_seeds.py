@@ -13,7 +13,7 @@ For each seed it prints the original CNN's and the ensemble's PR-AUC and recall 
 false-positive rate, the ensemble's hosts found and non-hosts flagged at its own
 decision (argmax class), whether **5/5 hosts rank above all but 1 % of the non-hosts**
 (recall @ 1 % FPR = 1: the issue's goal, "5/5 while flagging at most 1 %"), and each
-host's detectability (:func:`starskope.simulate.detectability.host_detectability`): the
+host's detectability (:func:`starskope.datasets.host_detectability`): the
 search's SNR at the host's true ephemeris and how many quiet stars show a stronger noise
 peak. A host whose transit is below the 7.1σ detection threshold even at its true
 ephemeris is one no transit survey would report: a seed that fails on such a host fails
@@ -41,12 +41,12 @@ def _finished(work: Path) -> bool:
 
 def _rescore(work: Path):
     """Metrics and host detectability of a finished demo folder, from its saved models."""
+    from starskope.analysis import AnalysisOptions
     from starskope.cli.evaluate import evaluate_features
     from starskope.cli.train import features_for_input, table_labels
+    from starskope.datasets import host_detectability
     from starskope.io.flux_table import read_flux_table
     from starskope.models import load_model
-    from starskope.pipeline import AnalysisOptions
-    from starskope.simulate.detectability import host_detectability
 
     data = work / "data"
     cached = glob.glob(str(data / "features-exoTest-*.npz"))

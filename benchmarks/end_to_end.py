@@ -50,13 +50,11 @@ def _cpu() -> str:
 
 def _options(star_types: bool, depth_fit: bool = True) -> dict:
     """The shipped model's analysis options, with star types and the limb-darkened depth fit on or off."""
-    import dataclasses
-
+    from starskope.analysis import options_for
     from starskope.models import default_model
-    from starskope.pipeline import AnalysisOptions
 
-    opts = AnalysisOptions.from_dict((default_model().preprocessing_ or {}).get("analysis"))
-    return dataclasses.replace(opts, star_types=star_types, vet_transit_fit=depth_fit).as_dict()
+    return options_for(default_model(), {"star_types": star_types, "vet_transit_fit": depth_fit},
+                       warn=False).as_dict()
 
 
 def _run(items, out: Path, workers: int, options: dict | None = None) -> dict[str, float]:

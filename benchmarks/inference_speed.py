@@ -48,17 +48,10 @@ def main() -> int:
     torch.set_num_threads(1)
     from end_to_end import _cpu
 
-    from starskope.features.dataset import StarData, extract_features
+    from starskope.analysis import clean_table_rows, options_for, search_period_max
+    from starskope.analysis.core import measure, star_types_of
     from starskope.io.flux_table import read_flux_table_rows
     from starskope.models import default_model
-    from starskope.pipeline import (
-        AnalysisOptions,
-        _best,
-        _star_type_meta,
-        _vet,
-        clean_table_rows,
-        search_period_max,
-    )
     from starskope.search import search_many
     from starskope.simulate import DEFAULT_SEED, simulate_k2_c3
 
@@ -71,7 +64,7 @@ def main() -> int:
     flux = table.flux
     n = len(flux)
     model = default_model()
-    options = AnalysisOptions.from_dict((model.preprocessing_ or {}).get("analysis"))
+    options = options_for(model, warn=False)
     ms: dict[str, float] = {}
 
     t0 = time.perf_counter()
@@ -82,21 +75,23 @@ def main() -> int:
                         max_planets=1, oversample=options.search_oversample)
     ms["search (batched)"] = (time.perf_counter() - t0) / n * 1e3
     t0 = time.perf_counter()
-    stars, n_vetted = [], 0
+    analyses, n_vetted = [], 0
     for i in range(n):
-        cand = _best(found[i])
         good = np.isfinite(clean[i])
-        row, flags = _vet(time_[good], clean[i][good], cand, options, target=None, mission="K2")
-        n_vetted += row is not None
-        stars.append(StarData(time=time_, flux=clean[i], raw_flux=raw[i], candidate=cand, vetting=row,
-                              target_id=f"row {i + 1}", mission="K2", flags=flags))
-    ms["vet"] = (time.perf_counter() - t0) / n * 1e3
+        # vetting and features of one star (analysis.core.measure), timed together
+        a = measure(label=f"row {i + 1}", file="", target=f"row {i + 1}", mission="K2", time=time_[good],
+                    flux=clean[i][good], raw_at_kept=raw[i][good], options=options, search=found[i],
+                    product="", flux_origin="", raw_time=time_, raw_flux=flux[i], quality=np.zeros(time_.size, int),
+                    quality_bitmask=0, kept=good, trend=np.ones(int(good.sum())))
+        n_vetted += a.vetted_for_model
+        analyses.append(a)
+    ms["vet + features"] = (time.perf_counter() - t0) / n * 1e3
     t0 = time.perf_counter()
-    fs = extract_features(stars, view_spec=options.views(), spectrogram_spec=options.spectrogram())
-    ms["features"] = (time.perf_counter() - t0) / n * 1e3
-    t0 = time.perf_counter()
-    _star_type_meta([(time_, flux[i], None, 0) for i in range(n)], [f"row {i}" for i in range(n)])
+    star_types_of(analyses, [(time_, flux[i], None, 0) for i in range(n)])
     ms["star type"] = (time.perf_counter() - t0) / n * 1e3
+    from starskope.analysis import features_of
+
+    fs = features_of(analyses)
 
     throughput: dict[str, float] = {}
     models = {"ensemble": model, **dict(getattr(model, "members_", []))}

@@ -61,26 +61,23 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=None, help="simulation seed (default: the built-in set's)")
     ap.add_argument("--quiet-rows", type=int, default=150, help="quiet stars searched for noise peaks")
+    ap.add_argument("--data", type=Path, default=os.environ.get("STARSKOPE_SHARED_DATA"),
+                    help="real-data folder with the K2 C5 light curves (default $STARSKOPE_SHARED_DATA)")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "table_roll.json")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     warnings.simplefilter("ignore")
 
+    from starskope.analysis import AnalysisOptions, clean_table_rows, search_period_max
     from starskope.clean.k2roll import table_firings
     from starskope.io.flux_table import read_flux_table
-    from starskope.pipeline import (
-        AnalysisOptions,
-        clean_table_rows,
-        search_period_max,
-        shared_data_dir,
-    )
     from starskope.search import measure_ephemeris, search_transits
     from starskope.simulate import DEFAULT_SEED, simulate_k2_c3
 
     seed = DEFAULT_SEED if args.seed is None else args.seed
     result: dict[str, object] = {"date": time.strftime("%Y-%m-%d"), "machine": f"{_cpu()}, {os.cpu_count()} cores",
                                  "seed": seed}
-    shared = shared_data_dir()
+    shared = Path(args.data) if args.data else None
     if shared is not None:
         result["real_c5"] = _real_c5(shared)
         print(f"real K2 C5 table: {result['real_c5']}")

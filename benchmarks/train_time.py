@@ -41,9 +41,9 @@ def main() -> int:
     import numpy as np
     from sklearn.metrics import average_precision_score, roc_auc_score
 
+    from starskope.analysis import AnalysisOptions
     from starskope.cli.train import features_for_input, train_model
     from starskope.models import p_planet
-    from starskope.pipeline import AnalysisOptions
     from starskope.simulate import DEFAULT_SEED, simulate_k2_c3
 
     data = args.work / "data"
@@ -53,7 +53,7 @@ def main() -> int:
         simulate_k2_c3(data, seed=DEFAULT_SEED)
     rows["simulate"] = {"seconds": time.perf_counter() - t0}
     t0 = time.perf_counter()
-    opts = AnalysisOptions()
+    opts = AnalysisOptions(star_types=False)
     train = features_for_input(data / "exoTrain.csv", truth=data / "truth.csv", split="train", options=opts,
                                workers=args.workers, cache_dir=data)
     test = features_for_input(data / "exoTest.csv", truth=data / "truth.csv", split="test", options=opts,

@@ -107,15 +107,14 @@ def test_classify_streams_rows_to_the_results_database(tmp_path, k2_files, capsy
 
 def test_a_bad_table_range_is_one_error_row(tmp_path, small_table):
     rows = classify_item(BatchItem(str(small_table), 10, 12))
-    assert len(rows) == 1 and rows[0]["flags"].startswith("error: FluxTableError") and "no star row 10" in rows[0]["flags"]
+    assert len(rows) == 1 and rows[0]["flags"].startswith("error: FluxTableError") and "no star row 11" in rows[0]["flags"]
 
 
 def test_star_types_can_be_switched_off(small_table):
-    import dataclasses
+    from starskope.analysis import options_for
+    from starskope.models import default_model
 
-    from starskope.pipeline import AnalysisOptions
-
-    options = dataclasses.replace(AnalysisOptions(), star_types=False).as_dict()
+    options = options_for(default_model(), {"star_types": False}, warn=False).as_dict()
     rows = classify_item(BatchItem(str(small_table), 2, 3), options=options)
     assert list(rows[0]) == classify_columns()
     assert rows[0]["star_type"] == "" and np.isnan(rows[0]["p_type_non_variable"])

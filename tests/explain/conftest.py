@@ -13,11 +13,11 @@ from frontend_data import KEPLER_EB, PI_MEN, QUIET_TESS
 @pytest.fixture(scope="session")
 def real_analyses(shared_data):
     """The three real stars of the issue analysed: a planet host, an eclipsing binary, a quiet star."""
-    from starskope.explain import analyse_file
+    from starskope.analysis import analyse_file
 
     out = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for key, rel in (("pi_men", PI_MEN), ("eb", KEPLER_EB), ("quiet", QUIET_TESS)):
-            out[key] = analyse_file(shared_data / rel)
+            out[key] = analyse_file(shared_data / rel, detail=True)
     return out

@@ -58,9 +58,9 @@ KINDS = {"planet": 0, "eb": 1, "variable": 2, "quiet": 3}
 
 def analyses(n_per_class: int = 8, seed: int = 0) -> tuple[list, np.ndarray]:
     """StarAnalysis of ``n_per_class`` synthetic stars of each kind, and their labels."""
-    from starskope.explain import analyse_table_row, default_options
+    from starskope.analysis import AnalysisOptions, analyse_table_row
 
-    opts = default_options()
+    opts = AnalysisOptions()
     out, labels = [], []
     for kind, label in KINDS.items():
         for k in range(n_per_class):

@@ -59,7 +59,7 @@ def test_quiet_tess_star_has_nothing_significant(real_analyses):
 
 
 def test_odd_even_difference_says_twice_the_period(synth):
-    from starskope.explain import analyse_table_row
+    from starskope.analysis import analyse_table_row
 
     t, f, _ = synth.light_curve("eb", seed=3)
     a = analyse_table_row(t, f, label="eb")
@@ -134,7 +134,7 @@ def test_reason_mentions_the_model_and_disagreement(real_analyses):
 
 
 def test_variability_is_mentioned_for_variables_not_for_eclipses(synth):
-    from starskope.explain import analyse_table_row
+    from starskope.analysis import analyse_table_row
 
     t, f, _ = synth.light_curve("variable", seed=5)
     var = explain(analyse_table_row(t, f, label="v"), None)

@@ -8,9 +8,9 @@ import warnings
 import numpy as np
 import pytest
 
+from starskope.analysis import analyse_table_row
 from starskope.errors import ParameterError
 from starskope.explain import (
-    analyse_table_row,
     explain,
     find_view_cnn,
     model_contributions,
@@ -142,15 +142,17 @@ def test_explain_refuses_a_model_with_other_classes(synth, tiny_model):
 
 def test_probabilities_equal_those_of_classify(shared_data, tiny_model):
     """A report and `starskope classify` give a star the same probabilities."""
-    from starskope.explain import analyse_file, default_options
+    from starskope.analysis import analyse, options_for
     from starskope.pipeline import classify
 
     path = shared_data / "tess/misc/zclaytor+lcs_demo/hlsp_tess-spoc_tess_phot_0000000261136679-s0001_tess_v1_lc.fits"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        df = classify([path], tiny_model, options=default_options())
-        ex = explain(analyse_file(path), tiny_model, saliency=False)
+        df = classify([path], tiny_model)
+        ex = explain(analyse(path, options=options_for(tiny_model), model=tiny_model, detail=True), tiny_model,
+                     saliency=False)
     for cls, p in ex.probabilities.items():
         assert df[f"p_{cls}"].iloc[0] == pytest.approx(p, abs=1e-9)
     assert df["predicted_class"].iloc[0] == ex.verdict
-    assert df["period_days"].iloc[0] == pytest.approx(ex.analysis.star.candidate.period_days)
+    assert df["period_days"].iloc[0] == ex.analysis.candidate.period_days
+    assert df["depth_ppm"].iloc[0] == ex.analysis.candidate.depth_ppm

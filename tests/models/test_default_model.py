@@ -18,10 +18,11 @@ def test_default_model_is_shipped_small_and_documented():
 
 
 def test_default_model_classifies_a_real_planet_host(shared_data):
-    from starskope.pipeline import AnalysisOptions, files_features
+    from starskope.analysis import options_for
+    from starskope.datasets import files_features
 
     model = default_model()
-    options = AnalysisOptions.from_dict(model.preprocessing_["analysis"])
+    options = options_for(model, warn=False)
     # K2-3 (EPIC 201367065), K2SFF light curve of Campaign 1: K2-3 b at 10.05 d
     path = shared_data / "k2/misc/rodluger+everest/hlsp_k2sff_k2_lightcurve_201367065-c01_kepler_v1_llc.fits.gz"
     fs = files_features([path], options=options)

@@ -87,6 +87,18 @@ def test_gbt_export_reproduces_sklearn(tiny_features):
     np.testing.assert_allclose(p, hgb.predict_proba(X), atol=1e-9)
 
 
+def test_the_installed_scikit_learn_is_one_the_tree_export_was_tested_with():
+    """The export reads scikit-learn's private tree arrays: a version outside the tested
+    range must be tested (the reproduction test above) before the range is widened."""
+    import sklearn
+
+    from starskope.models.gbt import SKLEARN_EXPORT_TESTED
+
+    major, minor = (int(x) for x in sklearn.__version__.split(".")[:2])
+    first, last = SKLEARN_EXPORT_TESTED
+    assert first <= (major, minor) < last, f"scikit-learn {sklearn.__version__} is outside {first}..{last}"
+
+
 def test_gbt_importances_name_physical_features(tiny_features):
     m = make_model("gbt", max_iter=30).fit(tiny_features)
     table = m.importance_table(5)

@@ -8,9 +8,10 @@ import warnings
 
 import pytest
 
+from starskope.analysis import analyse_file
 from starskope.cli import main
 from starskope.errors import ParameterError
-from starskope.explain import analyse_file, explain
+from starskope.explain import explain
 from starskope.report import (
     PLOTLY_JS_NAME,
     REPORT_FORMAT,
@@ -28,7 +29,7 @@ from .conftest import KEPLER_EB, PI_MEN, QUIET_TESS
 def pi_men_doc(shared_data, tiny_model):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ex = explain(analyse_file(shared_data / PI_MEN), tiny_model)
+        ex = explain(analyse_file(shared_data / PI_MEN, detail=True), tiny_model)
     return build_report(ex, source=PI_MEN)
 
 
@@ -161,6 +162,10 @@ def test_report_renders_in_chromium(pi_men_doc, tmp_path):
         page.goto(html.as_uri())
         page.wait_for_function("document.querySelectorAll('.sk-rendered').length >= 9", timeout=30000)
         assert page.locator(".sk-rendered .main-svg").count() >= 9
-        assert "Planet transit" in page.locator("#sk-verdict").inner_text() or page.locator("#sk-verdict").count()
+        # the page shows the document's verdict, and where it came from
+        verdict = pi_men_doc["verdict"]
+        assert verdict["title"]
+        assert page.locator("#sk-verdict .sk-verdict-title").inner_text().strip() == verdict["title"]
+        assert f"verdict from the {verdict['source']}" in page.locator("#sk-verdict").inner_text()
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert (tmp_path / "report.png").stat().st_size > 50_000

@@ -11,7 +11,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from starskope.explain import analyse_file, explain
+from starskope.analysis import analyse_file
+from starskope.explain import explain
 from starskope.report import build_report, render_html, star_type_section, to_json
 from starskope.report.plots import amplitude_spectrum_figure, star_type_fold_figure
 from starskope.startypes import STAR_TYPES, classify_star_type
@@ -25,7 +26,7 @@ KEPLER_EB_NPZ = "kepler/eb/kic007630690_eb.npz"
 def _doc(path, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ex = explain(analyse_file(path, **kw), None, saliency=False)
+        ex = explain(analyse_file(path, detail=True, **kw), None, saliency=False)
     return build_report(ex, source=str(path))
 
 
@@ -115,7 +116,7 @@ def test_html_shows_the_section(dsct_doc):
 def test_section_can_be_left_out_and_reports_failures(dsct_doc, shared_data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ex = explain(analyse_file(shared_data / DELTA_SCUTI), None, saliency=False)
+        ex = explain(analyse_file(shared_data / DELTA_SCUTI, detail=True), None, saliency=False)
     doc = build_report(ex, star_type=None)
     assert doc["star_type"] is None and not any(k.startswith("star_type") for k in doc["figures"])
     assert 'id="sk-startype"' not in render_html(doc, plotly="url")

@@ -9,7 +9,8 @@ import batman
 import numpy as np
 import pytest
 
-from starskope.explain import analyse_file, explain
+from starskope.analysis import analyse_file
+from starskope.explain import explain
 from starskope.lightcurve import arrays
 from starskope.multi import resolve_period, stitch_missions, telescope_summary
 from starskope.report import build_report, render_html, to_json
@@ -65,7 +66,7 @@ def test_report_shows_what_each_telescope_contributed(stitched_star, shared_data
     assert summary["period"]["unique"] and summary["period"]["period_days"] == pytest.approx(period, rel=1e-3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ex = explain(analyse_file(shared_data / TESS_S14), None, saliency=False)
+        ex = explain(analyse_file(shared_data / TESS_S14, detail=True), None, saliency=False)
     doc = build_report(ex, star_type=None, telescopes=summary)
     to_json(doc)
     page = render_html(doc, plotly="url")

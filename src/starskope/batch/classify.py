@@ -3,8 +3,8 @@
 :func:`classify_item` runs on a worker: it reads its item (one light-curve file, or a
 row range of a Kaggle table) where it runs, cleans, searches, vets, classifies with the
 model (loaded once per worker process) and names the star type, and returns one row per
-light curve in the columns of :data:`starskope.pipeline.CLASSIFY_COLUMNS`, the
-``p_<class>`` columns, ``star_type`` and the ``p_type_<type>`` columns.
+light curve: :func:`starskope.analysis.result_row`, the row every entry point gives a
+star.
 
 :class:`DatabaseSink` stores each finished row in the results database
 (:mod:`starskope.results.store`) as it arrives, so ``starskope serve --db`` on the same
@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from ..errors import StarskopeError
 from ..results.keys import AnalysisIdentity
@@ -42,31 +39,16 @@ def _model(model_dir: str) -> Any:
 
 
 def classify_columns() -> list[str]:
-    """The columns of a classify table, in order."""
-    from ..models.labels import CLASSES
-    from ..pipeline import CLASSIFY_COLUMNS
-    from ..startypes import STAR_TYPES
+    """The columns of a classify table, in order (:func:`starskope.analysis.result_columns`)."""
+    from ..analysis import result_columns
 
-    cols = list(CLASSIFY_COLUMNS)
-    at = cols.index("p_planet") + 1
-    cols[at:at] = [f"p_{c}" for c in CLASSES]
-    return [*cols, "star_type", *[f"p_type_{t}" for t in STAR_TYPES]]
+    return result_columns()
 
 
 def _error_row(file: str, target: str, message: str) -> dict[str, Any]:
-    """A full-width row for a light curve that could not be analysed."""
-    row: dict[str, Any] = dict.fromkeys(classify_columns(), float("nan"))
-    row.update(file=file, target_id=target, mission="", predicted_class="", star_type="",
-               flags=f"error: {message}"[:400])
-    return row
+    from ..analysis import error_row
 
-
-def _rows(frame: Any) -> list[dict[str, Any]]:
-    """DataFrame rows as dicts of plain Python values (NaN stays NaN)."""
-    out = []
-    for rec in frame.to_dict(orient="records"):
-        out.append({k: (v.item() if isinstance(v, np.generic) else v) for k, v in rec.items()})
-    return out
+    return error_row(file, target, message)
 
 
 def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, Any] | None = None,
@@ -82,61 +64,81 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
     model : StarskopeClassifier, optional
         A model already in memory (used instead of ``model_dir``; for runs in this process).
     options : dict, optional
-        :class:`~starskope.pipeline.AnalysisOptions` as a dict (default: the model's own,
-        with star types on). Its ``star_types`` decides whether the ``star_type`` columns
-        are filled (off: they stay empty, ~11 ms per light curve saved).
+        :class:`~starskope.analysis.AnalysisOptions` as a dict, resolved by the caller
+        with :func:`~starskope.analysis.options_for` (default: the model's own). Its
+        ``star_types`` decides whether the ``star_type`` columns are filled. An entry
+        ``"read"`` (``{"mission": "K2", "time_format": "bkjd"}``) says how to read files
+        that do not state their telescope or time system.
 
     Returns
     -------
     list of dict
-        One row per light curve. A light curve that cannot be analysed gets a row whose
-        ``flags`` start with ``error:`` and whose probabilities are empty; the run goes on.
+        One row per light curve (:func:`starskope.analysis.result_row`). A light curve
+        that cannot be analysed gets a row whose ``flags`` start with ``error:`` and whose
+        numbers are empty; the run goes on.
     """
-    import dataclasses
-
-    from ..features.dataset import FeatureSet
-    from ..models.labels import CLASSES
-    from ..pipeline import (
+    from ..analysis import (
         AnalysisOptions,
-        analyze_files,
-        analyze_table_rows,
-        predictions_table,
+        StarAnalysis,
+        analyse_file,
+        analyse_table_rows,
+        classify_analyses,
+        options_for,
+        result_row,
         table_file_firing_mask,
     )
+    from ..analysis.core import collect_warnings
 
     model = model if model is not None else _model(model_dir)
-    if options is None:
-        options_obj = AnalysisOptions.from_dict((getattr(model, "preprocessing_", {}) or {}).get("analysis"))
-        options_obj = dataclasses.replace(options_obj, star_types=True)
-    else:
-        options_obj = AnalysisOptions.from_dict(options)
-    decide = getattr(model, "decide", None) or (lambda pr: np.argmax(pr, axis=1))
+    # "read": how to read files that do not say (mission, time_format); kept in the options
+    # dict so that it is part of the results' identity (another --time-format runs again)
+    reading: dict[str, Any] = {}
+    if options is not None and "read" in options:
+        options = dict(options)
+        reading = dict(options.pop("read") or {})
+    options_obj = options_for(model, warn=False) if options is None else AnalysisOptions.from_dict(options)
+    results: list[Any] = []
     if item.is_table_chunk:
         from ..io.flux_table import read_flux_table_rows
 
-        where = f"rows {item.row_start}-{item.row_stop}"
+        where = f"rows {int(item.row_start or 0) + 1}-{int(item.row_stop or 0)}"
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with collect_warnings():
                 table = read_flux_table_rows(item.path, int(item.row_start or 0), int(item.row_stop or 0))
         except StarskopeError as exc:
             return [_error_row(item.path, where, f"{type(exc).__name__}: {exc}")]
-        time = np.asarray(table.time.tdb.jd, float)
         ids = [f"row {table.row_offset + i + 1}" for i in range(table.n_stars)]
-        firing = table_file_firing_mask(item.path, options_obj)
-        fs: FeatureSet = analyze_table_rows(time, table.flux, options_obj, ids, item.path, False, firing)
+        with collect_warnings() as notes:
+            firing = table_file_firing_mask(item.path, options_obj)
+        results = analyse_table_rows(table.time.tdb.jd, table.flux, options=options_obj, ids=ids, file=item.path,
+                                     firing=firing)
+        for r in results:
+            if isinstance(r, StarAnalysis):
+                r.warnings[:0] = [m for m in notes if m not in r.warnings]
+        targets = ids
     else:
-        fs = analyze_files([item.path], options_obj)
-    ok = ~np.char.startswith(fs.meta["flags"].astype(str), "error:")
-    proba = np.zeros((len(fs), len(CLASSES)))
-    if ok.any():
-        proba[ok] = model.predict_proba(fs.subset(ok))
-    frame = predictions_table(fs, proba, CLASSES, decide(proba))
-    frame["file"] = item.path
-    if "star_type" not in frame:  # star types switched off: the columns stay, empty
-        for column in classify_columns()[classify_columns().index("star_type"):]:
-            frame[column] = "" if column == "star_type" else np.nan
-    return _rows(frame)
+        try:
+            results = [analyse_file(item.path, options=options_obj,
+                                    mission=reading.get("mission") or item_option(item, "mission"),
+                                    time_format=reading.get("time_format") or item_option(item, "time_format"))]
+        except (StarskopeError, OSError, ValueError) as exc:
+            results = [exc]
+        targets = [""]
+    done = [r for r in results if isinstance(r, StarAnalysis)]
+    if done:
+        classify_analyses(done, model)
+    rows = []
+    for r, target in zip(results, targets, strict=True):
+        if isinstance(r, StarAnalysis):
+            rows.append(result_row(r))
+        else:
+            rows.append(_error_row(item.path, target, f"{type(r).__name__}: {str(r)[:200]}"))
+    return rows
+
+
+def item_option(item: BatchItem, name: str) -> str | None:
+    """A reading option carried by a batch item (``mission``, ``time_format``), if any."""
+    return getattr(item, name, None) or None
 
 
 class ClassifyTask:

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import typer
 
+from ._common import cli_message, mission_option, read_options, time_format_option
+
 __all__ = ["register"]
 
 
@@ -54,15 +56,19 @@ def register(app: typer.Typer) -> None:
         fresh: bool = typer.Option(False, "--fresh",
                                    help="Forget the results of an earlier run of this command (its journal)."),
         table_chunk: int = typer.Option(128, "--table-chunk", help="Table rows per task."),
-        stellar: bool = typer.Option(True, "--stellar/--no-stellar",
-                                     help="Look stellar radii up in the catalogues (planet radius in Earth radii)."),
-        depth_fit: bool = typer.Option(True, "--depth-fit/--no-depth-fit",
+        stellar: bool = typer.Option(None, "--stellar/--no-stellar",
+                                     help="Look stellar radii up in the catalogues (planet radius in Earth radii). "
+                                          "Default: as the model was trained."),
+        depth_fit: bool = typer.Option(None, "--depth-fit/--no-depth-fit",
                                        help="Measure depths with vetting's limb-darkened transit fit (~10 ms per "
-                                            "vetted candidate); off, the trapezoid fit's depth (~3 % low)."),
+                                            "vetted candidate); off, the trapezoid fit's depth (~3 % low). "
+                                            "Default: as the model was trained."),
         star_types: bool = typer.Option(True, "--star-types/--no-star-types",
                                         help="Name each star's type (star_type, p_type_<type> columns; ~11 ms "
                                              "per light curve). Off, the columns stay empty."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+        mission: str | None = mission_option(),
+        time_format: str | None = time_format_option(),
     ) -> None:
         """Classify light curves: predicted class, p_planet, per-class probabilities, best candidate, star type.
 
@@ -80,17 +86,17 @@ def register(app: typer.Typer) -> None:
 
           starskope classify 'tess/**/*.fits.gz' --out tess.csv --scheduler tcp://10.0.0.5:8786 --db starskope.db
         """
-        import dataclasses
         import os
 
+        from ..analysis import check_four_class_model, options_for
         from ..batch import collect_items, is_small_run, run_batch
         from ..batch.classify import DatabaseSink, classify_task
         from ..errors import ParameterError, StarskopeError
         from ..models import default_model, load_model
-        from ..pipeline import AnalysisOptions
 
         if workers < 0:
             raise ParameterError(f"--workers must be >= 0; got {workers}")
+        reading = read_options(mission=mission, time_format=time_format)
         left_out: list[Path] = []
         items = collect_items(inputs, table_chunk=table_chunk, skipped=left_out)
         if left_out:
@@ -99,15 +105,9 @@ def register(app: typer.Typer) -> None:
         if not items:
             raise ParameterError("no light-curve files found in the given paths")
         model = load_model(model_dir) if model_dir is not None else default_model()  # fail early on a bad model
-        from ..models.labels import CLASSES
-
-        if [str(c) for c in model.classes_] != list(CLASSES):
-            raise ParameterError(
-                f"classify needs a four-class starskope model (classes {', '.join(CLASSES)}); "
-                f"this one has classes {list(model.classes_)}")
-        options = AnalysisOptions.from_dict((getattr(model, "preprocessing_", {}) or {}).get("analysis"))
-        options = dataclasses.replace(options, stellar="auto" if stellar else None, star_types=star_types,
-                                      vet_transit_fit=depth_fit)
+        check_four_class_model(model)
+        options = options_for(model, {"stellar": None if stellar is None else ("auto" if stellar else False),
+                                      "star_types": star_types, "vet_transit_fit": depth_fit})
         # a local Dask cluster takes ~20 s to start: not worth it for a few light curves
         in_process = not scheduler and (workers == 1 or (workers == 0 and is_small_run(items)))
         n_workers = workers or max(1, min(os.cpu_count() or 1, 8))
@@ -116,7 +116,8 @@ def register(app: typer.Typer) -> None:
             journal.unlink(missing_ok=True)
         sink = DatabaseSink(db, out, model_version=str(getattr(model, "version_", "") or "")) if db else None
         try:
-            summary = run_batch(items, classify_task(model_dir, options.as_dict()), out, workers=n_workers,
+            task_options = {**options.as_dict(), "read": reading} if reading else options.as_dict()
+            summary = run_batch(items, classify_task(model_dir, task_options), out, workers=n_workers,
                                 scheduler=scheduler, progress=not quiet, on_result=sink,
                                 inline=in_process, status_columns=False)
         finally:
@@ -129,7 +130,8 @@ def register(app: typer.Typer) -> None:
         flags = df["flags"].fillna("").astype(str) if "flags" in df else pd.Series([""] * len(df))
         failed = flags.str.startswith("error:")
         for _, row in df[failed].head(20).iterrows():
-            typer.echo(f"{row['file']} {row.get('target_id', '') or ''}: {row['flags']}".replace("  ", " "), err=True)
+            typer.echo(f"{row['file']} {row.get('target_id', '') or ''}: {cli_message(row['flags'])}".replace("  ", " "),
+                       err=True)
         counts = df.loc[~failed, "predicted_class"].value_counts().to_dict() if "predicted_class" in df else {}
         where = f"; also stored in {db}" if db else ""
         skipped = f" ({summary.n_skipped} items done by an earlier run)" if summary.n_skipped else ""
@@ -138,6 +140,7 @@ def register(app: typer.Typer) -> None:
         if summary.interrupted:
             raise StarskopeError(f"interrupted after {summary.n_done} items; run the same command again to resume")
         if failed.all():
-            raise StarskopeError(f"none of the {len(df)} inputs could be analysed; first error: {flags.iloc[0]}")
+            first = cli_message(flags.iloc[0].removeprefix("error:").strip())
+            raise StarskopeError(f"none of the {len(df)} inputs could be analysed; first error: {first}")
         if failed.any():
             raise StarskopeError(f"{int(failed.sum())} of {len(df)} inputs could not be analysed (rows kept in {out})")

@@ -11,7 +11,7 @@
 5. write a report folder: ``metrics.json``, ROC / PR / confusion / training-curve PNGs,
    ``ranked.csv`` (the test stars ranked by ``p_planet``), ``hosts.csv`` (each test host's
    signal at its true ephemeris against the quiet stars' noise peaks, what the search
-   found and the host's rank: :func:`starskope.simulate.detectability.host_detectability`),
+   found and the host's rank: :func:`starskope.datasets.host_detectability`),
    ``timings.json`` and the two trained model folders.
 
 Example::
@@ -64,9 +64,9 @@ def run_demo(
     """
     import numpy as np
 
+    from ..analysis import options_for
     from ..models import save_model
     from ..models.evaluation import format_metric_table
-    from ..pipeline import AnalysisOptions
     from ..simulate import simulate_k2_c3
     from .evaluate import evaluate_features, write_report
     from .train import features_for_input, train_model
@@ -83,7 +83,7 @@ def run_demo(
         simulate_k2_c3(data, seed=seed, **(simulate_kwargs or {}))
     timings["simulate"] = time.perf_counter() - t0
 
-    options = AnalysisOptions()
+    options = options_for(None, {"star_types": False})  # a new model: today's settings
     t0 = time.perf_counter()
     train = features_for_input(data / "exoTrain.csv", truth=data / "truth.csv", split="train", options=options,
                                workers=workers, progress=progress, cache_dir=data)
@@ -139,7 +139,7 @@ def run_demo(
                  extra={"members": member_metrics, "timings_seconds": timings,
                         "ensemble_out_of_fold": ens.oof_metrics_, "seed": seed, "workers": workers})
     (report / "timings.json").write_text(json.dumps({k: round(v, 1) for k, v in timings.items()}, indent=1) + "\n")
-    from ..simulate.detectability import host_detectability
+    from ..datasets import host_detectability
 
     hosts = host_detectability(data / "exoTest.csv", data / "truth.csv", test, p_ens, options=options)
     hosts.to_csv(report / "hosts.csv", index=False)
@@ -170,7 +170,14 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(2, "--workers", "-j", help="Processes for analysis and ensemble fits."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     ) -> None:
-        """Simulate the K2 C3 benchmark, train the original CNN and starskope's models, compare them."""
+        """Simulate the K2 C3 benchmark, train the original CNN and starskope's models, compare them.
+
+        Examples:
+
+          starskope demo
+
+          starskope demo --work demo-run --workers 2 --seed 3
+        """
         from ..simulate import DEFAULT_SEED
         from .train import progress_reporter
 

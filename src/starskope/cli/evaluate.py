@@ -176,25 +176,40 @@ def register(app: typer.Typer) -> None:
         inputs: list[Path] = typer.Argument(None, help="Kaggle-layout tables or feature .npz files."),
         out: Path = typer.Option(..., "--out", "-o", help="Report folder to write."),
         truth: Path = typer.Option(None, "--truth", help="Simulator truth.csv with four-class labels."),
-        real_data: bool = typer.Option(False, "--real-data", help="Also evaluate on the held-out real light curves."),
-        dr24_tces: bool = typer.Option(False, "--dr24-tces", help="Also score the DR24 TCEs: PC vs AFP+NTP."),
+        real_data: bool = typer.Option(False, "--real-data", help="Also evaluate on the held-out real light curves "
+                                                                   "of the real-data folder (--data)."),
+        dr24_tces: bool = typer.Option(False, "--dr24-tces", help="Also score the DR24 TCEs of the real-data folder: "
+                                                                  "PC vs AFP+NTP."),
+        data: Path = typer.Option(None, "--data", envvar="STARSKOPE_SHARED_DATA",
+                                  help="Real-data folder holding manifest.csv (default: $STARSKOPE_SHARED_DATA)."),
         workers: int = typer.Option(2, "--workers", "-j", help="Processes for the analysis."),
         cache: Path = typer.Option(None, "--cache", help="Folder caching analysed inputs."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     ) -> None:
-        """Evaluate a model: metric table, metrics.json, ROC/PR/confusion/training PNGs, ranked stars."""
+        """Evaluate a model: metric table, metrics.json, ROC/PR/confusion/training PNGs, ranked stars.
+
+        Examples:
+
+          starskope evaluate my-model work/exoTest.csv --truth work/truth.csv --out report
+
+          starskope evaluate src/starskope/data/default-model --real-data --dr24-tces --out real-report
+        """
         import numpy as np
 
+        from ..analysis import options_for
         from ..features import FeatureSet
         from ..models import load_model
         from ..models.evaluation import format_metric_table
-        from ..pipeline import AnalysisOptions
         from .train import features_for_input, progress_reporter
 
         model = load_model(model_dir)
         if not inputs and not real_data and not dr24_tces:
             raise ParameterError("nothing to evaluate on: give tables / feature files, --real-data or --dr24-tces")
-        options = AnalysisOptions.from_dict((model.preprocessing_ or {}).get("analysis"))
+        if (real_data or dr24_tces) and data is None:
+            raise ParameterError("--real-data and --dr24-tces need the real-data folder: --data DIR "
+                                 "(or set STARSKOPE_SHARED_DATA)")
+        # the model's own settings; star types are no model input
+        options = options_for(model, {"star_types": False})
         extra: dict[str, Any] = {"model": str(model_dir)}
         with progress_reporter(not quiet) as progress:
             if inputs:
@@ -206,9 +221,10 @@ def register(app: typer.Typer) -> None:
                 write_report(out, {model.model_name: (y, p, metrics)}, fs=fs, histories=_histories(model), extra=extra)
                 typer.echo(format_metric_table({model.model_name: metrics}))
             if real_data:
-                from ..pipeline import real_features
+                from ..datasets import real_features
 
-                rfs = real_features("eval", options=options, workers=workers, progress=progress, cache_dir=cache)
+                rfs = real_features("eval", options=options, workers=workers, progress=progress, cache_dir=cache,
+                                    folder=data)
                 rm = _real_data_metrics(model, rfs)
                 extra["real_data"] = rm
                 _, rp = evaluate_features(model, rfs)
@@ -223,9 +239,9 @@ def register(app: typer.Typer) -> None:
             if dr24_tces:
                 from sklearn.metrics import average_precision_score, roc_auc_score
 
-                from ..pipeline import dr24_tce_features
+                from ..datasets import dr24_tce_features
 
-                tfs, tlabels = dr24_tce_features(options=options, workers=workers, progress=progress)
+                tfs, tlabels = dr24_tce_features(options=options, workers=workers, progress=progress, folder=data)
                 tp = model.predict_proba(tfs)[:, 0]
                 pc = (tlabels == "PC").astype(int)
                 tm = {"n_tces": len(tlabels), "n_pc": int(pc.sum()),

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import typer
 
+from ._common import cli_message, mission_option, time_format_option
+
 __all__ = ["register"]
 
 
@@ -58,11 +60,12 @@ def register(app: typer.Typer) -> None:
         plotly: str = typer.Option("inline", "--plotly", help="'inline' (self-contained pages) or 'file' "
                                    "(one plotly.min.js beside the pages)."),
         rows: str = typer.Option(None, "--rows", help="Rows of a Kaggle-layout table, 1-based ('1,5,10-12'; default all)."),
-        mission: str = typer.Option(None, "--mission", help="Telescope of files that do not say (Kepler, K2, TESS)."),
-        time_format: str = typer.Option(None, "--time-format", help="Time system of text files that do not say."),
+        mission: str = mission_option(),
+        time_format: str = time_format_option(),
         saliency: bool = typer.Option(True, "--saliency/--no-saliency", help="Compute the CNN saliency curve."),
-        stellar: bool = typer.Option(True, "--stellar/--no-stellar",
-                                     help="Look stellar parameters up in the catalogues (planet radius, Teq)."),
+        stellar: bool = typer.Option(None, "--stellar/--no-stellar",
+                                     help="Look stellar parameters up in the catalogues (planet radius, Teq). "
+                                          "Default: as the model was trained."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
         stitch: bool = typer.Option(
             False, "--stitch",
@@ -83,19 +86,13 @@ def register(app: typer.Typer) -> None:
 
           starskope report kplr002439660-2009350155506_llc.fits tess-s0014-tic0122507338.fits --stitch --out reports/
         """
-        import dataclasses
         import warnings
 
+        from ..analysis import analyse, options_for
         from ..errors import ParameterError, StarskopeError
-        from ..explain import (
-            analyse_file,
-            analyse_table_row,
-            default_model_or_none,
-            default_options,
-            explain,
-        )
+        from ..explain import default_model_or_none, explain
+        from ..io import expand_inputs
         from ..models import load_model
-        from ..pipeline import expand_inputs, table_file_firing_mask
         from ..report import build_report, write_report
         from .train import progress_reporter
 
@@ -106,7 +103,7 @@ def register(app: typer.Typer) -> None:
         model = None if no_model else (load_model(model_dir) if model_dir is not None else default_model_or_none())
         if model is None and not no_model:
             typer.echo("note: no trained model is available; verdicts come from the vetting rules", err=True)
-        options = dataclasses.replace(default_options(), stellar="auto" if stellar else None)
+        options = options_for(model, {"stellar": None if stellar is None else ("auto" if stellar else False)})
         if stitch:
             _stitched_reports(inputs, out, model=model, options=options, plotly=plotly, saliency=saliency,
                               density=density, density_error=density_error, mission=mission,
@@ -137,12 +134,11 @@ def register(app: typer.Typer) -> None:
                 label = f"row {r + 1} of {p.name}" if kind == "table" else p.name
                 try:
                     if kind == "table":
-                        t = tables[p]
-                        a = analyse_table_row(t.time.tdb.jd, t.flux[r], options=options, label=label,
-                                              firing=table_file_firing_mask(p, options))
+                        a = analyse(tables[p], row=r, options=options, model=model, label=label, detail=True)
                         name = f"{p.name.split('.')[0]}_row{r + 1}"
                     else:
-                        a = analyse_file(p, options=options, mission=mission, time_format=time_format)
+                        a = analyse(p, options=options, model=model, mission=mission, time_format=time_format,
+                                    detail=True)
                         name = None
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
@@ -155,7 +151,7 @@ def register(app: typer.Typer) -> None:
                                + f" → {html}")
                 except StarskopeError as exc:
                     failures += 1
-                    typer.echo(f"{label}: {exc}", err=True)
+                    typer.echo(f"{label}: {cli_message(str(exc))}", err=True)
                 progress("reports", k + 1, len(jobs))
         typer.echo(f"wrote {len(written)} report(s) to {out}")
         if failures:
@@ -170,11 +166,11 @@ def _stitched_reports(inputs: list[Path], out: Path, *, model: object, options: 
 
     import astropy.units as u
 
+    from ..analysis import analyse
     from ..errors import ParameterError, StarskopeError
-    from ..explain import analyse_lightcurve, explain
-    from ..io import read
+    from ..explain import explain
+    from ..io import expand_inputs, read
     from ..multi import group_by_target, resolve_period, stitch_missions, telescope_summary
-    from ..pipeline import expand_inputs
     from ..report import build_report, write_report
     from .train import progress_reporter
 
@@ -200,7 +196,7 @@ def _stitched_reports(inputs: list[Path], out: Path, *, model: object, options: 
                 stitched = stitch_missions(pieces)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    a = analyse_lightcurve(stitched, options=options, label=star)
+                    a = analyse(stitched, options=options, model=model, label=star, detail=True)
                     resolution = None
                     if a.candidate is not None and density is not None:
                         try:
@@ -218,7 +214,7 @@ def _stitched_reports(inputs: list[Path], out: Path, *, model: object, options: 
                 typer.echo(f"{star}: {len(pieces)} pieces from {telescopes.get('missions') or n_tel} → {ex.title} → {html}")
             except StarskopeError as exc:
                 failures += 1
-                typer.echo(f"{star}: {exc}", err=True)
+                typer.echo(f"{star}: {cli_message(str(exc))}", err=True)
             progress("stitched reports", k + 1, len(groups))
     if failures:
         raise StarskopeError(f"{failures} of {len(groups)} stars could not be reported")

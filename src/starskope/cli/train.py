@@ -17,7 +17,7 @@ planets, ``--augment-planets``) and 300 Kepler (Q3, long cadence) and 300 TESS (
 training half of its labelled real light curves (Kepler DR24 stars stitched Q2–Q4, Kepler
 EBs, TESS FFI variables, EBs, hosts and quiet stars, …; the other half is kept aside for
 ``starskope evaluate --real-data``) and planets injected into the quiet stars of that half
-(:func:`starskope.pipeline.injected_features`). Every part is cached in ``--cache``.
+(:func:`starskope.datasets.injected_features`). Every part is cached in ``--cache``.
 """
 
 from __future__ import annotations
@@ -153,9 +153,11 @@ def features_for_input(
 ) -> Any:
     """A labelled FeatureSet from a Kaggle-layout table (with its truth) or a feature
     ``.npz``; tables are analysed once and cached in ``cache_dir`` when given."""
+    from ..analysis import AnalysisOptions
+    from ..datasets import table_features
     from ..features import FeatureSet
+    from ..io import is_flux_table
     from ..io.flux_table import read_flux_table
-    from ..pipeline import AnalysisOptions, is_flux_table, table_features
 
     p = Path(path)
     if p.suffix == ".npz":
@@ -163,7 +165,7 @@ def features_for_input(
         return fs
     if not is_flux_table(p):
         raise ParameterError(f"{p}: not a Kaggle-layout table (LABEL,FLUX.1,...) or a feature .npz")
-    options = options or AnalysisOptions()
+    options = options or AnalysisOptions(star_types=False)
     split = split or _split_of(p)
     cached = None
     if cache_dir is not None:
@@ -193,15 +195,16 @@ def augmented_planets(
     cache_dir: str | os.PathLike[str] | None = None,
 ) -> Any:
     """Planet-transit examples made by injecting planets into ``n`` quiet training rows
-    of a table (:func:`starskope.pipeline.injected_table_features`), cached when asked."""
+    of a table (:func:`starskope.datasets.injected_table_features`), cached when asked."""
     import numpy as np
 
+    from ..analysis import AnalysisOptions
+    from ..datasets import injected_table_features
     from ..features import FeatureSet
     from ..io.flux_table import read_flux_table
     from ..models.labels import CLASSES
-    from ..pipeline import AnalysisOptions, injected_table_features
 
-    options = options or AnalysisOptions()
+    options = options or AnalysisOptions(star_types=False)
     p = Path(table_path)
     cached = None
     if cache_dir is not None:
@@ -256,8 +259,8 @@ OTHER_TELESCOPES: tuple[tuple[str, int, str | None], ...] = (("Kepler", 300, "lo
 
 def _other_telescopes(folder: Path, options: Any, workers: int, progress: Any) -> list[Any]:
     """Simulated Kepler and TESS stars (FITS light curves), analysed and cached."""
+    from ..datasets import simulated_mission_features
     from ..features import FeatureSet
-    from ..pipeline import simulated_mission_features
 
     parts = []
     for k, (mission, n, cadence) in enumerate(OTHER_TELESCOPES):
@@ -274,23 +277,25 @@ def _other_telescopes(folder: Path, options: Any, workers: int, progress: Any) -
     return parts
 
 
-def _real_training_features(options: Any, workers: int, progress: Any, cache_dir: Path) -> list[Any]:
-    """The training half of shared/data's labelled light curves, and planets injected
-    into its quiet stars (empty when shared/data is absent)."""
+def _real_training_features(options: Any, workers: int, progress: Any, cache_dir: Path,
+                            data: Path | None) -> list[Any]:
+    """The training half of a real-data folder's labelled light curves, and planets
+    injected into its quiet stars (empty, with a warning, when no folder is given)."""
+    from ..datasets import injected_features, real_features
     from ..features import FeatureSet
-    from ..pipeline import injected_features, real_features, shared_data_dir
 
-    if shared_data_dir() is None:
-        warnings.warn("shared/data not found: the model is trained on simulated K2 C3 stars only",
-                      StarskopeWarning, stacklevel=2)
+    if data is None:
+        warnings.warn("no real-data folder (--data DIR or STARSKOPE_SHARED_DATA): the model is trained on "
+                      "simulated stars only", StarskopeWarning, stacklevel=2)
         return []
-    real = real_features("train", options=options, workers=workers, progress=progress, cache_dir=cache_dir)
-    key = hashlib.sha256(json.dumps(options.as_dict(), sort_keys=True, default=str).encode()).hexdigest()[:12]
+    real = real_features("train", options=options, workers=workers, progress=progress, cache_dir=cache_dir,
+                         folder=data)
+    key = hashlib.sha256(json.dumps([options.as_dict(), str(data)], sort_keys=True, default=str).encode()).hexdigest()[:12]
     inj_path = Path(cache_dir) / f"injected-{key}.npz"
     if inj_path.exists():
         inj = FeatureSet.load(inj_path)
     else:
-        inj = injected_features(options=options, workers=workers, progress=progress)
+        inj = injected_features(options=options, workers=workers, progress=progress, folder=data)
         inj.save(inj_path)
     return [real, inj]
 
@@ -309,16 +314,28 @@ def register(app: typer.Typer) -> None:
         save_features: Path = typer.Option(None, "--save-features", help="Also save the training features (.npz)."),
         cache: Path = typer.Option(None, "--cache", help="Folder caching analysed tables (and simulated data for presets)."),
         real_data: bool = typer.Option(True, "--real-data/--no-real-data",
-                                       help="Preset default: add the training half of shared/data's labelled light curves."),
+                                       help="Preset default: add the training half of the real-data folder's labelled "
+                                            "light curves (--data)."),
+        data: Path = typer.Option(None, "--data", envvar="STARSKOPE_SHARED_DATA",
+                                  help="Real-data folder holding manifest.csv (default: $STARSKOPE_SHARED_DATA)."),
         augment_planets: int = typer.Option(None, "--augment-planets",
                                             help="Inject planets into this many quiet training rows of each table "
                                                  "(found ones become extra planet examples; preset default: 400)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     ) -> None:
-        """Train a classifier (seeded, class-weighted, augmented, early-stopped) and save it."""
+        """Train a classifier (seeded, class-weighted, augmented, early-stopped) and save it.
+
+        Examples:
+
+          starskope train work/exoTrain.csv --truth work/truth.csv --model ensemble --out my-model
+
+          starskope train work/exoTrain.csv --truth work/truth.csv --model original-cnn --out cnn
+
+          starskope train --preset default --out src/starskope/data/default-model
+        """
+        from ..analysis import options_for
         from ..features import FeatureSet
         from ..models import MODELS, save_model
-        from ..pipeline import AnalysisOptions
 
         t0 = time.perf_counter()
         params: dict[str, Any] = {}
@@ -337,7 +354,8 @@ def register(app: typer.Typer) -> None:
                 params[k] = json.loads(v)
             except json.JSONDecodeError:
                 params[k] = v
-        options = AnalysisOptions()
+        # a new model is trained with today's settings; star types are not a model input
+        options = options_for(None, {"star_types": False})
         cache_dir = Path(cache) if cache is not None else None
         with progress_reporter(not quiet) as progress:
             parts = []
@@ -356,7 +374,7 @@ def register(app: typer.Typer) -> None:
                                                    workers=workers, progress=progress, cache_dir=sim_dir))
                 parts += _other_telescopes(sim_dir.parent, options, workers, progress)
                 if real_data:
-                    for extra in _real_training_features(options, workers, progress, sim_dir):
+                    for extra in _real_training_features(options, workers, progress, sim_dir, data):
                         extra.table_flux = None
                         parts.append(extra)
             for p in inputs or []:

@@ -11,18 +11,13 @@ For every classified light curve:
   and the ensemble's weights (:func:`model_contributions`);
 * the occlusion saliency of the CNN's planet score over time (:func:`occlusion_saliency`).
 
->>> a = analyse_file("tess2018206045859-s0001-0000000261136679-0120-s_lc.fits.gz")  # doctest: +SKIP
->>> ex = explain(a, default_model_or_none())                                         # doctest: +SKIP
+>>> from starskope.analysis import analyse                                            # doctest: +SKIP
+>>> model = default_model_or_none()                                                  # doctest: +SKIP
+>>> a = analyse("tess2018206045859-s0001-0000000261136679-0120-s_lc.fits.gz", model=model, detail=True)  # doctest: +SKIP
+>>> ex = explain(a, model)                                                           # doctest: +SKIP
 >>> ex.verdict, ex.reason                                                            # doctest: +SKIP
 """
 
-from .analysis import (
-    StarAnalysis,
-    analyse_file,
-    analyse_lightcurve,
-    analyse_table_row,
-    default_options,
-)
 from .contributions import (
     BranchContribution,
     MemberContribution,
@@ -53,12 +48,7 @@ __all__ = [
     "MemberContribution",
     "ModelContributions",
     "Saliency",
-    "StarAnalysis",
-    "analyse_file",
-    "analyse_lightcurve",
-    "analyse_table_row",
     "default_model_or_none",
-    "default_options",
     "depth_text",
     "evidence_table",
     "evidence_verdict",

@@ -1,27 +1,28 @@
 """The explanation of one star's verdict: verdict, probabilities, reason, evidence,
 model contributions and saliency.
 
->>> from starskope.explain import analyse_file, explain          # doctest: +SKIP
->>> ex = explain(analyse_file("pi_men.fits"), model=default_model_or_none())  # doctest: +SKIP
+>>> from starskope.analysis import analyse                       # doctest: +SKIP
+>>> model = default_model_or_none()                              # doctest: +SKIP
+>>> ex = explain(analyse("pi_men.fits", model=model, detail=True), model)  # doctest: +SKIP
 >>> print(ex.reason)                                              # doctest: +SKIP
 
 Without a model (none shipped yet, or ``model=None``) the verdict is the one the vetting
 evidence supports (:func:`~starskope.explain.evidence.evidence_verdict`) and the report
-says so; with one it is the model's most probable class (as in ``starskope classify``),
-and the evidence verdict stands beside it.
+says so; with one it is the model's decision (:attr:`StarAnalysis.classification`, the
+same as in ``starskope classify``), and the evidence verdict stands beside it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ..analysis import StarAnalysis
 from ..errors import ModelFileError, ParameterError
-from .analysis import StarAnalysis
+from ..scatter import point_to_point_std
 from .contributions import ModelContributions, find_view_cnn, model_contributions
 from .evidence import EvidenceRow, evidence_table, evidence_verdict
 from .reasons import CLASS_TITLES, reason_paragraph
@@ -44,13 +45,11 @@ def model_description(model: Any) -> dict[str, Any]:
     """Name, version and provenance of a model, for reports (``{}`` for None)."""
     if model is None:
         return {}
+    from ..models import model_identity
+
     doc = getattr(model, "model_json_", {}) or {}
-    weights = doc.get("weights") or {}
-    sha = str(weights.get("sha256") or "")
     name = str(doc.get("model") or getattr(model, "model_name", type(model).__name__))
-    if not sha:
-        sha = hashlib.sha256(repr(sorted((doc or {"model": name}).items())).encode()).hexdigest()
-    version = f"{name} {sha[:12]}"
+    version = model_identity(model)
     training = doc.get("training") or getattr(model, "training_summary_", {}) or {}
     return {
         "name": name,
@@ -119,26 +118,16 @@ class Explanation:
         return float("nan")
 
     def summary(self) -> dict[str, Any]:
-        """One flat row: the star's entry in a results table (floats may be NaN)."""
+        """One flat row: the star's results row (:func:`starskope.analysis.result_row`,
+        the row ``starskope classify`` writes) plus the label, the verdict, where it came
+        from, and the reason (floats may be NaN)."""
+        from ..analysis import result_row
+
         a = self.analysis
-        c = a.candidate
-        row: dict[str, Any] = {
-            "label": a.label, "target_id": a.target, "mission": a.mission, "product": a.product,
-            "predicted_class": self.verdict, "verdict_source": self.verdict_source,
-        }
-        for k in ("planet_transit", "eclipsing_binary", "other_variable", "nothing_significant"):
-            row[f"p_{k}"] = float((self.probabilities or {}).get(k, float("nan")))
-        row.update({
-            "period_days": c.period_days if c is not None else float("nan"),
-            "epoch_bjd": c.epoch_bjd if c is not None else float("nan"),
-            "depth_ppm": c.depth_ppm if c is not None else float("nan"),
-            "duration_hours": c.duration_hours if c is not None else float("nan"),
-            "snr": float(c.snr) if c is not None else float("nan"),
-            "planet_radius_earth": self.planet_radius_earth,
-            "flags": ";".join(a.vetting.flag_names) if (a.vetting is not None and a.vetted_for_model) else "",
-            "reason": self.reason,
-            "model_version": self.model.get("version", ""),
-        })
+        row = result_row(a)
+        row.update(label=a.label, product=a.product, predicted_class=self.verdict,
+                   verdict_source=self.verdict_source, reason=self.reason,
+                   model_version=self.model.get("version", ""))
         return row
 
 
@@ -153,8 +142,8 @@ def _variability(a: StarAnalysis) -> dict[str, float]:
     raw = raw[np.isfinite(raw)]
     noise = float("nan")
     if raw.size > 10:
-        d2 = np.diff(raw / np.median(raw), 2)  # white noise σ gives σ·√6
-        noise = float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / math.sqrt(6) * 1e6)
+        # second differences: blind to the variability itself (white noise σ gives σ·√6)
+        noise = point_to_point_std(raw / np.median(raw), order=2) * 1e6
     return {"amplitude_ppm": pow10("log_variability_ppm"), "noise_ppm": noise,
             "period_days": pow10("log_dominant_period_days")}
 
@@ -165,8 +154,9 @@ def explain(analysis: StarAnalysis, model: Any = None, *, saliency: bool = True,
     Parameters
     ----------
     analysis : StarAnalysis
-        From :func:`~starskope.explain.analyse_file`, :func:`~starskope.explain.analyse_lightcurve`
-        or :func:`~starskope.explain.analyse_table_row`.
+        From :func:`starskope.analysis.analyse` (with ``detail=True`` a weak candidate's
+        vetting is shown too). Its ``classification`` is used when it was classified by
+        ``model``; otherwise the model classifies it here, the same way.
     model : StarskopeClassifier, optional
         A fitted four-class model (e.g. :func:`default_model_or_none`). None: the verdict
         comes from the vetting rules.
@@ -185,8 +175,6 @@ def explain(analysis: StarAnalysis, model: Any = None, *, saliency: bool = True,
     ParameterError
         A model whose classes are not the four starskope classes.
     """
-    from ..models.labels import CLASSES
-
     a = analysis
     notes = list(a.notes)
     search_cand = a.star.candidate
@@ -201,13 +189,15 @@ def explain(analysis: StarAnalysis, model: Any = None, *, saliency: bool = True,
     sal = None
     desc = model_description(model)
     if model is not None:
-        classes = [str(c) for c in getattr(model, "classes_", [])]
-        if classes != list(CLASSES):
-            raise ParameterError(f"explain needs a four-class starskope model (classes {', '.join(CLASSES)}); "
-                                 f"this one has classes {classes}")
-        proba = np.asarray(model.predict_proba(a.features))[0]
-        probabilities = {c: float(p) for c, p in zip(classes, proba, strict=True)}
-        verdict = classes[int(np.argmax(proba))]
+        from ..analysis import check_four_class_model, classify_analyses
+        from ..models import model_identity
+
+        check_four_class_model(model, "explain")
+        if a.classification is None or a.classification.model != model_identity(model):
+            classify_analyses([a], model)
+        assert a.classification is not None
+        probabilities = dict(a.classification.probabilities)
+        verdict = a.classification.decided
         source = "model"
         contributions = model_contributions(model, a.features)
         cnn = find_view_cnn(model)

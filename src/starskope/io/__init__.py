@@ -24,6 +24,7 @@ in the file's table, before cadences with NaN time are dropped) and ``TIME_REFER
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -36,13 +37,15 @@ from . import npz as _npz  # noqa: F401  (registers the NPZ reader)
 from . import text as _text  # noqa: F401  (registers the CSV/TXT reader)
 from ._base import TIME_FORMATS, ReadOptions
 from .detect import READERS, Reader, detect_reader, open_probe
-from .flux_table import FluxTable, iter_flux_table, read_flux_table, write_flux_table
+from .flux_table import FluxTable, is_flux_table, iter_flux_table, read_flux_table, write_flux_table
 
 __all__ = [
     "READERS",
     "TIME_FORMATS",
     "FluxTable",
     "Reader",
+    "expand_inputs",
+    "is_flux_table",
     "iter_flux_table",
     "layout",
     "read",
@@ -164,4 +167,28 @@ def read_many(
             from ._base import warn
 
             warn(f"skipped: {exc}")
+    return out
+
+
+def expand_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, Path]]:
+    """Files to analyse, each tagged ``"table"`` (Kaggle layout) or ``"lightcurve"``;
+    folders are searched recursively for light-curve files
+    (:func:`starskope.filetypes.find_light_curves`).
+
+    Raises
+    ------
+    LightCurveFileError
+        A path that does not exist.
+    """
+    from ..errors import LightCurveFileError
+    from ..filetypes import find_light_curves
+
+    out: list[tuple[str, Path]] = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            raise LightCurveFileError(f"{p}: no such file or folder")
+        files = find_light_curves(p)[0] if p.is_dir() else [p]
+        for q in files:
+            out.append(("table" if is_flux_table(q) else "lightcurve", q))
     return out

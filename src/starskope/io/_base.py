@@ -104,11 +104,15 @@ class TimeReference:
         Astropy time scale of the numbers ('tdb', 'tt', 'utc').
     source : str
         Where the reference came from, for the provenance record.
+    assumed : str
+        Empty when the file (or the user) states the system; otherwise what was assumed
+        and why (said as a :class:`~starskope.errors.StarskopeWarning` when read).
     """
 
     offset: float | None
     scale: str
     source: str
+    assumed: str = ""
 
 
 @dataclass
@@ -369,6 +373,12 @@ def finish(cols: Columns, path: Path, opts: ReadOptions, reader: str) -> Any:
         provenance.append(
             f"dropped {n_nan} cadences whose time stamp is NaN ({n_file - n_nan} of {n_file} kept)"
         )
+        with np.errstate(invalid="ignore"):
+            lost = int(np.isfinite(np.asarray(getattr(cols.flux, "value", cols.flux), float)[~keep]).sum())
+        if lost:  # a measured flux without a time (not the usual empty cadence of a pipeline file)
+            warn(f"{path.name}: dropped {lost} cadences with a flux but no time stamp")
+    if cols.time_ref.assumed:
+        warn(f"{path.name}: time system assumed: {cols.time_ref.assumed}")
     flagged = _apply_quality_mask(cols, opts.quality_bitmask, mission, source)
     if flagged is not None:
         n_flag = int((flagged & keep).sum())

@@ -234,6 +234,7 @@ def fits_time_reference(
             f"{unit_offset[1]}"
         )
     found = header_offset or unit_offset
+    assumed = ""
     if found is not None and user_format is not None:
         wanted = TIME_FORMATS[user_format]
         if wanted is None or abs(wanted - found[0]) > 1e-6:
@@ -254,6 +255,7 @@ def fits_time_reference(
                 f"{documented.upper()} = BJD - {offset:.0f}, not written in the file; "
                 f"{documented_note or 'as the product documentation states'}",
             )
+            assumed = f"{documented.upper()} (not written in the file; {documented_note or 'the product documentation'})"
         else:
             raise TimeSystemError(
                 f"{src}: the FITS table {where_table} states no time reference (no BJDREFI/"
@@ -264,7 +266,7 @@ def fits_time_reference(
         f"{time_column} + {found[0]:.6f} d from {found[1]}; scale {scale_note}; "
         f"TIMEREF = {timeref[0] if timeref else '(absent)'}"
     )
-    return TimeReference(found[0], scale, source)
+    return TimeReference(found[0], scale, source, assumed)
 
 
 def _native(values: Any) -> np.ndarray:

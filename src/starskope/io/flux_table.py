@@ -33,6 +33,9 @@ the line and column, and what was found):
 A row whose flux is missing at every cadence is kept (row numbers stay those of the file)
 but reported with a :class:`~starskope.errors.StarskopeWarning`;
 :meth:`FluxTable.to_lightcurve` refuses it.
+
+Messages count star rows from 1 (the first row after the header), as a user counts
+them; indices in the API (``row_offset``, ``first_row``, ``start``/``stop``) count from 0.
 """
 
 from __future__ import annotations
@@ -233,7 +236,7 @@ class FluxTable:
             if bad.any():
                 i = int(np.argmax(bad))
                 raise FluxTableError(
-                    f"{where}: label {labels[i].item()!r} at row {row_offset + i} is not 1 (no planet) "
+                    f"{where}: label {labels[i].item()!r} at star row {row_offset + i + 1} is not 1 (no planet) "
                     "or 2 (planet host)"
                 )
             labels = labels.astype(np.int8)
@@ -350,7 +353,7 @@ class FluxTable:
         meta = {
             "MISSION": "K2",
             "TARGETID": None,
-            "OBJECT": f"{name} row {row}",
+            "OBJECT": f"{name} row {row + 1}",
             "CAMPAIGN": self.campaign,
             "CADENCE": LONG_CADENCE,
             "PRODUCT": PRODUCT,
@@ -360,7 +363,7 @@ class FluxTable:
             "LABEL": label,
             "IS_HOST": None if label is None else label == 2,
             "PROVENANCE": [
-                f"read row {row} of Kaggle flux table {name} (PDCSAP flux, e-/s)",
+                f"read row {row + 1} of Kaggle flux table {name} (PDCSAP flux, e-/s)",
                 f"time stamps rebuilt: K2 C{self.campaign} long cadences from BKJD "
                 f"{_FIRST_CADENCE_BKJD[self.campaign]:.6f} every {LONG_CADENCE.to_value(u.min):.4f} min "
                 "(the table has no times; real barycentric stamps differ by up to ~9 min)",
@@ -373,7 +376,7 @@ class FluxTable:
             None,
             np.zeros(self.n_cadences, dtype=np.int32),
             meta=meta,
-            source=f"{self._where()} row {row}",
+            source=f"{self._where()} row {row + 1}",
         )
 
     def to_lightcurves(self) -> list[lk.LightCurve]:
@@ -466,7 +469,7 @@ def _find_problem(path: Path, names: list[str], has_label: bool, first_row: int)
             if row < first_row:
                 continue
             fields = next(csv.reader([line]))
-            where = f"line {line_num} (star row {row})"
+            where = f"line {line_num} (star row {row + 1})"
             if len(fields) != len(names):
                 return (
                     f"{where} has {len(fields)} fields but the header has {len(names)} (ragged row)"
@@ -628,7 +631,7 @@ def _stream_blocks(
                         names,
                         has_label,
                         rows_done + i,
-                        f"star row {rows_done + i}: label missing",
+                        f"star row {rows_done + i + 1}: label missing",
                     )
                 values = col.to_numpy()
                 bad = (values != 1) & (values != 2)
@@ -639,7 +642,7 @@ def _stream_blocks(
                         names,
                         has_label,
                         rows_done + i,
-                        f"star row {rows_done + i}: label {values[i]} is not 1 (no planet) or 2 (planet host)",
+                        f"star row {rows_done + i + 1}: label {values[i]} is not 1 (no planet) or 2 (planet host)",
                     )
                 labels = values.astype(np.int8)
             del table
@@ -651,13 +654,13 @@ def _stream_blocks(
                     names,
                     has_label,
                     rows_done + i,
-                    f"star row {rows_done + i}: infinite flux",
+                    f"star row {rows_done + i + 1}: infinite flux",
                 )
             yield rows_done, labels, flux
             rows_done += n
     if rows_done == first_row:
         if first_row:
-            raise FluxTableError(f"{path}: the table has no star row {first_row} (it has fewer rows)")
+            raise FluxTableError(f"{path}: the table has no star row {first_row + 1} (it has fewer rows)")
         raise FluxTableError(f"{path}: the table has a header but no star rows")
 
 
@@ -674,7 +677,7 @@ def _count_lines(path: Path) -> int:
 
 def _warn_all_nan(path: Path, rows: list[int]) -> None:
     if rows:
-        shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
+        shown = ", ".join(str(r + 1) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")
         warnings.warn(
             f"{path}: {len(rows)} star rows have no finite flux at any cadence (rows {shown}); "
             "they are kept, but cannot become light curves",
@@ -969,7 +972,7 @@ def write_flux_table(
         )
     if np.isinf(values).any():
         i, j = (int(x) for x in np.argwhere(np.isinf(values))[0])
-        raise FluxTableError(f"{p}: infinite flux at star row {i}, column FLUX.{j + 1}")
+        raise FluxTableError(f"{p}: infinite flux at star row {i + 1}, column FLUX.{j + 1}")
     n_stars, n_flux = values.shape
     label_values = None
     if labels is not None:
@@ -982,7 +985,7 @@ def write_flux_table(
         if bad.any():
             i = int(np.argmax(bad))
             raise FluxTableError(
-                f"{p}: label {label_values[i].item()!r} at star row {i} is not 1 (no planet) or 2 (planet host)"
+                f"{p}: label {label_values[i].item()!r} at star row {i + 1} is not 1 (no planet) or 2 (planet host)"
             )
         label_values = label_values.astype(np.int8)
     if float_format is not None:

@@ -191,10 +191,12 @@ def resolve_time_format(
         )
     fmt = user_format or said
     note = f"time_format={user_format!r} argument" if user_format else f"the {where}"
+    assumed = ""
     if fmt is None:
         if finite.size and lo > _JD_MIN:
             fmt = "bjd"
             note = "values above 2 400 000 (full Julian dates), taken as BJD_TDB"
+            assumed = "full Julian dates taken as BJD_TDB (the file does not say; pass time_format= if not)"
         else:
             raise TimeSystemError(
                 f"{source}: cannot tell the time system of the time column "
@@ -221,7 +223,9 @@ def resolve_time_format(
              "btjd": f"BTJD = BJD_TDB - {TIME_FORMATS['btjd']:.0f}",
              "bjd": "BJD_TDB", "jd": "JD, taken as BJD_TDB (starskope does not barycentre)",
              "mjd": "MJD = JD - 2400000.5, taken as barycentric TDB"}[fmt]
-    return TimeReference(offset, "tdb", f"{label}, from {note}")
+    if fmt in ("jd", "mjd") and not assumed:
+        assumed = f"{fmt.upper()} times taken as barycentric TDB (starskope does not barycentre)"
+    return TimeReference(offset, "tdb", f"{label}, from {note}", assumed)
 
 
 def _unit_from_name(name: str) -> u.UnitBase | None:

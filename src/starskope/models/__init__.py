@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import StarskopeClassifier
-from .io import FORMAT_VERSION, load_model, read_model_json, save_model
+from .io import FORMAT_VERSION, load_model, model_identity, read_model_json, save_model
 from .labels import (
     CLASSES,
     PLANET,
@@ -47,6 +47,7 @@ __all__ = [
     "from_manifest_class",
     "load_model",
     "make_model",
+    "model_identity",
     "p_planet",
     "read_model_json",
     "save_model",

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from ..errors import ParameterError
+from ..scatter import robust_std
 
 __all__ = [
     "ScalarScaler",
@@ -54,7 +55,8 @@ def set_seed(seed: int | None) -> np.random.Generator:
 
 
 class ScalarScaler:
-    """Robust standardisation of scalar features: (x − median) / (1.4826·MAD), NaN → 0,
+    """Robust standardisation of scalar features: (x − median) / robust σ (the MAD scaled
+    to a standard deviation, :func:`starskope.scatter.robust_std`), NaN → 0,
     clipped to ±``clip``; a feature with no finite value in training is always 0 (its
     scale is infinite). Fitted arrays: ``center``, ``scale``."""
 
@@ -71,7 +73,7 @@ class ScalarScaler:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 c = np.nanmedian(x, axis=0)
-                mad = 1.4826 * np.nanmedian(np.abs(x - c), axis=0)
+                mad = robust_std(x, axis=0, center=c)
                 sd = np.nanstd(x, axis=0)
         c = np.where(np.isfinite(c), c, 0.0)
         s = np.where(np.isfinite(mad) & (mad > 1e-12), mad, np.where(np.isfinite(sd) & (sd > 1e-12), sd, 1.0))

@@ -20,7 +20,14 @@ from ..features.scalars import SCALAR_NAMES
 from .base import Progress, StarskopeClassifier, check_features, present_class_proba, resolve_labels
 from .labels import CLASSES
 
-__all__ = ["GradientBoostedTrees", "TreeArrays", "export_hgb"]
+__all__ = ["SKLEARN_EXPORT_TESTED", "GradientBoostedTrees", "TreeArrays", "export_hgb"]
+
+#: scikit-learn versions whose fitted HistGradientBoostingClassifier :func:`export_hgb`
+#: reads: [first, last) as (major, minor). scikit-learn exposes no public view of those
+#: trees, so the export reads its private ``_predictors`` and ``_baseline_prediction``;
+#: the model tests check the exported trees reproduce ``predict_proba`` and that the
+#: installed version is inside this range, and pyproject.toml bounds scikit-learn to it.
+SKLEARN_EXPORT_TESTED: tuple[tuple[int, int], tuple[int, int]] = ((1, 4), (1, 10))
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,9 @@ class TreeArrays:
 
 def export_hgb(model: Any) -> TreeArrays:
     """Flatten a fitted HistGradientBoostingClassifier into :class:`TreeArrays`.
+
+    Reads scikit-learn's private tree arrays: tested for the versions in
+    :data:`SKLEARN_EXPORT_TESTED`.
 
     Raises
     ------

@@ -20,13 +20,18 @@ weights are plain tensors or arrays whose SHA-256 is checked against the JSON.
 format               ``"starskope-model"``
 format_version       integer, at most :data:`FORMAT_VERSION`
 starskope_version    version of starskope that wrote it
+versions             optional: versions of Python, starskope, NumPy, SciPy, scikit-learn, PyTorch and
+                     astropy that made it (older files lack it)
 model                registry name (``"gbt"``, ``"view-cnn"``, ...)
 params               hyperparameters (the estimator's ``get_params()``)
 classes              class labels, in ``predict_proba`` column order
 state                fitted state that is not an array (JSON)
 weights              ``{"file", "kind": "torch"|"npz"|"none", "sha256"}``
 members              optional: ``[{"name", "path"}]`` of an ensemble's members
-preprocessing        optional: how inputs were built (view sizes, feature names, ...)
+preprocessing        optional: how inputs were built: ``analysis`` (every
+                     :class:`~starskope.analysis.AnalysisOptions` setting, which
+                     :func:`~starskope.analysis.options_for` follows for this model),
+                     view sizes, feature names
 training             optional: training-data summary (counts per class, seed, time)
 metrics              optional: metrics measured after training
 created              optional: ISO time stamp
@@ -116,6 +121,44 @@ def _write_weights(folder: Path, kind: str, arrays: dict[str, Any]) -> dict[str,
     return {"file": path.name, "kind": kind, "sha256": _sha256(path)}
 
 
+def library_versions() -> dict[str, str]:
+    """Versions of what made a model: Python, starskope, NumPy, SciPy, scikit-learn,
+    PyTorch and astropy (``model.json``'s ``versions``)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version(), "starskope": _version()}
+    for dist in ("numpy", "scipy", "scikit-learn", "torch", "astropy"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = ""
+    return out
+
+
+def model_identity(model: Any) -> str:
+    """A model's identity for result keys and reports: ``"<name> <weights sha256[:12]>"``
+    (a hash of its JSON document when it has no weights file), ``"none"`` for None.
+
+    Two models with the same identity give the same probabilities for the same inputs.
+    """
+    if model is None:
+        return "none"
+    doc = getattr(model, "model_json_", None) or {}
+    name = str(doc.get("model") or getattr(model, "model_name", type(model).__name__))
+    sha = str((doc.get("weights") or {}).get("sha256") or "")
+    if not sha and doc:
+        sha = hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+    if not sha:
+        # never saved: an identity of its own, so its results are never mistaken for another's
+        import uuid
+
+        if not getattr(model, "unsaved_identity_", None):
+            model.unsaved_identity_ = uuid.uuid4().hex
+        return f"{name} unsaved-{model.unsaved_identity_[:12]}"
+    return f"{name} {sha[:12]}"
+
+
 def save_model(
     model: Any,
     path: str | os.PathLike[str],
@@ -181,6 +224,7 @@ def _write_folder(model: Any, folder: Path, *, preprocessing, training, metrics)
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "starskope_version": _version(),
+        "versions": library_versions(),
         "model": model.model_name,
         "params": _jsonable(model.get_params(deep=False)),
         "classes": _jsonable(list(model.classes_)),

@@ -55,6 +55,7 @@ def report_file(path: str | Path, out_dir: str | Path, *, model: Any = "default"
         "default": the shipped model when there is one (else the vetting rules);
         None: the vetting rules.
     options : AnalysisOptions, optional
+        Default :func:`starskope.analysis.options_for` ``(model)``.
     plotly : {'inline', 'file'}
     saliency : bool
 
@@ -63,11 +64,12 @@ def report_file(path: str | Path, out_dir: str | Path, *, model: Any = "default"
     (Path, Path)
         HTML and JSON files.
     """
-    from ..explain import analyse_file, default_model_or_none, explain
+    from ..analysis import analyse, options_for
+    from ..explain import default_model_or_none, explain
 
     if isinstance(model, str) and model == "default":
         model = default_model_or_none()
-    analysis = analyse_file(path, options=options)
+    analysis = analyse(path, options=options or options_for(model), model=model, detail=True)
     ex = explain(analysis, model, saliency=saliency)
     doc = build_report(ex, source=str(path))
     return write_report(doc, out_dir, plotly=plotly)

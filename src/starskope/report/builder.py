@@ -146,7 +146,9 @@ def star_type_section(analysis: Any, model: Any = "default") -> tuple[dict[str, 
 
     The star type is measured on the light curve *before* detrending (detrending would
     remove the variability it is judged by): every finite cadence without a QUALITY bit
-    of the mission's default mask (:func:`starskope.startypes.classify_star_type_arrays`).
+    of the mission's default mask. With the shipped star-type model it is the analysis's
+    own (:attr:`StarAnalysis.star_type`, the one ``classify`` reports); another model is
+    applied here to the same cadences.
 
     Parameters
     ----------
@@ -178,11 +180,13 @@ def star_type_section(analysis: Any, model: Any = "default") -> tuple[dict[str, 
     t = np.asarray(a.raw_time, float)
     f = np.asarray(a.raw_flux, float)
     good = np.isfinite(t) & np.isfinite(f) & ~np.asarray(a.quality_flagged, bool)
-    try:
-        m = load_default_model() if isinstance(model, str) and model == "default" else model
-        res = classify_star_type_arrays(t[good], f[good], model=m, source=a.label or a.target or "light curve")
-    except StarskopeError as exc:
-        return {"error": str(exc)}, {}
+    res = getattr(a, "star_type", None) if (isinstance(model, str) and model == "default") else None
+    if res is None:
+        try:
+            m = load_default_model() if isinstance(model, str) and model == "default" else model
+            res = classify_star_type_arrays(t[good], f[good], model=m, source=a.label or a.target or "light curve")
+        except StarskopeError as exc:
+            return {"error": str(exc)}, {}
     ev = res.evidence
     info = res.as_dict()
     noise = info.get("noise_ppt")

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import UnknownNameError
 from ..missions import get_mission
+from ..search.folding import phase_fold, transit_number
 
 __all__ = [
     "COLORS",
@@ -336,7 +337,7 @@ def fold_figure(time: np.ndarray, flux: np.ndarray, *, period: float, epoch: flo
                 secondary_phase: float | None = None, n_bins: int = 200) -> dict[str, Any]:
     """The whole orbit folded, phase −0.25 … 0.75 so primary and secondary both show."""
     t = np.asarray(time, float)
-    ph = ((t - epoch) / period + 0.25) % 1.0 - 0.25
+    ph = phase_fold(t, period, epoch, start=-0.25)
     f = _ppt(flux)
     order = np.argsort(ph)
     bx, by, be = binned(ph, f, 1.0 / n_bins, -0.25, 0.75)
@@ -380,8 +381,7 @@ def transit_fold_figure(time: np.ndarray, flux: np.ndarray, *, period: float, ep
         Ingress time, days (default a tenth of the duration).
     """
     t = np.asarray(time, float)
-    dt = ((t - epoch) / period + 0.5) % 1.0 - 0.5
-    dt_h = dt * period * 24.0
+    dt_h = phase_fold(t, period, epoch) * period * 24.0
     half_h = window * duration * 24.0
     sel = np.abs(dt_h) <= half_h
     x, f = dt_h[sel], _ppt(np.asarray(flux, float)[sel])
@@ -413,8 +413,8 @@ def odd_even_figure(time: np.ndarray, flux: np.ndarray, *, period: float, epoch:
                     window: float = 2.0) -> dict[str, Any]:
     """Odd and even transits side by side, each with its measured depth (ppm) drawn."""
     t = np.asarray(time, float)
-    n = np.floor((t - epoch) / period + 0.5)
-    dt_h = (t - epoch - n * period) * 24.0
+    n = transit_number(t, period, epoch)
+    dt_h = phase_fold(t, period, epoch) * period * 24.0
     half_h = window * duration * 24.0
     f = _ppt(flux)
     cad_h = float(np.median(np.diff(t))) * 24 if t.size > 1 else 0.5
@@ -458,7 +458,7 @@ def secondary_figure(time: np.ndarray, flux: np.ndarray, *, period: float, epoch
     depth and the deepest occultation a planet could give."""
     t = np.asarray(time, float)
     centre = epoch + phase * period
-    dt_h = (((t - centre) / period + 0.5) % 1.0 - 0.5) * period * 24.0
+    dt_h = phase_fold(t, period, centre) * period * 24.0
     half_h = window * duration * 24.0
     sel = np.abs(dt_h) <= half_h
     f = _ppt(flux)[sel]
@@ -634,12 +634,12 @@ def star_type_fold_figure(phase: np.ndarray, flux_ppt: np.ndarray, *, period: fl
             # the star-type fold: phase of (t - first cadence)/P, rolled so the deepest of
             # the phase bins comes first (starskope.startypes.features.fold_shape)
             nb = ph.size
-            raw = np.mod((t - t.min()) / period, 1.0)
+            raw = phase_fold(t, period, t.min(), start=0.0)
             k = np.minimum((raw * nb).astype(np.int64), nb - 1)
             cnt = np.bincount(k, minlength=nb)
             mean = np.bincount(k, weights=y, minlength=nb) / np.maximum(cnt, 1)
             roll = int(np.argmin(np.where(cnt > 0, mean, np.inf)))
-            rph = np.mod(raw - roll / nb, 1.0)
+            rph = phase_fold(raw, 1.0, roll / nb, start=0.0)
             rph = np.where(rph > 0.5, rph - 1.0, rph)
             if t.size > 20000:
                 pick = np.linspace(0, t.size - 1, 20000).astype(int)

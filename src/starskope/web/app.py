@@ -91,12 +91,12 @@ class WebSettings:
     data_dir : Path or None
         Folder users may pick files from (None: no picker).
     max_upload_mb : float
-        Largest request body (all files together), MB.
+        Largest request body (all files together), MiB (2^20 bytes).
     runner : RunnerSettings
         Executor, workers and model of the background jobs.
     analysis : dict
-        :class:`~starskope.pipeline.AnalysisOptions` overrides (default: stellar
-        parameters looked up in the offline catalogues).
+        Overrides of :func:`starskope.analysis.options_for` (default none: the model's
+        own settings, so a star gets the same numbers here as in ``starskope classify``).
     """
 
     db: str = "starskope.db"
@@ -104,7 +104,7 @@ class WebSettings:
     data_dir: Path | None = None
     max_upload_mb: float = 200.0
     runner: RunnerSettings = field(default_factory=RunnerSettings)
-    analysis: dict[str, Any] = field(default_factory=lambda: {"stellar": "auto"})
+    analysis: dict[str, Any] = field(default_factory=dict)
 
     def resolved_files_dir(self) -> Path:
         if self.files_dir is not None:
@@ -312,8 +312,8 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
             except ValueError:
                 return JSONResponse({"detail": "invalid Content-Length header"}, status_code=400)
             if n > limit_bytes + 2**20:  # the files plus room for the multipart headers
-                return JSONResponse({"detail": f"request of {n / 2**20:.3g} MB is larger than the upload limit "
-                                               f"of {settings.max_upload_mb:g} MB (--max-upload-mb)"},
+                return JSONResponse({"detail": f"request of {n / 2**20:.3g} MiB is larger than the upload limit "
+                                               f"of {settings.max_upload_mb:g} MiB (--max-upload-mb)"},
                                     status_code=413)
         return await call_next(request)
 

@@ -87,7 +87,7 @@ def analyse_item(task: dict[str, Any]) -> dict[str, Any]:
     task : dict
         ``path`` (file on disk), ``kind`` (``"lightcurve"``/``"table"``), ``row`` (table
         row, 0-based), ``label``, ``model`` (spec for :func:`_model`), ``options``
-        (:class:`~starskope.pipeline.AnalysisOptions` as a dict), ``mission``,
+        (overrides of :func:`starskope.analysis.options_for`, as a dict), ``mission``,
         ``time_format``, ``saliency`` (bool).
 
     Returns
@@ -96,24 +96,24 @@ def analyse_item(task: dict[str, Any]) -> dict[str, Any]:
         ``{"ok": True, "summary": {...}, "report_json": str}`` or
         ``{"ok": False, "error": str}``.
     """
+    from ..analysis import analyse, options_for
     from ..errors import StarskopeError
-    from ..explain import analyse_file, analyse_table_row, explain
-    from ..pipeline import AnalysisOptions, table_file_firing_mask
+    from ..explain import explain
     from ..report import build_report, to_json
 
     try:
-        options = AnalysisOptions.from_dict(task.get("options"))
+        model = _model(str(task.get("model", "default")))
+        options = options_for(model, task.get("options"), warn=False)
         if task["kind"] == "table":
-            table = _table(task["path"])
-            row = int(task["row"])
-            analysis = analyse_table_row(table.time.tdb.jd, table.flux[row], options=options, label=task["label"],
-                                         firing=table_file_firing_mask(task["path"], options))
+            analysis = analyse(_table(task["path"]), row=int(task["row"]), options=options, model=model,
+                               label=task["label"], detail=True)
         else:
-            analysis = analyse_file(task["path"], options=options, label=task["label"],
-                                    mission=task.get("mission") or None, time_format=task.get("time_format") or None)
+            analysis = analyse(task["path"], options=options, model=model, label=task["label"],
+                               mission=task.get("mission") or None, time_format=task.get("time_format") or None,
+                               detail=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ex = explain(analysis, _model(str(task.get("model", "default"))), saliency=bool(task.get("saliency", True)))
+            ex = explain(analysis, model, saliency=bool(task.get("saliency", True)))
         doc = build_report(ex, source=task["label"])
         return {"ok": True, "summary": ex.summary(), "report_json": to_json(doc)}
     except (StarskopeError, OSError, ValueError) as exc:

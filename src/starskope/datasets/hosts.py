@@ -2,8 +2,9 @@
 
 A host that a classifier misses is either a failure of the pipeline or a signal that
 the light curve does not carry. :func:`host_detectability` tells the two apart for the
-hosts of a simulated Kaggle-layout table: it cleans each host's row as the pipeline
-does (the K2 roll correction included) and measures the transit at its *true* ephemeris with the search's own statistics
+hosts of a simulated Kaggle-layout table: it cleans each host's row as every table star
+is cleaned (:func:`starskope.analysis.clean_table_rows`, the K2 roll correction included)
+and measures the transit at its *true* ephemeris with the search's own statistics
 (:func:`starskope.search.measure_ephemeris`). A transit whose SNR there is below the
 detection threshold (7.1σ, the Kepler pipeline's) is below what any transit survey
 reports; for scale, it also counts the quiet stars (non-hosts with noise, granulation
@@ -57,7 +58,7 @@ def host_detectability(
     split : str
         The table's split in ``truth.csv``.
     options : AnalysisOptions, optional
-        Cleaning settings (default: the pipeline's).
+        Cleaning settings (default: :class:`~starskope.analysis.AnalysisOptions`'s).
     threshold : float, optional
         Detection threshold on the SNR at the true ephemeris (default
         :data:`starskope.search.DEFAULT_SNR_THRESHOLD`, 7.1).
@@ -81,9 +82,9 @@ def host_detectability(
     """
     import pandas as pd
 
+    from ..analysis import AnalysisOptions, clean_table_rows, table_firing_mask
     from ..io.flux_table import read_flux_table
     from ..models.labels import CLASSES
-    from ..pipeline import AnalysisOptions, clean_table_rows, table_firing_mask
     from ..search import DEFAULT_SNR_THRESHOLD, measure_ephemeris
 
     options = options or AnalysisOptions()

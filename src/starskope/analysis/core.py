@@ -1,0 +1,347 @@
+"""One star through the stages: clean → search → vet → features → star type.
+
+Every entry point analyses a star with these functions, so a star gets the same
+numbers in ``classify``'s table, a report, the web page and the Python API. The light
+curve path (:func:`analyse_lightcurve`) and the flux-table path
+(:func:`starskope.analysis.tables.analyse_table_rows`) differ only in how they clean;
+from the cleaned arrays on they share :func:`measure`.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from ..errors import LightCurveDataError, ParameterError, StarskopeError, StarskopeWarning
+from ..features.dataset import StarData, extract_features
+from ..search.candidate import TransitCandidate
+from .options import AnalysisOptions, search_period_max
+from .result import StarAnalysis
+
+__all__ = [
+    "MIN_CADENCES",
+    "analyse_lightcurve",
+    "collect_warnings",
+    "measure",
+    "star_types_of",
+    "target_name",
+    "vet_ephemerides",
+]
+
+#: Fewest cleaned cadences a star needs to be analysed.
+MIN_CADENCES = 50
+
+#: Third-party warnings that say nothing to a user of starskope, silenced by name
+#: (category, message pattern); every other warning is passed on, and starskope's own
+#: are kept with the star (:attr:`StarAnalysis.warnings`).
+QUIET_WARNINGS: tuple[tuple[type[Warning], str], ...] = (
+    (RuntimeWarning, r"Mean of empty slice|All-NaN slice|invalid value encountered|divide by zero|"
+                     r"Degrees of freedom|overflow encountered"),
+    (UserWarning, r".*tpfmodel.*|.*oktopus.*"),  # lightkurve's optional-dependency notes
+)
+_SKIP = object()
+
+
+class CollectedWarnings(list):
+    """The messages of the starskope warnings raised inside :func:`collect_warnings`."""
+
+
+@contextmanager
+def collect_warnings() -> Iterator[CollectedWarnings]:
+    """Keep starskope's warnings (repairs made to the data) for the star being analysed,
+    drop the named third-party noise (:data:`QUIET_WARNINGS`) and pass every other
+    warning on to the caller."""
+    kept = CollectedWarnings()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield kept
+    for w in caught:
+        if issubclass(w.category, StarskopeWarning):
+            text = str(w.message)
+            if text not in kept:
+                kept.append(text)
+        elif not any(issubclass(w.category, cat) and re.match(pat, str(w.message)) for cat, pat in QUIET_WARNINGS):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def target_name(meta: dict[str, Any]) -> str:
+    """The star's catalogue name from a light curve's meta (``"TIC 261136679"``)."""
+    if meta.get("OBJECT"):
+        return str(meta["OBJECT"])
+    tid, miss = meta.get("TARGETID"), str(meta.get("MISSION") or "")
+    prefix = {"kepler": "KIC", "k2": "EPIC", "tess": "TIC"}.get(miss.lower(), "")
+    return f"{prefix} {tid}".strip() if tid is not None else ""
+
+
+def _best(result: Any) -> TransitCandidate | None:
+    if result is None:
+        return None
+    return result.candidates[0] if len(result.candidates) else result.best
+
+
+def stellar_for(target: str, options: AnalysisOptions) -> Any:
+    """Stellar parameters for vetting: the catalogue entry of ``target`` when
+    ``options.stellar == "auto"`` (the offline catalogues), else None."""
+    if options.stellar != "auto" or not target:
+        return None
+    from ..errors import CatalogError
+    from ..stars import get_stellar_properties
+
+    try:
+        # offline and without the per-user cache: the same answer on every machine
+        return get_stellar_properties(target, offline=True, use_cache=False, required=False)
+    except (CatalogError, ParameterError):
+        return None
+
+
+def _vet(time: np.ndarray, flux: np.ndarray, cand: TransitCandidate, options: AnalysisOptions, *, target: str,
+         mission: str, others: Sequence[TransitCandidate] = ()) -> Any:
+    from ..vetting import vet
+
+    return vet((time, flux), cand, stellar=stellar_for(target, options), others=others, target=target or None,
+               mission=mission or None, fit_transit=options.vet_transit_fit)
+
+
+def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarray, flux: np.ndarray,
+            raw_at_kept: np.ndarray | None, options: AnalysisOptions, search: Any = _SKIP,
+            catalogue_target: str = "", table_flux: np.ndarray | None = None, detail: bool = False,
+            **fields: Any) -> StarAnalysis:
+    """Search (unless ``search`` is given), vet and featurise one cleaned light curve.
+
+    Parameters
+    ----------
+    label, file, target, mission : str
+        Provenance (see :class:`StarAnalysis`).
+    time, flux : ndarray
+        Cleaned cadences, BJD_TDB days, detrended flux ≈ 1 (finite).
+    raw_at_kept : ndarray or None
+        The flux before detrending at those cadences (≈ 1), or None.
+    search : SearchResult or None, optional
+        A search already run on these arrays (a table's batched search); None: it
+        failed. Not given: run it here.
+    catalogue_target : str
+        Name to look stellar parameters up by (empty: none, e.g. a table row).
+    table_flux : ndarray, optional
+        The raw table row (input of the reproduced original CNN).
+    detail : bool
+        Also vet a candidate below ``options.vet_min_snr`` (shown in a report, never
+        given to the model).
+    **fields
+        The remaining :class:`StarAnalysis` fields (raw arrays, quality, trend, ...).
+    """
+    from ..search import search_transits
+
+    notes: list[str] = []
+    flags = ""
+    if search is _SKIP:
+        search = None
+        try:
+            with warnings.catch_warnings():
+                # a light curve too short for the period range is said in the flags
+                warnings.simplefilter("ignore", StarskopeWarning)
+                search = search_transits(time, flux, period_min=options.period_min_days,
+                                         period_max=search_period_max(time, options), max_planets=1,
+                                         oversample=options.search_oversample)
+        except ParameterError as exc:
+            flags = f"error: search failed: {exc}"
+            notes.append(f"transit search failed: {exc}")
+    elif search is None:
+        flags = "error: search failed"
+    cand = _best(search)
+    report, vetted = None, False
+    if cand is not None:
+        vetted = bool(np.isfinite(cand.snr) and cand.snr >= options.vet_min_snr)
+        if vetted or detail:
+            try:
+                report = _vet(time, flux, cand, options, target=catalogue_target, mission=mission)
+            except StarskopeError as exc:
+                notes.append(f"vetting failed: {exc}")
+                if vetted:
+                    flags = "vetting_failed"
+                vetted = False
+        if report is not None and vetted:
+            flags = ";".join(report.flag_names)
+    return _finish(label=label, file=file, target=target, mission=mission, time=time, flux=flux,
+                   raw_at_kept=raw_at_kept, options=options, search=search, search_candidate=cand, report=report,
+                   vetted=vetted, flags=flags, notes=notes, table_flux=table_flux, **fields)
+
+
+def _finish(*, label: str, file: str, target: str, mission: str, time: np.ndarray, flux: np.ndarray,
+            raw_at_kept: np.ndarray | None, options: AnalysisOptions, search: Any,
+            search_candidate: TransitCandidate | None, report: Any, vetted: bool, flags: str, notes: list[str],
+            table_flux: np.ndarray | None = None, **fields: Any) -> StarAnalysis:
+    star = StarData(time=time, flux=flux, raw_flux=raw_at_kept, candidate=search_candidate,
+                    vetting=report.as_row() if (vetted and report is not None) else None, file=file,
+                    target_id=target, mission=mission, flags=flags, table_flux=table_flux)
+    fs = extract_features([star], view_spec=options.views(), spectrogram_spec=options.spectrogram())
+    shown = report.candidate if (vetted and report is not None) else search_candidate
+    provenance = list(fields.pop("provenance", []))
+    return StarAnalysis(label=label, file=file, target=target, mission=mission, time=time, flux=flux,
+                        search=search, candidate=shown, vetting=report, vetted_for_model=vetted, star=star,
+                        features=fs, provenance=provenance, notes=notes, options=options, **fields)
+
+
+def star_types_of(analyses: Sequence[StarAnalysis], curves: Sequence[Any]) -> None:
+    """Name the star type of each analysis from its light curve before detrending
+    (``(time_bjd, flux, quality, quality_mask)`` per star; one batched model call)."""
+    from ..startypes.api import classify_star_types_arrays
+
+    results = classify_star_types_arrays(list(curves), sources=[a.label or a.target or "light curve" for a in analyses])
+    for a, res, curve in zip(analyses, results, curves, strict=True):
+        a.star_type = res
+        if res is None and curve is not None:
+            a.notes.append("star type not measured: too few usable cadences or no positive flux")
+
+
+def _raw_arrays(lc: Any) -> tuple[Any, str, int]:
+    from ..lightcurve import arrays
+    from ..startypes.api import quality_mask_for
+
+    meta = dict(lc.meta or {})
+    mission = str(meta.get("MISSION") or "")
+    return arrays(lc), mission, quality_mask_for(mission or None)
+
+
+def _clean(lc: Any, options: AnalysisOptions, label: str) -> tuple[Any, Any]:
+    import astropy.units as u
+
+    from ..clean import clean
+    from ..lightcurve import arrays
+
+    a0 = arrays(lc)
+    with warnings.catch_warnings():
+        # clean() warns when it cannot apply a step to this telescope; the step and its
+        # reason are in the provenance, which every report shows
+        warnings.simplefilter("ignore", StarskopeWarning)
+        cleaned = clean(lc, period_max=search_period_max(a0.time, options) * u.day, method=options.detrend)
+    a = arrays(cleaned)
+    if a.time.size < MIN_CADENCES:
+        raise LightCurveDataError(f"{label or 'light curve'}: cleaning left {a.time.size} cadences; "
+                                  f"at least {MIN_CADENCES} are needed")
+    return cleaned, a
+
+
+def _cleaned_fields(lc: Any, cleaned: Any, a: Any, label: str, file: str) -> dict[str, Any]:
+    a0, mission, bitmask = _raw_arrays(lc)
+    meta, cmeta = dict(lc.meta or {}), dict(cleaned.meta or {})
+    raw_at_kept = None
+    trend = np.ones(a.time.size)
+    scale = float(np.nanmedian(a0.flux))
+    if "trend" in cleaned.colnames:
+        trend_raw = np.asarray(getattr(cleaned["trend"], "value", cleaned["trend"]), float)
+        med = float(np.nanmedian(trend_raw))
+        if np.isfinite(med) and med > 0:
+            scale = med
+            trend = trend_raw / med
+            raw_at_kept = a.flux * trend  # the flux before detrending, ≈ 1
+    scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+    name = target_name(cmeta)
+    return dict(label=label or str(meta.get("FILENAME") or file or name), file=file or str(meta.get("FILENAME") or ""),
+                target=name, mission=mission, product=str(meta.get("PRODUCT") or ""),
+                flux_origin=str(meta.get("FLUX_ORIGIN") or ""), raw_time=a0.time, raw_flux=a0.flux / scale,
+                quality=np.asarray(a0.quality, np.int64), quality_bitmask=int(bitmask),
+                kept=np.isin(a0.time, a.time), trend=trend, raw_at_kept=raw_at_kept,
+                provenance=[str(p) for p in cmeta.get("PROVENANCE") or []], catalogue_target=name,
+                star_type_curve=(a0.time, a0.flux, a0.quality, bitmask))
+
+
+def analyse_lightcurve(lc: Any, *, options: AnalysisOptions | None = None, label: str = "", file: str = "",
+                       detail: bool = False) -> StarAnalysis:
+    """Clean, search, vet and featurise one light curve, and name its star type.
+
+    Parameters
+    ----------
+    lc : lightkurve.LightCurve
+        A starskope light curve (:func:`starskope.io.read`, or several stitched).
+    options : AnalysisOptions, optional
+        Default :func:`~starskope.analysis.options_for` without a model.
+    label : str
+        Display name (default the file name in ``meta['FILENAME']``).
+    file : str
+        The input it came from (default ``meta['FILENAME']``).
+    detail : bool
+        Also vet a candidate below the detection threshold, for display.
+
+    Returns
+    -------
+    StarAnalysis
+
+    Raises
+    ------
+    LightCurveDataError
+        Cleaning left fewer than :data:`MIN_CADENCES` cadences.
+    """
+    options = options or AnalysisOptions()
+    with collect_warnings() as caught:
+        cleaned, a = _clean(lc, options, label)
+        fields = _cleaned_fields(lc, cleaned, a, label, file)
+        # the star type is judged on the flux as read (detrending removes the variability)
+        curve = fields.pop("star_type_curve")
+        out = measure(time=a.time, flux=a.flux, options=options, detail=detail, **fields)
+        if options.star_types:
+            star_types_of([out], [curve])
+    out.warnings.extend(m for m in caught if m not in out.warnings)
+    return out
+
+
+def vet_ephemerides(lc: Any, candidates: Sequence[TransitCandidate], *, options: AnalysisOptions | None = None,
+                    label: str = "", file: str = "") -> list[StarAnalysis]:
+    """Vet known ephemerides (a catalogue's TCEs, a user's period) on one light curve:
+    cleaned as every other star, no search; one analysis per candidate, each vetted
+    knowing the others (harmonics) and given to the model's inputs whatever its SNR.
+
+    Raises
+    ------
+    ParameterError
+        No candidates.
+    LightCurveDataError
+        Cleaning left fewer than :data:`MIN_CADENCES` cadences.
+    """
+    if not candidates:
+        raise ParameterError("vet_ephemerides needs at least one candidate")
+    options = options or AnalysisOptions()
+    out = []
+    with collect_warnings() as caught:
+        cleaned, a = _clean(lc, options, label)
+        base = _cleaned_fields(lc, cleaned, a, label, file)
+        target = base.pop("catalogue_target")
+        curve = base.pop("star_type_curve")
+        for cand in candidates:
+            notes: list[str] = []
+            others = [c for c in candidates if c is not cand]
+            try:
+                report = _vet(a.time, a.flux, cand, options, target=target, mission=base["mission"], others=others)
+            except StarskopeError as exc:
+                report = None
+                notes.append(f"vetting failed: {exc}")
+            flags = ";".join(report.flag_names) if report is not None else "vetting_failed"
+            shown = report.candidate if report is not None else cand
+            out.append(_finish(time=a.time, flux=a.flux, options=options, search=None, search_candidate=shown,
+                               report=report, vetted=report is not None, flags=flags, notes=notes, **dict(base)))
+        if options.star_types and out:
+            star_types_of(out[:1], [curve])
+            for other in out[1:]:
+                other.star_type = out[0].star_type
+    for res in out:
+        res.warnings.extend(m for m in caught if m not in res.warnings)
+    return out
+
+
+def features_of(analyses: Sequence[StarAnalysis], labels: Any = None) -> Any:
+    """The model inputs of several analysed stars as one FeatureSet (with the star
+    types in its meta when measured)."""
+    from ..features.dataset import FeatureSet
+    from ..startypes import STAR_TYPES
+
+    fs = FeatureSet.concat([a.features for a in analyses])
+    if any(a.star_type is not None for a in analyses):
+        fs.meta["star_type"] = np.asarray([a.star_type.star_type if a.star_type else "" for a in analyses], dtype=object)
+        for t in STAR_TYPES:
+            fs.meta[f"p_type_{t}"] = np.asarray([a.star_type.probabilities.get(t, np.nan) if a.star_type else np.nan
+                                                 for a in analyses], float)
+    return fs if labels is None else fs.with_labels(labels)
