@@ -15,8 +15,11 @@ from starskope.missions import get_mission
 from starskope.physics import (
     BJD_OFFSETS,
     S_earth,
+    a_over_rstar_arrays,
     a_over_rstar_from_density,
+    a_over_rstar_from_density_arrays,
     a_over_rstar_from_duration,
+    a_over_rstar_from_duration_arrays,
     bjd_to_bkjd,
     bjd_to_btjd,
     bjd_to_iso,
@@ -35,10 +38,12 @@ from starskope.physics import (
     snr_expected,
     stellar_density,
     stellar_density_from_transit,
+    stellar_density_from_transit_arrays,
     time_to_bjd,
     time_to_bkjd,
     time_to_btjd,
     transit_duration,
+    transit_duration_arrays,
 )
 
 SIDEREAL_YEAR = 365.256363 * u.day
@@ -545,3 +550,36 @@ def test_duration_a_over_rstar_inverse(period, rstar, mstar, k, b):
     )
     back = a_over_rstar_from_duration(p, t14, radius_ratio=k, impact_parameter=b)
     assert back.value == pytest.approx(a_r, rel=1e-7)
+
+
+# ------------------------------------------------------------------------------ plain-array cores
+
+
+def test_cores_give_the_quantity_functions_numbers():
+    p, r, m, k, b = np.array([3.3, 10.0, 365.256363]), 1.1, 0.95, 0.05, 0.4
+    a_r = a_over_rstar_arrays(p, m, r)
+    kepler = (semi_major_axis(p * u.day, m * u.M_sun) / (r * u.R_sun)).decompose().value
+    assert a_r == pytest.approx(kepler, rel=1e-12)
+    t14 = transit_duration(p * u.day, r * u.R_sun, m * u.M_sun, k * r * u.R_sun, impact_parameter=b)
+    assert t14.to_value(u.day) == pytest.approx(transit_duration_arrays(p, a_r, k, b), rel=1e-14)  # via hours
+    back = a_over_rstar_from_duration(p * u.day, t14, radius_ratio=k, impact_parameter=b)
+    assert np.array_equal(back.value, a_over_rstar_from_duration_arrays(p, t14.to_value(u.day), k, b))
+    rho = stellar_density_from_transit(p * u.day, a_r)
+    assert np.array_equal(rho.to_value(u.g / u.cm**3), stellar_density_from_transit_arrays(p, a_r))
+    assert np.array_equal(a_over_rstar_from_density(p * u.day, rho).value,
+                          a_over_rstar_from_density_arrays(p, rho.to_value(u.g / u.cm**3)))
+    # the Sun: ρ = 1.41 g/cm³, a/R★ = 215 at one year
+    assert stellar_density_from_transit_arrays(365.256363, 215.03) == pytest.approx(1.41, rel=0.01)
+    assert isinstance(a_over_rstar_arrays(1.0, 1.0, 1.0), float)
+
+
+def test_cores_give_nan_where_there_is_no_transit():
+    assert np.isnan(transit_duration_arrays(3.0, 0.9, 0.1, 0.0))  # orbit inside the star
+    assert np.isnan(transit_duration_arrays(3.0, 8.0, 0.1, 1.2))  # the planet misses the star
+    assert transit_duration_arrays(3.0, 1.05, 0.1, 0.0) == pytest.approx(1.5)  # grazing the surface: P/2
+    assert np.isnan(a_over_rstar_from_duration_arrays(1.0, 0.6))  # T14 ≥ P/2
+    assert np.isnan(a_over_rstar_from_duration_arrays(1.0, 0.1, 0.1, 1.2))
+    assert np.isnan(stellar_density_from_transit_arrays(3.0, 0.8))
+    assert np.isnan(stellar_density_from_transit_arrays(3.0, np.inf))
+    out = transit_duration_arrays(np.array([3.0, 3.0]), np.array([8.0, 0.5]), 0.1, 0.2)
+    assert np.isfinite(out[0]) and np.isnan(out[1])

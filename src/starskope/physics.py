@@ -12,6 +12,12 @@ array Quantities.
 The formulas assume a circular orbit and neglect limb darkening; each function names
 its source.
 
+The orbit formulas (a/R★, T14, stellar density) also come as a plain-array numeric core
+(``*_arrays``: floats in the units their argument names say, NaN where the geometry has
+no answer) for the hot paths — the simulator, the vetting diagnostics, the multi-telescope
+fits. The Quantity functions check units and ranges and then call the same core, so the
+two give the same numbers.
+
 Time conversions turn the missions' day counts into absolute :class:`astropy.time.Time`
 objects in the TDB scale and back::
 
@@ -51,8 +57,11 @@ __all__ = [
     "BJD_OFFSETS",
     "TIME_SYSTEMS",
     "S_earth",
+    "a_over_rstar_arrays",
     "a_over_rstar_from_density",
+    "a_over_rstar_from_density_arrays",
     "a_over_rstar_from_duration",
+    "a_over_rstar_from_duration_arrays",
     "bjd_to_bkjd",
     "bjd_to_btjd",
     "bjd_to_iso",
@@ -71,10 +80,12 @@ __all__ = [
     "snr_expected",
     "stellar_density",
     "stellar_density_from_transit",
+    "stellar_density_from_transit_arrays",
     "time_to_bjd",
     "time_to_bkjd",
     "time_to_btjd",
     "transit_duration",
+    "transit_duration_arrays",
 ]
 
 #: Parts per million (1e-6), the usual unit of transit depths and CDPP.
@@ -93,6 +104,12 @@ S_earth = u.def_unit(
 _MAX_STELLAR_RADIUS = 2000.0 * u.R_sun
 _MAX_STELLAR_MASS = 300.0 * u.M_sun
 _MAX_TEFF = 1.0e6 * u.K
+
+# Constants of the plain-array cores: GM☉ (IAU 2015 nominal) in m³/day², R☉ in m, and G in cgs.
+_GM_SUN_M3_PER_DAY2 = const.GM_sun.to_value(u.m**3 / u.day**2)
+_R_SUN_M = const.R_sun.to_value(u.m)
+_G_CGS = const.G.cgs.value
+_DAY_S = 86400.0
 
 
 # --------------------------------------------------------------------------------------
@@ -329,8 +346,8 @@ def transit_duration(
         No transit (b ≥ 1 + k) or an orbit inside the star (a ≤ R★ (1 + k)).
     """
     rstar = _positive(stellar_radius, u.R_sun, "stellar_radius", _MAX_STELLAR_RADIUS)
-    a = semi_major_axis(period, stellar_mass)
-    p = require_quantity(period, u.day, "period")
+    p = _positive(period, u.day, "period")
+    m = _positive(stellar_mass, u.M_sun, "stellar_mass", _MAX_STELLAR_MASS)
     k = (
         0.0
         if planet_radius is None
@@ -345,19 +362,84 @@ def transit_duration(
         raise ParameterError(
             f"impact_parameter {impact_parameter} ≥ 1 + Rp/R★: the planet misses the star, no transit"
         )
-    x = (rstar / a).to_value(u.dimensionless_unscaled)  # R★ / a
-    if np.any(x * (1 + np.asarray(k)) >= 1):
+    p_days = p.to_value(u.day)
+    a_r = a_over_rstar_arrays(p_days, m.to_value(u.M_sun), rstar.to_value(u.R_sun))
+    if np.any(a_r <= 1 + np.asarray(k)):
         raise ParameterError(
-            f"the orbit (a = {a.to(u.R_sun)}) lies inside the star (R★ = {rstar}); "
+            f"the orbit (a = {a_r * rstar}) lies inside the star (R★ = {rstar}); "
             "check period, stellar_mass and stellar_radius"
         )
-    sin_i = np.sqrt(1 - (b * x) ** 2)
-    arg = x * np.sqrt((1 + k) ** 2 - b**2) / sin_i
-    if np.any(arg > 1):
+    sin_i = np.sqrt(1 - (b / a_r) ** 2)
+    if np.any(np.sqrt((1 + k) ** 2 - b**2) / (a_r * sin_i) > 1):
         raise ParameterError(
-            f"the orbit (a/R★ = {1 / x}) is too tight for the transit formula; check the inputs"
+            f"the orbit (a/R★ = {a_r}) is too tight for the transit formula; check the inputs"
         )
-    return (p / np.pi * np.arcsin(arg)).to(u.hour)
+    return (transit_duration_arrays(p_days, a_r, k, b) * u.day).to(u.hour)
+
+
+def a_over_rstar_arrays(period_days: Any, mass_msun: Any, radius_rsun: Any) -> np.ndarray | float:
+    """Scaled semi-major axis a/R★ from Kepler's third law (numeric core, planet mass neglected).
+
+    .. math:: \\frac{a}{R_\\star} = \\frac{1}{R_\\star}
+              \\left( \\frac{G M_\\star P^2}{4\\pi^2} \\right)^{1/3}
+
+    Parameters
+    ----------
+    period_days : float or ndarray
+        Orbital period, days.
+    mass_msun, radius_rsun : float or ndarray
+        Stellar mass (M☉) and radius (R☉).
+
+    Returns
+    -------
+    float or ndarray
+        a/R★ (float for scalar input).
+    """
+    a_m = np.cbrt(
+        _GM_SUN_M3_PER_DAY2 * np.asarray(mass_msun, dtype=float) * np.asarray(period_days, dtype=float) ** 2
+        / (4 * np.pi**2)
+    )
+    out = a_m / (np.asarray(radius_rsun, dtype=float) * _R_SUN_M)
+    return out if np.ndim(out) else float(out)
+
+
+def transit_duration_arrays(
+    period_days: Any, a_over_rstar: Any, radius_ratio: Any = 0.0, impact: Any = 0.0
+) -> np.ndarray | float:
+    """Total transit duration T14 of a circular orbit, days (numeric core of :func:`transit_duration`).
+
+    .. math:: T_{14} = \\frac{P}{\\pi} \\arcsin\\left[ \\frac{\\sqrt{(1 + k)^2 - b^2}}
+                                                     {(a/R_\\star) \\sin i} \\right],
+              \\qquad \\sin i = \\sqrt{1 - (b R_\\star / a)^2}
+
+    (Winn 2010, eq. 14.) The arcsine's argument is capped at 1 (T14 = P/2 for an orbit
+    that grazes the stellar surface).
+
+    Parameters
+    ----------
+    period_days : float or ndarray
+        Orbital period, days.
+    a_over_rstar : float or ndarray
+        Scaled semi-major axis.
+    radius_ratio : float or ndarray
+        k = Rp/R★.
+    impact : float or ndarray
+        Impact parameter b, stellar radii.
+
+    Returns
+    -------
+    float or ndarray
+        T14 in days; NaN where a/R★ ≤ 1 or b ≥ 1 + k (no transit).
+    """
+    a = np.asarray(a_over_rstar, dtype=float)
+    b = np.asarray(impact, dtype=float)
+    k = np.asarray(radius_ratio, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sin_i = np.sqrt(np.maximum(1.0 - (b / a) ** 2, 1e-300))
+        arg = np.sqrt(np.clip((1.0 + k) ** 2 - b**2, 0.0, None)) / (a * sin_i)
+        out = np.asarray(period_days, dtype=float) / np.pi * np.arcsin(np.clip(arg, 0.0, 1.0))
+    out = np.where((a > 1.0) & (b < 1.0 + k), out, np.nan)
+    return out if np.ndim(out) else float(out)
 
 
 def a_over_rstar_from_duration(
@@ -399,11 +481,36 @@ def a_over_rstar_from_duration(
         raise ParameterError(
             f"impact_parameter must lie in [0, 1 + radius_ratio); got {impact_parameter}"
         )
-    phase = (np.pi * t / p).to_value(u.dimensionless_unscaled)
-    if np.any(phase >= np.pi / 2):
+    p_days, t_days = p.to_value(u.day), t.to_value(u.day)
+    if np.any(np.pi * t_days / p_days >= np.pi / 2):
         raise ParameterError(f"duration {duration} must be shorter than half the period {period}")
-    ratio = np.sqrt((1 + k) ** 2 - b**2 * np.cos(phase) ** 2) / np.sin(phase)
-    return ratio * u.dimensionless_unscaled
+    return a_over_rstar_from_duration_arrays(p_days, t_days, k, b) * u.dimensionless_unscaled
+
+
+def a_over_rstar_from_duration_arrays(
+    period_days: Any, duration_days: Any, radius_ratio: Any = 0.0, impact: Any = 0.0
+) -> np.ndarray | float:
+    """a/R★ from the period and T14 (numeric core of :func:`a_over_rstar_from_duration`).
+
+    Parameters
+    ----------
+    period_days, duration_days : float or ndarray
+        Period and total duration T14, days.
+    radius_ratio, impact : float or ndarray
+        k = Rp/R★ and the impact parameter b.
+
+    Returns
+    -------
+    float or ndarray
+        a/R★; NaN where T14 ≥ P/2 or b ≥ 1 + k.
+    """
+    phase = np.pi * np.asarray(duration_days, dtype=float) / np.asarray(period_days, dtype=float)
+    k = np.asarray(radius_ratio, dtype=float)
+    b = np.asarray(impact, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.sqrt((1 + k) ** 2 - b**2 * np.cos(phase) ** 2) / np.sin(phase)
+    ratio = np.where((phase > 0) & (phase < np.pi / 2) & (b < 1 + k), ratio, np.nan)
+    return ratio if np.ndim(ratio) else float(ratio)
 
 
 # --------------------------------------------------------------------------------------
@@ -434,7 +541,31 @@ def stellar_density_from_transit(period: u.Quantity, a_over_rstar: Any) -> u.Qua
         raise ParameterError(
             f"a_over_rstar must be > 1 (an orbit outside the star); got {a_over_rstar}"
         )
-    return (3 * np.pi / (const.G * p**2) * ar**3).to(u.g / u.cm**3)
+    return stellar_density_from_transit_arrays(p.to_value(u.day), ar) * (u.g / u.cm**3)
+
+
+def stellar_density_from_transit_arrays(period_days: Any, a_over_rstar: Any) -> np.ndarray | float:
+    """Stellar density (g/cm³) from a/R★ and the period (numeric core of
+    :func:`stellar_density_from_transit`): ρ★ = 3π (a/R★)³ / (G P²).
+
+    Parameters
+    ----------
+    period_days : float or ndarray
+        Period, days.
+    a_over_rstar : float or ndarray
+        Scaled semi-major axis.
+
+    Returns
+    -------
+    float or ndarray
+        g/cm³; NaN where a/R★ is not finite or ≤ 1 (an orbit inside the star).
+    """
+    ar = np.asarray(a_over_rstar, dtype=float)
+    p_s = np.asarray(period_days, dtype=float) * _DAY_S
+    with np.errstate(invalid="ignore"):
+        rho = 3 * np.pi / (_G_CGS * p_s**2) * ar**3
+    rho = np.where(np.isfinite(ar) & (ar > 1), rho, np.nan)
+    return rho if np.ndim(rho) else float(rho)
 
 
 def a_over_rstar_from_density(period: u.Quantity, stellar_density: u.Quantity) -> u.Quantity:
@@ -448,8 +579,28 @@ def a_over_rstar_from_density(period: u.Quantity, stellar_density: u.Quantity) -
     """
     p = _positive(period, u.day, "period")
     rho = _positive(stellar_density, u.g / u.cm**3, "stellar_density")
-    value = (rho * const.G * p**2 / (3 * np.pi)).to_value(u.dimensionless_unscaled)
-    return np.cbrt(value) * u.dimensionless_unscaled
+    return a_over_rstar_from_density_arrays(p.to_value(u.day), rho.to_value(u.g / u.cm**3)) * u.dimensionless_unscaled
+
+
+def a_over_rstar_from_density_arrays(period_days: Any, density_gcc: Any) -> np.ndarray | float:
+    """a/R★ of a star of mean density ρ★ (numeric core of :func:`a_over_rstar_from_density`):
+    (G ρ★ P² / 3π)^(1/3).
+
+    Parameters
+    ----------
+    period_days : float or ndarray
+        Period, days.
+    density_gcc : float or ndarray
+        Mean stellar density, g/cm³.
+
+    Returns
+    -------
+    float or ndarray
+    """
+    rho = np.asarray(density_gcc, dtype=float)
+    p = np.asarray(period_days, dtype=float)
+    out = (_G_CGS * rho * (p * _DAY_S) ** 2 / (3 * np.pi)) ** (1.0 / 3.0)
+    return out if np.ndim(out) else float(out)
 
 
 def stellar_density(mass: u.Quantity, radius: u.Quantity) -> u.Quantity:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from starskope.errors import ParameterError
 from starskope.search import bin_phase, make_grid, phase_fold
 from starskope.search._kernels import bls_single
+from starskope.search.folding import time_from_transit, transit_number
 
 periods = st.floats(0.3, 50.0)
 epochs = st.floats(-100.0, 100.0)
@@ -25,6 +26,37 @@ def test_phase_in_range_and_periodic(period, epoch, n_cycles, seed):
     # the same phase, up to the wrap at ±0.5 and float rounding of a ~2.5e6-day time
     diff = (shifted - ph + 0.5) % 1.0 - 0.5
     assert np.max(np.abs(diff)) < 1e-6
+
+
+@given(periods, epochs, st.floats(-1.0, 1.0), st.integers(0, 2**31 - 1))
+@settings(max_examples=60, deadline=None)
+def test_any_phase_range_is_one_cycle_and_agrees_with_the_default(period, epoch, start, seed):
+    t = 2457000 + np.random.default_rng(seed).uniform(0, 80, 200)
+    ph = phase_fold(t, period, epoch, start=start)
+    assert np.all((ph >= start) & (ph < start + 1.0))
+    diff = (ph - phase_fold(t, period, epoch) + 0.5) % 1.0 - 0.5
+    assert np.max(np.abs(diff)) < 1e-9
+
+
+@given(periods, st.floats(2.4e6, 2.5e6), st.integers(-50, 50))
+@settings(max_examples=60, deadline=None)
+def test_the_epoch_and_its_transits_fold_to_phase_zero(period, epoch, n):
+    assert phase_fold(np.array([epoch]), period, epoch)[0] == 0.0
+    assert time_from_transit(np.array([epoch]), period, epoch)[0] == 0.0
+    assert transit_number(np.array([epoch]), period, epoch)[0] == 0
+    ph = phase_fold(np.array([epoch + n * period]), period, epoch)[0]
+    assert abs(ph) < 1e-9  # up to the rounding of a ~2.5e6-day time
+    assert transit_number(np.array([epoch + n * period + 0.1 * period]), period, epoch)[0] == n
+
+
+@given(periods, epochs, st.floats(-1e3, 1e3))
+@settings(max_examples=60, deadline=None)
+def test_time_from_transit_is_the_fold_in_days(period, epoch, t):
+    dt = time_from_transit(np.array([t]), period, epoch)[0]
+    n = transit_number(np.array([t]), period, epoch)[0]
+    assert -0.5 * period <= dt <= 0.5 * period
+    assert t == pytest.approx(epoch + n * period + dt, abs=1e-6 * max(1.0, abs(t)))
+    assert dt == pytest.approx(phase_fold(np.array([t]), period, epoch)[0] * period, abs=1e-9 * max(1.0, abs(t)))
 
 
 @given(st.integers(1, 200), st.integers(0, 2**31 - 1))
@@ -51,6 +83,10 @@ def test_bin_phase_errors():
         bin_phase(np.zeros(3), np.zeros(4), 4)
     with pytest.raises(ParameterError, match="period must be finite and positive"):
         phase_fold(np.zeros(3), 0.0, 0.0)
+    with pytest.raises(ParameterError, match="period must be finite and positive"):
+        time_from_transit(np.zeros(3), np.nan, 0.0)
+    with pytest.raises(ParameterError, match="period must be finite and positive"):
+        transit_number(np.zeros(3), -1.0, 0.0)
 
 
 def _brute_force(t, y, w, freq, nb, widths):

@@ -1,4 +1,15 @@
-"""Folding and phase binning on plain arrays (the operations the search is built on)."""
+"""Folding and phase binning on plain arrays (the operations the search is built on).
+
+The one place starskope folds a light curve: the search, vetting, the views and the
+report's plots all call these.
+
+* :func:`phase_fold` — orbital phase in cycles, 0 at mid-transit, in [−0.5, 0.5) (or
+  any other one-cycle range).
+* :func:`time_from_transit` — the same fold in days: signed time from the nearest
+  predicted mid-transit.
+* :func:`transit_number` — which transit (0 at the epoch) each time is nearest to.
+* :func:`bin_phase` — weighted means in equal phase bins.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +17,65 @@ import numpy as np
 
 from ..errors import ParameterError
 
-__all__ = ["bin_phase", "phase_fold"]
+__all__ = ["bin_phase", "phase_fold", "time_from_transit", "transit_number"]
 
 
-def phase_fold(time: np.ndarray, period: float, epoch: float) -> np.ndarray:
-    """Orbital phase of each time in [-0.5, 0.5), 0 at mid-transit (numeric core).
+def _check_period(period: float) -> None:
+    if not (np.isfinite(period) and period > 0):
+        raise ParameterError(f"period must be finite and positive; got {period}")
+
+
+def phase_fold(time: np.ndarray, period: float, epoch: float, *, start: float = -0.5) -> np.ndarray:
+    """Orbital phase of each time, 0 at mid-transit, in [``start``, ``start`` + 1) (numeric core).
+
+    Parameters
+    ----------
+    time : ndarray
+        Times, days.
+    period : float
+        Period, days (> 0).
+    epoch : float
+        A mid-transit time, days, same system as ``time``.
+    start : float
+        Lowest phase of the range, cycles. −0.5 (default) puts the transit in the
+        middle, −0.25 shows the primary and a secondary at 0.5 side by side, 0 gives
+        the fraction of the cycle since the epoch.
+
+    Returns
+    -------
+    ndarray
+        Phase in cycles, ``start`` ≤ phase < ``start`` + 1. Periodic: times a whole
+        number of periods apart have the same phase (up to the rounding of the times).
+
+    Raises
+    ------
+    ParameterError
+        A period that is not finite and positive.
+
+    Examples
+    --------
+    >>> phase_fold(np.array([10.0, 10.5, 11.0, 12.75]), 2.0, 10.0)
+    array([ 0.   ,  0.25 , -0.5  ,  0.375])
+    """
+    _check_period(period)
+    x = (np.asarray(time, dtype=np.float64) - epoch) / period - start
+    frac = x - np.floor(x)  # the same bits as x % 1.0, which the search's kernels use
+    phase = frac + start
+    # Away from the default range, a value a hair below a whole cycle can round up to
+    # the top of the range; it belongs at its bottom.
+    top = phase >= start + 1.0
+    if top.any():
+        phase[top] = start
+    return phase
+
+
+def time_from_transit(time: np.ndarray, period: float, epoch: float) -> np.ndarray:
+    """Signed time from the nearest predicted mid-transit, days, in [−P/2, P/2).
+
+    The fold of :func:`phase_fold` in days: it equals ``phase_fold(time, period,
+    epoch) * period`` to rounding (~1e-16 P). It is computed in days, as
+    (t − T0 + P/2) mod P − P/2, because vetting's fits (and the numbers they are
+    tested and calibrated against) are built on exactly these values.
 
     Parameters
     ----------
@@ -24,12 +89,42 @@ def phase_fold(time: np.ndarray, period: float, epoch: float) -> np.ndarray:
     Returns
     -------
     ndarray
-        Phase in cycles, −0.5 ≤ phase < 0.5.
+        Days; negative before the nearest mid-transit, positive after.
+
+    Examples
+    --------
+    >>> time_from_transit(np.array([10.0, 10.5, 11.9]), 2.0, 10.0)
+    array([ 0. ,  0.5, -0.1])
     """
-    if not (np.isfinite(period) and period > 0):
-        raise ParameterError(f"period must be finite and positive; got {period}")
-    x = (np.asarray(time, dtype=np.float64) - epoch) / period + 0.5
-    return x - np.floor(x) - 0.5
+    _check_period(period)
+    t = np.asarray(time, dtype=np.float64)
+    return (t - epoch + 0.5 * period) % period - 0.5 * period
+
+
+def transit_number(time: np.ndarray, period: float, epoch: float) -> np.ndarray:
+    """Number of the predicted transit nearest each time (0 at ``epoch``, negative before).
+
+    It is the whole part that :func:`phase_fold` takes off: transit n covers phases
+    [−0.5, 0.5) around ``epoch + n · period``.
+
+    Parameters
+    ----------
+    time : ndarray
+        Times, days.
+    period, epoch : float
+        Period (days, > 0) and a mid-transit time (days).
+
+    Returns
+    -------
+    ndarray of int64
+
+    Examples
+    --------
+    >>> transit_number(np.array([9.2, 10.9, 11.1, 14.0]), 2.0, 10.0)
+    array([0, 0, 1, 2])
+    """
+    _check_period(period)
+    return np.floor((np.asarray(time, dtype=np.float64) - epoch) / period + 0.5).astype(np.int64)
 
 
 def bin_phase(phase: np.ndarray, values: np.ndarray, n_bins: int,
