@@ -36,6 +36,7 @@ import astropy.units as u
 import numpy as np
 from astropy.time import Time
 
+from .. import limits
 from ..clean.durations import DEFAULT_STELLAR_DENSITY, _density_pair
 from ..errors import ParameterError
 from ..quantities import require_positive
@@ -223,6 +224,10 @@ def _check_settings(*, period_min: Any, period_max: Any, stellar_density: Any, o
         raise ParameterError(f"max_planets must be >= 1; got {max_planets}")
     if min_transits < 1:
         raise ParameterError(f"min_transits must be >= 1; got {min_transits}")
+    # 0 reports the strongest peak whatever its strength (benchmarks measure noise peaks so)
+    limits.check_snr_threshold(snr_threshold, name="snr_threshold", allow_zero=True)
+    if not (np.isfinite(mask_factor) and mask_factor > 0):
+        raise ParameterError(f"mask_factor must be a positive number of transit durations; got {mask_factor!r}")
     pmin = _days(period_min, "period_min")
     pmax = None if period_max is None else _days(period_max, "period_max")
     density = _density_pair(stellar_density) if stellar_density is not None else DEFAULT_STELLAR_DENSITY
@@ -601,8 +606,9 @@ def search_transits(
     ------
     ParameterError
         period_min ≥ period_max, a non-positive period, period_max longer than the
-        baseline, period_min shorter than 4 cadences, fewer than :data:`MIN_POINTS`
-        finite points, unsorted time, non-positive or constant flux.
+        baseline, period_min shorter than 4 cadences, a negative or non-finite
+        snr_threshold, a mask_factor that is not positive, fewer than
+        :data:`MIN_POINTS` finite points, unsorted time, non-positive or constant flux.
     UnitsError
         A period Quantity that is not a time.
     """

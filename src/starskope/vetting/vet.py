@@ -49,7 +49,7 @@ import astropy.units as u
 import numpy as np
 from astropy.time import Time
 
-from .. import physics
+from .. import limits, physics
 from ..errors import CatalogError, LightCurveDataError, ParameterError, StarskopeError
 from ..search.candidate import TransitCandidate
 from . import _core
@@ -378,7 +378,8 @@ def vet(
     ParameterError
         A candidate that is not a TransitCandidate, an unknown threshold name, an
         unknown ``stellar`` string, limb-darkening coefficients that are not a
-        physical pair, or data of an unknown kind.
+        physical pair, data of an unknown kind, or an ephemeris no transit can have
+        (:mod:`starskope.limits`: P/T14 above 10⁵, an epoch too far from the data).
     LightCurveDataError
         Too few finite cadences, arrays of different lengths, time not increasing,
         non-positive flux, or no cadence within the candidate's transits.
@@ -394,6 +395,10 @@ def vet(
             raise ParameterError(f"unknown threshold(s) {sorted(unknown)}; known: {', '.join(THRESHOLDS)}")
         th.update({k: float(v) for k, v in thresholds.items()})
     d = vetting_data(data, mission=mission, target=target)
+    # before any array sized by the ephemeris (the phase scan has 4 P / T14 bins)
+    limits.check_period_and_duration(candidate.period_days, candidate.duration_hours)
+    limits.check_epoch_near_data(candidate.epoch_bjd, float(d.time[0]), float(d.time[-1]),
+                                 candidate.duration_hours)
     u1, u2 = _limb_darkening(limb_darkening, d.mission)
     star = _stellar(stellar, d.target)
     d, masked = _mask_others(d, candidate, others)
