@@ -38,7 +38,10 @@ import numpy as np
 
 from .errors import LightCurveDataError, ParameterError
 from .lightcurve import add_provenance, arrays, build_lightcurve
+from .physics import transit_duration_arrays
 from .quantities import require_positive
+from .scatter import point_to_point_std, robust_std
+from .search.folding import time_from_transit, transit_number
 
 __all__ = [
     "BANDPASSES_NM",
@@ -234,8 +237,7 @@ def _segment_label(lc: Any) -> str:
 
 
 def _robust_noise(y: np.ndarray) -> float:
-    d = np.diff(y[np.isfinite(y)])
-    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2.0)) if d.size else float("nan")
+    return point_to_point_std(y)
 
 
 def stitch_missions(
@@ -379,8 +381,7 @@ def _red_noise(t: np.ndarray, f: np.ndarray, width: float) -> float:
     full = cnt >= 0.5 * np.median(cnt[cnt > 0])
     if full.sum() < 4:
         return 0.0
-    m = mean[full]
-    return float(1.4826 * np.median(np.abs(m - np.median(m))))
+    return robust_std(mean[full])
 
 
 def telescope_evidence(stitched: Any, candidate: Any) -> dict[str, Any]:
@@ -405,8 +406,7 @@ def telescope_evidence(stitched: Any, candidate: Any) -> dict[str, Any]:
     a = arrays(stitched)
     inst = np.asarray(stitched["instrument"]).astype(str)
     period, epoch, half = candidate.period_days, candidate.epoch_bjd, 0.5 * candidate.duration_days
-    n_epoch = np.round((a.time - epoch) / period)
-    dt = a.time - epoch - n_epoch * period
+    dt = time_from_transit(a.time, period, epoch)
     in_tr = np.abs(dt) < half
     near = (np.abs(dt) > 1.5 * half) & (np.abs(dt) < 4 * half)
     per: list[TelescopeDepth] = []
@@ -418,7 +418,7 @@ def telescope_evidence(stitched: Any, candidate: Any) -> dict[str, Any]:
         depth = base - np.mean(a.flux[m & in_tr])
         white = np.nanmedian(a.flux_err[m]) / np.sqrt(np.sum(m & in_tr))
         err = max(float(white), _red_noise(a.time[m & ~in_tr], a.flux[m & ~in_tr], 2 * half))
-        per.append(TelescopeDepth(name, int(np.unique(n_epoch[m & in_tr]).size), depth * 1e6 * u.dimensionless_unscaled,
+        per.append(TelescopeDepth(name, int(np.unique(transit_number(a.time[m & in_tr], period, epoch)).size), depth * 1e6 * u.dimensionless_unscaled,
                                   err * 1e6 * u.dimensionless_unscaled, BANDPASSES_NM.get(name, (np.nan, np.nan))))
     consistency = None
     if len(per) >= 2:
@@ -473,8 +473,7 @@ def period_aliases(
     pmin = 4 * dur if period_min is None else require_positive(period_min, u.day, "period_min").value
     t = arrays(stitched).time
     t = t[np.isfinite(t)]
-    k = np.round((t - epoch_bjd) / p)
-    covered = np.unique(k[np.abs(t - epoch_bjd - k * p) < 0.5 * dur])
+    covered = np.unique(transit_number(t, p, epoch_bjd)[np.abs(time_from_transit(t, p, epoch_bjd)) < 0.5 * dur])
     if covered.size < 2:
         raise ParameterError("period_aliases needs a candidate with transits at two or more epochs")
     mids = epoch_bjd + covered * p
@@ -484,11 +483,10 @@ def period_aliases(
     for n in range(1, n_max + 1):
         q = span / n
         # every observed transit must sit on the comb
-        if np.any(np.abs((mids - mids[0]) / q - np.round((mids - mids[0]) / q)) * q > 0.5 * dur):
+        if np.any(np.abs(time_from_transit(mids, q, mids[0])) > 0.5 * dur):
             continue
-        kk = np.round((t - mids[0]) / q)
-        hit = np.abs(t - mids[0] - kk * q) < 0.5 * dur
-        predicted = np.unique(kk[hit])
+        hit = np.abs(time_from_transit(t, q, mids[0])) < 0.5 * dur
+        predicted = np.unique(transit_number(t[hit], q, mids[0]))
         observed = np.round((mids - mids[0]) / q)
         if np.setdiff1d(predicted, observed).size == 0:
             out.append(q)
@@ -666,15 +664,6 @@ def _exposure_days(stitched: Any, n: int) -> np.ndarray:
     return np.full(n, float(np.nanmedian(np.diff(t))) if t.size > 1 else 0.0)
 
 
-def _t14(period: float, a_r: float, k: float, b: float) -> float:
-    """Total duration (days) of a circular-orbit transit."""
-    if a_r <= 1 or b >= 1 + k:
-        return float("nan")
-    sin_i = math.sqrt(max(1.0 - (b / a_r) ** 2, 1e-300))
-    arg = math.sqrt(max((1 + k) ** 2 - b**2, 0.0)) / (a_r * sin_i)
-    return period / math.pi * math.asin(min(arg, 1.0))
-
-
 class _TransitFitter:
     """Limb-darkened (batman) transit fits of one set of cadences at one comb member."""
 
@@ -753,7 +742,7 @@ def _fit_alias(fitter: _TransitFitter, t_a: float, span: float, n: int, k0: floa
     dchi2 = float(np.sum(((fitter.f - m) ** 2 - (fitter.f - 1.0) ** 2) / fitter.sigma**2))
     pen = float(((best.x[4] - ln_rho) / sig_ln_rho) ** 2) if use_prior else 0.0
     return {"t0": t0, "period": period, "k": k, "b": b, "rho": rho, "a_r": a_r, "delta_chi2": dchi2,
-            "density_penalty": pen, "t14": _t14(period, a_r, k, b)}
+            "density_penalty": pen, "t14": float(transit_duration_arrays(period, a_r, k, b))}
 
 
 def resolve_period(
@@ -846,17 +835,18 @@ def resolve_period(
     depth_c = candidate.depth_ppm * 1e-6 if np.isfinite(candidate.depth_ppm) else np.nan
 
     # per-piece noise: robust scatter away from the candidate's transits
-    k_c = np.round((t - e_c) / p_c)
-    away = np.abs(t - e_c - k_c * p_c) > d_c
+    k_c = transit_number(t, p_c, e_c)
+    dt_c = time_from_transit(t, p_c, e_c)
+    away = np.abs(dt_c) > d_c
     sigma = np.empty(t.size)
     for s in np.unique(seg):
         m = seg == s
         ref = f[m & away] if np.sum(m & away) > 10 else f[m]
-        sigma[m] = 1.4826 * np.median(np.abs(ref - np.median(ref)))
+        sigma[m] = robust_std(ref)
     sigma = np.where(sigma > 0, sigma, np.nanmedian(sigma[sigma > 0]))
 
     # which of the candidate's transits are actually seen (a dip of the candidate's depth)
-    core = np.abs(t - e_c - k_c * p_c) < 0.35 * d_c
+    core = np.abs(dt_c) < 0.35 * d_c
     seen = []
     for kk in np.unique(k_c[core]):
         m = core & (k_c == kk)

@@ -23,6 +23,7 @@ import astropy.units as u
 import numpy as np
 
 from ..errors import ParameterError
+from ..physics import a_over_rstar_from_density_arrays
 from ..quantities import require_positive
 
 __all__ = [
@@ -47,16 +48,14 @@ DEFAULT_IMPACT_MAX: float = 0.8
 #: Largest planet-to-star radius ratio for the longest trial duration.
 DEFAULT_RADIUS_RATIO_MAX: float = 0.3
 
-_G_CGS = const.G.cgs.value
 _RHO_SUN_CGS = float(SOLAR_DENSITY.value)
-_DAY_S = 86400.0
 
 
 def _central_duration_days(period_days: np.ndarray, density_solar: float, factor: float) -> np.ndarray:
     """T14 (days) of a transit with chord ``factor`` stellar radii across the disc centre."""
     p = np.asarray(period_days, dtype=np.float64)
     rho = density_solar * _RHO_SUN_CGS
-    a_over_r = (_G_CGS * rho * (p * _DAY_S) ** 2 / (3 * np.pi)) ** (1.0 / 3.0)
+    a_over_r = a_over_rstar_from_density_arrays(p, rho)
     return p / np.pi * np.arcsin(np.minimum(1.0, factor / a_over_r))
 
 

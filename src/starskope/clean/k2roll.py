@@ -45,6 +45,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..lightcurve import add_provenance, arrays
 from ..quantities import require_positive
+from ..scatter import robust_std
 from ._util import column_values, mission_name, with_flux
 from .detrend import detrend_arrays
 
@@ -84,12 +85,12 @@ def _fit_along(sn: np.ndarray, flux_n: np.ndarray, fit: np.ndarray, degree: int)
     for _ in range(5):
         model = np.polyval(np.polyfit(sn[keep], flux_n[keep], degree), sn)
         r = flux_n - model
-        sig = 1.4826 * np.median(np.abs(r[keep]))
+        sig = robust_std(r[keep], center=0.0)
         # a transit is a run of low points: also clip where the 5-cadence mean is low
         rs = np.convolve(np.where(keep, r, 0.0), box, "same") / np.maximum(
             np.convolve(keep.astype(float), box, "same"), 1.0
         )
-        sig_s = 1.4826 * np.median(np.abs(rs[keep]))
+        sig_s = robust_std(rs[keep], center=0.0)
         new_keep = fit & (np.abs(r) < 3 * sig) & (rs > -2.5 * sig_s)
         if new_keep.sum() == keep.sum() or new_keep.sum() < 3 * (degree + 1):
             break
@@ -307,7 +308,7 @@ def table_firings(time: np.ndarray, flux: np.ndarray, *, interval_days: float = 
         with np.errstate(invalid="ignore", divide="ignore"):
             y = f / np.nanmedian(f, axis=1, keepdims=True)
             r = y - median_filter(np.nan_to_num(y, nan=1.0), size=(1, 9), mode="nearest")
-            s = 1.4826 * np.nanmedian(np.abs(r), axis=1, keepdims=True)
+            s = robust_std(r, axis=1, center=0.0, keepdims=True)
             off = np.abs(r / s) > z
         ok = valid & (s > 0)
         n = ok.sum(axis=0)

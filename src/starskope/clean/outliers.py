@@ -9,7 +9,8 @@ A transit is a run of *low* points, so the clipping is asymmetric:
   ray or impulsive outlier. Two or more consecutive low points are never touched.
 
 "Above" means above the median of the neighbouring cadences (the point itself left
-out); σ is 1.4826 × the median absolute deviation of those residuals.
+out); σ is the robust scatter of those residuals (the median absolute deviation scaled
+to a standard deviation, :func:`starskope.scatter.robust_std`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..lightcurve import arrays
+from ..scatter import robust_std
 from ._util import mission_name, subset
 from .quality import cosmic_ray_bits
 
@@ -53,7 +55,7 @@ def outlier_mask(
 
     Each point is compared with the median of its ``neighbours`` cadences on either side
     (itself left out), so slow variability cancels and a single hot pixel or cosmic ray
-    stands out; σ is 1.4826 × the MAD of those residuals.
+    stands out; σ is the robust scatter (:func:`starskope.scatter.robust_std`) of those residuals.
 
     Parameters
     ----------
@@ -79,7 +81,7 @@ def outlier_mask(
     resid[finite] = _neighbour_residual(f[finite], neighbours)
     ok = np.isfinite(resid)
     r = resid[ok]
-    sigma = 1.4826 * float(np.median(np.abs(r - np.median(r))))
+    sigma = robust_std(r)
     if not sigma > 0:
         return out
     out[ok] = resid[ok] > sigma_upper * sigma

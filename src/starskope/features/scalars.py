@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from ..scatter import robust_std
+
 __all__ = [
     "LIGHTCURVE_FEATURES",
     "SCALAR_NAMES",
@@ -230,7 +232,7 @@ def lightcurve_features(time: np.ndarray, flux: np.ndarray, raw_flux: np.ndarray
     t, f = t[ok], f[ok]
     med = np.median(f)
     r = f / med - 1.0 if med > 0 else f - med
-    mad = 1.4826 * np.median(np.abs(r - np.median(r)))
+    mad = robust_std(r)
     sigma = mad if mad > 0 else float(np.std(r))
     cad = float(np.median(np.diff(t)))
     out["log_noise_ppm"] = _log10(sigma * 1e6)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ParameterError
+from ..search.folding import phase_fold, transit_number
 
 __all__ = [
     "VIEW_NAMES",
@@ -134,12 +135,6 @@ def _fill(values: np.ndarray) -> np.ndarray:
     return np.interp(idx, idx[good], values[good])
 
 
-def _fold_offset(time: np.ndarray, period: float, epoch: float) -> np.ndarray:
-    """Time from the nearest transit, days, in [−P/2, P/2)."""
-    x = (time - epoch) / period + 0.5
-    return (x - np.floor(x) - 0.5) * period
-
-
 def _check_ephemeris(period: float, duration: float | None = None) -> None:
     if not (np.isfinite(period) and period > 0):
         raise ParameterError(f"period must be finite and positive (days); got {period}")
@@ -169,7 +164,7 @@ def global_view(time: np.ndarray, flux: np.ndarray, period: float, epoch: float,
         Mean flux per bin (empty bins interpolated).
     """
     _check_ephemeris(period)
-    dt = _fold_offset(np.asarray(time, float), period, epoch)
+    dt = phase_fold(np.asarray(time, float), period, epoch) * period  # days from mid-transit
     step = period / n_bins
     centers = -0.5 * period + (np.arange(n_bins) + 0.5) * step
     width = max(step, _cadence(np.asarray(time, float)))
@@ -209,7 +204,7 @@ def local_view(
     """
     _check_ephemeris(period, duration)
     t = np.asarray(time, float)
-    dt = _fold_offset(t, period, epoch)
+    dt = phase_fold(t, period, epoch) * period  # days from mid-transit
     half = 0.5 * n_durations * duration
     half = min(half, 0.5 * period)
     centers = np.linspace(-half, half, n_bins)
@@ -232,8 +227,7 @@ def odd_even_views(
     _check_ephemeris(period, duration)
     t = np.asarray(time, float)
     f = np.asarray(flux, float)
-    n = np.floor((t - epoch) / period + 0.5)
-    even = (n % 2) == 0
+    even = (transit_number(t, period, epoch) % 2) == 0
     ev = local_view(t[even], f[even], period, epoch, duration, **kwargs) if even.sum() > 1 else None
     od = local_view(t[~even], f[~even], period, epoch, duration, **kwargs) if (~even).sum() > 1 else None
     size = int(kwargs.get("n_bins", 201))

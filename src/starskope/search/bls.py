@@ -11,7 +11,8 @@ Each detection gets a signal-to-noise ratio
     SNR = δ / max(σ / √n_in, σ_D / √N_tr),
 
 with δ the in-transit flux decrement, n_in the number of in-transit points, σ a robust
-per-point scatter (1.4826 × the median absolute deviation of the out-of-transit flux),
+per-point scatter (the median absolute deviation of the out-of-transit flux scaled to a
+standard deviation, :func:`starskope.scatter.robust_std`),
 σ_D the same robust scatter of the out-of-transit flux averaged in bins one transit
 duration long, and N_tr the number of transits with data. For white noise the two terms
 agree (δ/σ·√n_in); correlated noise (K2 roll residuals, stellar granulation) makes the
@@ -40,8 +41,10 @@ from .. import limits
 from ..clean.durations import DEFAULT_STELLAR_DENSITY, _density_pair
 from ..errors import ParameterError
 from ..quantities import require_positive
+from ..scatter import binned_std, robust_std
 from . import _kernels
 from .candidate import TransitCandidate
+from .folding import phase_fold, transit_number
 from .grid import SearchGrid, _limits, make_grid
 
 __all__ = [
@@ -175,8 +178,7 @@ class _Prepared:
 
 
 def _robust_sigma(y: np.ndarray) -> float:
-    med = np.median(y)
-    s = 1.4826 * float(np.median(np.abs(y - med)))
+    s = robust_std(y)
     if not s > 0:
         s = float(np.std(y))
     return s
@@ -392,19 +394,6 @@ class _Stats:
     n_transits: int
 
 
-def _binned_sigma(t: np.ndarray, y: np.ndarray, width: float, cadence: float) -> float:
-    """Robust scatter of ``y`` averaged in time bins of ``width`` days (red noise included)."""
-    key = np.floor((t - t[0]) / width).astype(np.int64)
-    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
-    counts = np.diff(np.concatenate([starts, [t.size]]))
-    means = np.add.reduceat(y, starts) / counts
-    full = counts >= max(0.5 * width / cadence, 1.0)
-    if full.sum() < 10:
-        return float("nan")
-    m = means[full]
-    return 1.4826 * float(np.median(np.abs(m - np.median(m))))
-
-
 def _box_stats(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, cadence: float) -> _Stats:
     """Depth, its error and SNR of a box on the unbinned points.
 
@@ -413,7 +402,7 @@ def _box_stats(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, cadence: 
     white noise σ_D = σ/√n_per_transit and this is δ/σ·√n_in; correlated noise raises
     σ_D and so lowers the SNR of noise bumps.
     """
-    phase = np.abs(((t - box.t0) / box.period + 0.5) % 1.0 - 0.5) * box.period
+    phase = np.abs(phase_fold(t, box.period, box.t0)) * box.period
     inside = phase < 0.5 * box.duration
     n_in = int(inside.sum())
     n_out = t.size - n_in
@@ -422,10 +411,10 @@ def _box_stats(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, cadence: 
     out_y = y[~inside]
     depth = float(np.average(out_y, weights=w[~inside]) - np.average(y[inside], weights=w[inside]))
     sigma = _robust_sigma(out_y)
-    epochs = np.unique(np.round((t[inside] - box.t0) / box.period).astype(np.int64))
+    epochs = np.unique(transit_number(t[inside], box.period, box.t0))
     n_tr = int(epochs.size)
     white = sigma / np.sqrt(n_in)
-    red = _binned_sigma(t[~inside], out_y, box.duration, cadence) / np.sqrt(max(n_tr, 1))
+    red = binned_std(t[~inside], out_y, box.duration, cadence) / np.sqrt(max(n_tr, 1))
     err = float(np.nanmax([white, red]))
     depth_err = float(np.sqrt(err**2 + sigma**2 / n_out))
     snr = depth / err if err > 0 else 0.0
@@ -523,7 +512,7 @@ def _search_prepared(
                 # a deep lone event (a long-period planet, a flare's rebound, a glitch)
                 # dominates every peak: cut it out and search on, without reporting it
                 n_single += 1
-                phase = np.abs(((t_all - single.t0) / single.period + 0.5) % 1.0 - 0.5) * single.period
+                phase = np.abs(phase_fold(t_all, single.period, single.t0)) * single.period
                 active &= phase >= 0.5 * mask_factor * single.duration
                 continue
             break
@@ -531,7 +520,7 @@ def _search_prepared(
         if stats.snr < snr_threshold:
             break
         candidates.append(_make_candidate(box, stats, float(t_all[0]), sde, iteration))
-        phase = np.abs(((t_all - box.t0) / box.period + 0.5) % 1.0 - 0.5) * box.period
+        phase = np.abs(phase_fold(t_all, box.period, box.t0)) * box.period
         active &= phase >= 0.5 * mask_factor * box.duration
     settings = {
         "period_min_days": period_min,
@@ -664,7 +653,7 @@ def measure_ephemeris(
         raise ParameterError(f"period and duration must be positive; got {p} d and {dur * 24:.4g} h")
     t0 = float(epoch.tdb.jd) if isinstance(epoch, Time) else float(epoch)
     stats = _box_stats(prep.t_abs, prep.y, prep.w, _Box(0.0, p, t0, dur), prep.cadence)
-    phase = np.abs(((prep.t_abs - t0) / p + 0.5) % 1.0 - 0.5) * p
+    phase = np.abs(phase_fold(prep.t_abs, p, t0)) * p
     inside = phase < 0.5 * dur
     power = 0.0
     if inside.any() and (~inside).any():

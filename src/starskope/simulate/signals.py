@@ -32,6 +32,7 @@ import astropy.constants as const
 import astropy.units as u
 import numpy as np
 
+from .. import physics
 from ..errors import ParameterError
 from ..missions import get_mission
 from ..quantities import require_positive, to_value
@@ -52,8 +53,6 @@ __all__ = [
     "transit_duration_days",
 ]
 
-_GM_SUN = const.GM_sun.to_value(u.m**3 / u.day**2)
-_R_SUN_M = const.R_sun.to_value(u.m)
 _AU_RSUN = (1 * u.AU).to_value(u.R_sun)
 _REARTH_RSUN = (1 * u.R_earth).to_value(u.R_sun)
 _MAX_STEP_DAYS = 2.0 / 1440.0
@@ -61,22 +60,10 @@ _MAX_STEP_DAYS = 2.0 / 1440.0
 _BKJD_ZERO = get_mission("Kepler").bjd_offset
 
 
-def a_over_rstar(period_days: Any, mass_msun: Any, radius_rsun: Any) -> np.ndarray | float:
-    """Scaled semi-major axis from Kepler's third law, a = (G M P² / 4π²)^(1/3), over R★."""
-    a_m = np.cbrt(_GM_SUN * np.asarray(mass_msun, dtype=float) * np.asarray(period_days, dtype=float) ** 2 / (4 * np.pi**2))
-    out = a_m / (np.asarray(radius_rsun, dtype=float) * _R_SUN_M)
-    return out if np.ndim(out) else float(out)
-
-
-def transit_duration_days(period_days: Any, a_rs: Any, k: Any, b: Any) -> np.ndarray | float:
-    """Total duration T14 of a circular-orbit transit (Winn 2010, eq. 14) [days]."""
-    a_rs = np.asarray(a_rs, dtype=float)
-    b = np.asarray(b, dtype=float)
-    k = np.asarray(k, dtype=float)
-    sin_i = np.sqrt(1.0 - (b / a_rs) ** 2)
-    arg = np.sqrt(np.clip((1.0 + k) ** 2 - b**2, 0.0, None)) / (a_rs * sin_i)
-    out = np.asarray(period_days, dtype=float) / np.pi * np.arcsin(np.clip(arg, 0.0, 1.0))
-    return out if np.ndim(out) else float(out)
+#: a/R★ from period (days), mass (M☉) and radius (R☉): :func:`starskope.physics.a_over_rstar_arrays`.
+a_over_rstar = physics.a_over_rstar_arrays
+#: T14 (days) from period, a/R★, R_p/R★ and b: :func:`starskope.physics.transit_duration_arrays`.
+transit_duration_days = physics.transit_duration_arrays
 
 
 def supersample_factor(exp_time_days: float) -> int:

@@ -33,6 +33,7 @@ import numpy as np
 
 from ..errors import CatalogError, LightCurveFileError, ModelFileError, StarskopeWarning
 from ..missions import get_mission
+from ..scatter import point_to_point_std
 from ..stars import kic_to_tic_map
 from .classes import STAR_TYPES, star_type_from_label
 from .features import (
@@ -296,7 +297,7 @@ def item_arrays(item: TrainingItem, shared_data: Path) -> tuple[np.ndarray, np.n
         signal, _ = synthetic.spotted_star_signal(t_rel, rng)
     elif kind == "transit":
         rel = flux / np.median(flux)
-        noise = 1.4826 * float(np.median(np.abs(np.diff(rel)))) / np.sqrt(2.0)
+        noise = point_to_point_std(rel, center=0.0)
         signal, _ = synthetic.transit_signal(t_rel, rng, noise=noise)
     elif kind == "red_noise":
         signal, _ = synthetic.red_noise_signal(t_rel, rng)

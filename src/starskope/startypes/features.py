@@ -37,6 +37,8 @@ from numba import njit
 from scipy import ndimage
 
 from ..errors import LightCurveDataError, ParameterError
+from ..scatter import point_to_point_std, robust_std
+from ..search.folding import phase_fold
 
 __all__ = [
     "BOX_DURATIONS_H",
@@ -574,7 +576,7 @@ def fourier_fit(time: np.ndarray, y: np.ndarray, frequency: float, n_harmonics: 
 
 
 def _binned_fold(time: np.ndarray, y: np.ndarray, period: float, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    phase = np.mod(time / period, 1.0)
+    phase = phase_fold(time, period, 0.0, start=0.0)  # cycles since time 0
     idx = np.minimum((phase * bins).astype(np.int64), bins - 1)
     counts = np.bincount(idx, minlength=bins)
     sums = np.bincount(idx, weights=y, minlength=bins)
@@ -723,7 +725,7 @@ def box_search(time: np.ndarray, y: np.ndarray, *, flatten_window: float = 1.0) 
     """
     span = float(time[-1] - time[0])
     flat = y - running_median(time, y, flatten_window)
-    std = 1.4826 * float(np.median(np.abs(flat - np.median(flat))))
+    std = robust_std(flat)
     out = {"period": np.nan, "depth": 0.0, "depth_snr": 0.0, "sde": 0.0,
            "duration_frac": np.nan, "odd_even_sigma": 0.0, "std": std,
            "secondary_ratio": 0.0, "n_events": 0.0, "n_trials": 0.0}
@@ -885,8 +887,8 @@ def light_curve_features(
     v: dict[str, float] = {"span_d": span, "n_points": float(t.size)}
 
     med = float(np.median(y))
-    mad = 1.4826 * float(np.median(np.abs(y - med)))
-    p2p = 1.4826 * float(np.median(np.abs(np.diff(y) - np.median(np.diff(y))))) / np.sqrt(2.0)
+    mad = robust_std(y, center=med)
+    p2p = point_to_point_std(y)
     p1, p5, p95, p99 = np.percentile(y, [1, 5, 95, 99])
     v["std_ppt"] = mad
     v["p2p_ppt"] = p2p
