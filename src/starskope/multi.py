@@ -817,6 +817,65 @@ def resolve_period(
     if "instrument" not in stitched.colnames:
         raise ParameterError("resolve_period needs a light curve from stitch_missions (no 'instrument' column)")
     ln_rho, sig_ln_rho, prior_note = _density_prior(stellar_density, density_error)
+    comb = _comb_data(stitched, candidate, limb_darkening)
+    d_c = candidate.duration_days
+    mids = _seen_transits(comb, candidate)
+    t_a, span = float(mids[0]), float(mids[-1] - mids[0])
+    m_core = np.abs(comb.t[:, None] - mids[None, :]) < 0.35 * d_c
+    depth_seen = float(1.0 - np.mean(comb.f[m_core.any(axis=1)]))
+
+    pmin = 4 * d_c if period_min is None else require_positive(period_min, u.day, "period_min").value
+    n_max = int(span // pmin)
+    if n_max < 1:
+        raise ParameterError(f"period_min {pmin:.4g} d is longer than the {span:.4g} d between the first and "
+                             "last seen transits")
+    covered_rows = _coverage(comb, mids, span, n_max, d_c, depth_seen)
+    survivors = [n for n, e, mi in covered_rows if e == 0 and mi == 0]
+    if len(survivors) > max_fits:
+        raise ParameterError(
+            f"{len(survivors)} periods between {span / n_max:.4g} and {span:.4g} d survive the coverage test; "
+            f"more than max_fits={max_fits}: give a longer period_min")
+    if not survivors:
+        raise ParameterError("no member of the period comb fits the seen transits without predicting "
+                             "transits on flat, observed flux")
+    fits = _fit_members(comb, survivors, t_a, span, candidate, depth_seen, ln_rho, sig_ln_rho)
+    aliases, ranked = _rank_members(fits, covered_rows, span)
+    best = ranked[0]
+    unique = len(ranked) == 1 or ranked[1].score >= threshold
+    from astropy.time import Time
+
+    duration_h = float(best.duration.to_value(u.hour))
+    if not np.isfinite(duration_h):
+        duration_h = candidate.duration_hours
+    new = candidate.with_(
+        period=best.period, epoch=Time(best.epoch, format="jd", scale="tdb"), duration=duration_h * u.hour,
+        n_transits=len(mids), source=f"{candidate.source}+alias resolution",
+        extra={**candidate.extra, "alias_n_cycles": float(best.n_cycles), "alias_probability": best.probability,
+               "alias_unique": 1.0 if unique else 0.0, "impact_parameter": best.impact,
+               "a_over_rstar": best.a_over_rstar,
+               "stellar_density_gcc": float(best.stellar_density.to_value(u.g / u.cm**3))})
+    note = _resolution_note(aliases, ranked, unique, threshold, len(mids))
+    if prior_note:
+        note += f"; {prior_note}"
+    rho_q = None if ln_rho is None else math.exp(ln_rho) * u.g / u.cm**3
+    err_q = None if ln_rho is None or sig_ln_rho is None else math.exp(ln_rho) * sig_ln_rho * u.g / u.cm**3
+    return PeriodResolution(candidate=new, aliases=aliases, unique=unique, threshold=threshold,
+                            stellar_density=rho_q, density_error=err_q, seen_epochs=mids, note=note)
+
+
+@dataclass(frozen=True)
+class _Comb:
+    """The stitched cadences a period comb is judged on: time (BJD_TDB days), flux, the
+    noise of each cadence's piece, exposure time (days) and limb darkening (u1, u2)."""
+
+    t: np.ndarray
+    f: np.ndarray
+    sigma: np.ndarray
+    exposure: np.ndarray
+    ld: np.ndarray
+
+
+def _comb_data(stitched: Any, candidate: Any, limb_darkening: Any) -> _Comb:
     a = arrays(stitched)
     ok = np.isfinite(a.time) & np.isfinite(a.flux)
     t, f = a.time[ok], a.flux[ok]
@@ -831,47 +890,44 @@ def resolve_period(
         ld = np.array([limb_darkening[i] for i in inst], dtype=float)
     else:
         ld = np.tile(np.asarray(limb_darkening, dtype=float), (t.size, 1))
-    p_c, e_c, d_c = candidate.period_days, candidate.epoch_bjd, candidate.duration_days
-    depth_c = candidate.depth_ppm * 1e-6 if np.isfinite(candidate.depth_ppm) else np.nan
-
     # per-piece noise: robust scatter away from the candidate's transits
-    k_c = transit_number(t, p_c, e_c)
-    dt_c = time_from_transit(t, p_c, e_c)
-    away = np.abs(dt_c) > d_c
+    away = np.abs(time_from_transit(t, candidate.period_days, candidate.epoch_bjd)) > candidate.duration_days
     sigma = np.empty(t.size)
     for s in np.unique(seg):
         m = seg == s
         ref = f[m & away] if np.sum(m & away) > 10 else f[m]
         sigma[m] = robust_std(ref)
     sigma = np.where(sigma > 0, sigma, np.nanmedian(sigma[sigma > 0]))
+    return _Comb(t, f, sigma, exposure, ld)
 
-    # which of the candidate's transits are actually seen (a dip of the candidate's depth)
-    core = np.abs(dt_c) < 0.35 * d_c
+
+def _seen_transits(comb: _Comb, candidate: Any) -> np.ndarray:
+    """Mid-times of the candidate's transits that show a dip of its depth (at least two)."""
+    p_c, e_c, d_c = candidate.period_days, candidate.epoch_bjd, candidate.duration_days
+    depth_c = candidate.depth_ppm * 1e-6 if np.isfinite(candidate.depth_ppm) else np.nan
+    k_c = transit_number(comb.t, p_c, e_c)
+    core = np.abs(time_from_transit(comb.t, p_c, e_c)) < 0.35 * d_c
     seen = []
     for kk in np.unique(k_c[core]):
         m = core & (k_c == kk)
-        dec = 1.0 - np.mean(f[m])
-        err = math.sqrt(float(np.sum(sigma[m] ** 2))) / m.sum()
+        dec = 1.0 - np.mean(comb.f[m])
+        err = math.sqrt(float(np.sum(comb.sigma[m] ** 2))) / m.sum()
         if dec > 3 * err and (not np.isfinite(depth_c) or dec > 0.5 * depth_c):
             seen.append(e_c + kk * p_c)
     if len(seen) < 2:
         raise ParameterError(
             f"resolve_period needs a candidate whose transits are seen at two or more epochs; "
             f"candidate P = {p_c:.6g} d shows a dip at {len(seen)}")
-    mids = np.array(seen)
-    t_a, span = float(mids[0]), float(mids[-1] - mids[0])
-    m_core = np.abs(t[:, None] - mids[None, :]) < 0.35 * d_c
-    depth_seen = float(1.0 - np.mean(f[m_core.any(axis=1)]))
+    return np.array(seen)
 
-    pmin = 4 * d_c if period_min is None else require_positive(period_min, u.day, "period_min").value
-    n_max = int(span // pmin)
-    if n_max < 1:
-        raise ParameterError(f"period_min {pmin:.4g} d is longer than the {span:.4g} d between the first and "
-                             "last seen transits")
 
-    # 1. coverage
-    covered_rows: list[tuple[int, int, int]] = []
-    t_rel = t - t_a
+def _coverage(comb: _Comb, mids: np.ndarray, span: float, n_max: int, d_c: float,
+              depth_seen: float) -> list[tuple[int, int, int]]:
+    """For each member P = span/n: (n, transits it predicts on flat observed flux,
+    seen transits it misses)."""
+    t_a = float(mids[0])
+    rows: list[tuple[int, int, int]] = []
+    t_rel = comb.t - t_a
     for n in range(1, n_max + 1):
         q = span / n
         phase_m = (mids - t_a) / q
@@ -882,42 +938,42 @@ def resolve_period(
         if np.any(c):
             _, inv = np.unique(kk[c], return_inverse=True)
             cnt = np.bincount(inv)
-            dec = 1.0 - np.bincount(inv, weights=f[c]) / cnt
-            err = np.sqrt(np.bincount(inv, weights=sigma[c] ** 2)) / cnt
+            dec = 1.0 - np.bincount(inv, weights=comb.f[c]) / cnt
+            err = np.sqrt(np.bincount(inv, weights=comb.sigma[c] ** 2)) / cnt
             n_empty = int(np.sum((cnt >= 3) & (dec < 0.5 * depth_seen) & (depth_seen - dec > 5 * err)))
-        covered_rows.append((n, n_empty, n_missed))
-    survivors = [n for n, e, mi in covered_rows if e == 0 and mi == 0]
-    if len(survivors) > max_fits:
-        raise ParameterError(
-            f"{len(survivors)} periods between {span / n_max:.4g} and {span:.4g} d survive the coverage test; "
-            f"more than max_fits={max_fits}: give a longer period_min")
-    if not survivors:
-        raise ParameterError("no member of the period comb fits the seen transits without predicting "
-                             "transits on flat, observed flux")
+        rows.append((n, n_empty, n_missed))
+    return rows
 
-    k0 = math.sqrt(max(depth_seen, 1e-6))
 
-    def select(n: int, dur: float, half_width: float) -> _TransitFitter:
+def _fit_members(comb: _Comb, survivors: list[int], t_a: float, span: float, candidate: Any, depth_seen: float,
+                 ln_rho: float | None, sig_ln_rho: float | None) -> dict[int, dict[str, float]]:
+    """The limb-darkened transit fit of every surviving member, after a reference fit at
+    the candidate's own member (free density) that measures the seen duration."""
+    t_rel = comb.t - t_a
+
+    def select(n: int, half_width: float) -> _TransitFitter:
         q = span / n
         kk = np.round(t_rel / q)
         sel = np.abs(t_rel - kk * q) < half_width
-        return _TransitFitter(t[sel], f[sel], sigma[sel], exposure[sel], ld[sel])
+        return _TransitFitter(comb.t[sel], comb.f[sel], comb.sigma[sel], comb.exposure[sel], comb.ld[sel])
 
-    # reference fit at the candidate's own member, free density: measures the seen duration
-    n_ref = min(survivors, key=lambda n: abs(span / n - p_c))
-    dur = d_c
+    k0 = math.sqrt(max(depth_seen, 1e-6))
+    n_ref = min(survivors, key=lambda n: abs(span / n - candidate.period_days))
+    dur = candidate.duration_days
     for _ in range(2):
-        ref = _fit_alias(select(n_ref, dur, max(2.0 * dur, dur + 0.25)), t_a, span, n_ref, k0, dur, None, None,
+        ref = _fit_alias(select(n_ref, max(2.0 * dur, dur + 0.25)), t_a, span, n_ref, k0, dur, None, None,
                          (0.1, 0.5, 0.85), free_density=True)
         if np.isfinite(ref["t14"]) and ref["t14"] > 0:
             dur = ref["t14"]
     half_width = max(1.5 * dur, 0.5 * dur + 0.25)
-    k_ref = ref["k"]
+    return {n: _fit_alias(select(n, half_width), t_a, span, n, ref["k"], dur, ln_rho, sig_ln_rho, (0.1, 0.5, 0.85))
+            for n in survivors}
 
-    fits: dict[int, dict[str, float]] = {}
-    for n in survivors:
-        fits[n] = _fit_alias(select(n, dur, half_width), t_a, span, n, k_ref, dur, ln_rho, sig_ln_rho,
-                             (0.1, 0.5, 0.85))
+
+def _rank_members(fits: dict[int, dict[str, float]], covered_rows: list[tuple[int, int, int]],
+                  span: float) -> tuple[list[AliasFit], list[AliasFit]]:
+    """Every comb member (period order) and the fitted ones best first, scored by
+    −2 ln posterior: χ² + density prior + geometric transit probability."""
     p_short = min(fits[n]["period"] for n in fits)
     scores = {n: r["delta_chi2"] + r["density_penalty"] + (4 / 3) * math.log(r["period"] / p_short)
               for n, r in fits.items()}
@@ -938,40 +994,24 @@ def resolve_period(
             aliases.append(AliasFit(period=span / n * u.day, n_cycles=n, n_empty=n_empty, n_missed=n_missed,
                                     fitted=False))
     aliases.sort(key=lambda x: x.period.value)
-    ranked = sorted((x for x in aliases if x.fitted), key=lambda x: x.score)
-    best = ranked[0]
-    unique = len(ranked) == 1 or ranked[1].score >= threshold
-    from astropy.time import Time
+    return aliases, sorted((x for x in aliases if x.fitted), key=lambda x: x.score)
 
-    duration_h = float(best.duration.to_value(u.hour))
-    if not np.isfinite(duration_h):
-        duration_h = candidate.duration_hours
-    new = candidate.with_(
-        period=best.period, epoch=Time(best.epoch, format="jd", scale="tdb"), duration=duration_h * u.hour,
-        n_transits=len(seen), source=f"{candidate.source}+alias resolution",
-        extra={**candidate.extra, "alias_n_cycles": float(best.n_cycles), "alias_probability": best.probability,
-               "alias_unique": 1.0 if unique else 0.0, "impact_parameter": best.impact,
-               "a_over_rstar": best.a_over_rstar,
-               "stellar_density_gcc": float(best.stellar_density.to_value(u.g / u.cm**3))})
+
+def _resolution_note(aliases: list[AliasFit], ranked: list[AliasFit], unique: bool, threshold: float,
+                     n_seen: int) -> str:
+    best = ranked[0]
     n_ruled = sum(1 for x in aliases if not x.fitted)
     if unique:
         runner = (f"; the runner-up P = {ranked[1].period.value:.6g} d is {math.exp(0.5 * ranked[1].score):.3g} "
                   "times less probable") if len(ranked) > 1 else ""
-        note = (f"P = {best.period.value:.6g} d ({best.n_cycles} orbits between the first and last of "
-                f"{len(seen)} seen transits) is the only period the data and the star allow{runner}; "
+        return (f"P = {best.period.value:.6g} d ({best.n_cycles} orbits between the first and last of "
+                f"{n_seen} seen transits) is the only period the data and the star allow{runner}; "
                 f"{n_ruled} of {len(aliases)} comb members ruled out by coverage")
-    else:
-        close = [x for x in ranked if x.score < threshold]
-        note = (f"period not unique: {len(close)} comb members within Δscore {threshold:g} of the best "
-                f"(P = {', '.join(f'{x.period.value:.5g}' for x in close[:6])}{' …' if len(close) > 6 else ''} d; "
-                f"best has probability {best.probability:.2f}); more transits or a tighter stellar density "
-                "would decide")
-    if prior_note:
-        note += f"; {prior_note}"
-    rho_q = None if ln_rho is None else math.exp(ln_rho) * u.g / u.cm**3
-    err_q = None if ln_rho is None or sig_ln_rho is None else math.exp(ln_rho) * sig_ln_rho * u.g / u.cm**3
-    return PeriodResolution(candidate=new, aliases=aliases, unique=unique, threshold=threshold,
-                            stellar_density=rho_q, density_error=err_q, seen_epochs=mids, note=note)
+    close = [x for x in ranked if x.score < threshold]
+    return (f"period not unique: {len(close)} comb members within Δscore {threshold:g} of the best "
+            f"(P = {', '.join(f'{x.period.value:.5g}' for x in close[:6])}{' …' if len(close) > 6 else ''} d; "
+            f"best has probability {best.probability:.2f}); more transits or a tighter stellar density "
+            "would decide")
 
 
 def telescope_summary(stitched: Any, candidate: Any = None, resolution: PeriodResolution | None = None,

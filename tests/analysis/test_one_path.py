@@ -92,6 +92,7 @@ def _cli_report(inputs, tmp, model_dir):
 
 def _web(inputs, tmp, model_spec):
     from fastapi.testclient import TestClient
+
     from web.conftest import make_app, wait_for_job
 
     app = make_app(tmp / "web", model=model_spec, saliency=False)
