@@ -21,7 +21,7 @@ def test_search_prints_a_table_and_writes_csv(shared_data, tmp_path, capsys):
     text = capsys.readouterr().out
     assert rc == 0
     assert "TIC 261136679" in text and "TIC 100100827" in text
-    assert "period [d]" in text and "Rp [R⊕]" in text
+    assert "period" in text and "[BJD_TDB]" in text and "[R⊕]" in text  # units in the two-line headers
     table = pd.read_csv(out)
     pimen = table[table["target"] == "TIC 261136679"].iloc[0]
     assert pimen["period_days"] == pytest.approx(6.2678, rel=1e-3)
@@ -61,17 +61,29 @@ def test_search_errors(shared_data, tmp_path, capsys):
     assert "--period-min must be positive" in capsys.readouterr().err
 
 
-def test_vet_prints_the_evidence_table(shared_data, capsys):
+def test_vet_prints_the_tests_and_long_the_evidence_table(shared_data, capsys):
     # TOI 144.01 (pi Men c): T0 = BJD 2460011.550653, in BTJD 3011.550653
-    rc = main(["vet", str(shared_data / PIMEN), "--period", "6.267832", "--epoch", "3011.550653",
-               "--epoch-format", "btjd", "--duration", "2.79"])
+    args = ["vet", str(shared_data / PIMEN), "--period", "6.267832", "--epoch", "3011.550653",
+            "--epoch-format", "btjd", "--duration", "2.79"]
+    assert main(args) == 0
+    short = capsys.readouterr().out
+    # the short form: what was measured, the tests that decide, the verdict
+    assert len(short.strip().splitlines()) <= 30
+    assert max(len(line) for line in short.splitlines()) <= 100
+    assert "measured: depth" in short and "ppm" in short and "transits with data" in short
+    for label in ("Odd/even depth difference", "Secondary eclipse significance", "Centroid shift in transit"):
+        assert label in short, label
+    assert "Red-noise factor" not in short  # a neutral line: only in --long
+    assert "no flags: planet candidate" in short
+    assert "verdict: planet candidate" in short and "--long" in short
+    assert main([*args, "--long"]) == 0
     text = capsys.readouterr().out
-    assert rc == 0
     for label in ("Odd/even depth difference", "Secondary eclipse significance", "Implied radius",
                   "Centroid shift in transit", "Ephemeris match", "Depth"):
         assert label in text, label
     assert "no flags: planet candidate" in text
     assert "verdict: planet candidate" in text
+    assert len(text.splitlines()) > len(short.splitlines())
 
 
 def test_vet_from_the_dr24_catalogue_as_json(shared_data, tmp_path, capsys):

@@ -278,7 +278,7 @@ def test_flux_table_constructor_rules():
         FluxTable(np.ones(5))
     with pytest.raises(FluxTableError, match=r"labels has shape \(2,\) but flux has 3 rows"):
         FluxTable(np.ones((3, 5)), [1, 2])
-    with pytest.raises(FluxTableError, match="label 0 at row 1 is not 1"):
+    with pytest.raises(FluxTableError, match="label 0 at star row 2 is not 1"):
         FluxTable(np.ones((3, 5)), [1, 0, 2])
     with pytest.raises(
         ParameterError, match="campaign 4: only K2 Campaign 3 flux tables are known"
@@ -318,7 +318,7 @@ def test_stream_across_parse_blocks(tmp_path, monkeypatch):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(
         FluxTableError,
-        match=r"line 252 \(star row 250\), column 'FLUX.17': '12.3.4' is not a number",
+        match=r"line 252 \(star row 251\), column 'FLUX.17': '12.3.4' is not a number",
     ):
         read_flux_table(path)
     seen = []
@@ -371,37 +371,37 @@ def test_missing_file_and_folder(tmp_path):
         ("LABEL\n1\n", "the header has no FLUX.1 ... FLUX.N columns"),
         (
             small_header() + "\n1,1,2,3\n2,4,abc,6\n",
-            r"line 3 \(star row 1\), column 'FLUX.2': 'abc' is not a number",
+            r"line 3 \(star row 2\), column 'FLUX.2': 'abc' is not a number",
         ),
         (
             small_header() + "\n1,1,2,3\n\n2,4,5,x6\n",
-            r"line 4 \(star row 1\), column 'FLUX.3': 'x6' is not a number",
+            r"line 4 \(star row 2\), column 'FLUX.3': 'x6' is not a number",
         ),
         (
             small_header() + "\n1,1,2,3\n3,4,5,6\n",
-            r"line 3 \(star row 1\), column 'LABEL': label '3' is not 1 \(no planet\) or 2 \(planet host\)",
+            r"line 3 \(star row 2\), column 'LABEL': label '3' is not 1 \(no planet\) or 2 \(planet host\)",
         ),
         (
             small_header() + "\n0,1,2,3\n",
-            r"line 2 \(star row 0\), column 'LABEL': label '0' is not 1",
+            r"line 2 \(star row 1\), column 'LABEL': label '0' is not 1",
         ),
         (small_header() + "\n2.5,1,2,3\n", r"column 'LABEL': label '2.5' is not 1"),
         (small_header() + "\nyes,1,2,3\n", r"column 'LABEL': label 'yes' is not 1"),
         (
             small_header() + "\n1,1,2,3\n,4,5,6\n",
-            r"line 3 \(star row 1\), column 'LABEL': the label is missing",
+            r"line 3 \(star row 2\), column 'LABEL': the label is missing",
         ),
         (
             small_header() + "\n1,1,2,3\n1,4,5\n",
-            r"line 3 \(star row 1\) has 3 fields but the header has 4 \(ragged row\)",
+            r"line 3 \(star row 2\) has 3 fields but the header has 4 \(ragged row\)",
         ),
         (
             small_header() + "\n1,1,2,3,9\n",
-            r"line 2 \(star row 0\) has 5 fields but the header has 4 \(ragged row\)",
+            r"line 2 \(star row 1\) has 5 fields but the header has 4 \(ragged row\)",
         ),
         (
             small_header() + "\n1,1,inf,3\n",
-            r"line 2 \(star row 0\), column 'FLUX.2': infinite flux 'inf'",
+            r"line 2 \(star row 1\), column 'FLUX.2': infinite flux 'inf'",
         ),
         (small_header() + "\n1,1,2,-Infinity\n", "column 'FLUX.3': infinite flux '-Infinity'"),
         (small_header(label=None) + "\n1,2,3\n", "column 1 is 'FLUX.1', expected the label column"),
@@ -446,16 +446,16 @@ def test_missing_cells_are_nan_and_all_nan_rows_warn(tmp_path):
     text = small_header() + "\n1,1,,3\n2,nan,NaN,\n1,4,5,6\n"
     path = write_text(tmp_path, text)
     with pytest.warns(
-        StarskopeWarning, match=r"1 star rows have no finite flux at any cadence \(rows 1\)"
+        StarskopeWarning, match=r"1 star rows have no finite flux at any cadence \(rows 2\)"
     ):
         table = read_flux_table(path)
     assert np.isnan(table.flux[0, 1]) and np.isnan(table.flux[1]).all()
     assert table.all_nan_rows.tolist() == [1]
     with pytest.raises(
-        LightCurveDataError, match="row 1: flux is NaN or masked at every one of its 3 cadences"
+        LightCurveDataError, match="row 2: flux is NaN or masked at every one of its 3 cadences"
     ):
         table.to_lightcurve(1)
-    with pytest.warns(StarskopeWarning, match=r"\(rows 1\)"):
+    with pytest.warns(StarskopeWarning, match=r"\(rows 2\)"):
         chunks = list(iter_flux_table(path, chunksize=1))
     assert [c.all_nan_rows.tolist() for c in chunks] == [[], [0], []]
     with warnings.catch_warnings():
@@ -466,7 +466,7 @@ def test_missing_cells_are_nan_and_all_nan_rows_warn(tmp_path):
 def test_first_rows_are_read_before_a_late_problem(tmp_path):
     text = small_header() + "\n" + "1,1,2,3\n" * 5 + "1,1,2,oops\n"
     path = write_text(tmp_path, text)
-    with pytest.raises(FluxTableError, match=r"line 7 \(star row 5\), column 'FLUX.3': 'oops'"):
+    with pytest.raises(FluxTableError, match=r"line 7 \(star row 6\), column 'FLUX.3': 'oops'"):
         read_flux_table(path)
 
 
@@ -490,14 +490,14 @@ def test_first_rows_are_read_before_a_late_problem(tmp_path):
             [1, 0],
             {},
             FluxTableError,
-            "label 0 at star row 1 is not 1 .no planet. or 2 .planet host.",
+            "label 0 at star row 2 is not 1 .no planet. or 2 .planet host.",
         ),
         (
             np.array([[1.0, np.inf]]),
             None,
             {},
             FluxTableError,
-            "infinite flux at star row 0, column FLUX.2",
+            "infinite flux at star row 1, column FLUX.2",
         ),
         (
             np.ones((2, 3)) * u.Jy,
@@ -555,21 +555,15 @@ def test_write_is_atomic(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_full_size_table_streams_fast(tmp_path):
-    """5087 × 3197, the size of exoTrain: whole read and stream within a few seconds."""
-    import time
-
+def test_full_size_table_reads_and_streams(tmp_path):
+    """5087 × 3197, the size of exoTrain: read whole and streamed in chunks, the same values
+    (time and memory: benchmarks/flux_table_read.py)."""
     flux, labels = kaggle_like(5087, N, seed=11)
     path = write_flux_table(tmp_path / "exoTrain.csv", flux, labels)
-    start = time.perf_counter()
     table = read_flux_table(path)
-    read_s = time.perf_counter() - start
     assert np.array_equal(table.flux, flux)
-    start = time.perf_counter()
     n = sum(len(chunk) for chunk in iter_flux_table(path, chunksize=500))
-    stream_s = time.perf_counter() - start
     assert n == 5087
-    assert read_s < 10 and stream_s < 10
 
 
 # ------------------------------------------------------------------------------ properties
@@ -636,7 +630,7 @@ def test_read_rows_reads_a_slice_without_parsing_the_rest(tmp_path):
     np.testing.assert_array_equal(part.flux, whole.flux[3:7])
     np.testing.assert_array_equal(part.labels, labels[3:7])
     assert read_flux_table_rows(path, 8, 100).flux.shape == (1, 40)
-    with pytest.raises(FluxTableError, match="has no star row 9"):
+    with pytest.raises(FluxTableError, match="has no star row 10"):
         read_flux_table_rows(path, 9, 12)
     with pytest.raises(ParameterError, match="0 <= start < stop"):
         read_flux_table_rows(path, 4, 4)

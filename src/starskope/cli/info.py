@@ -17,6 +17,7 @@ from typing import Any
 import typer
 
 from ..errors import StarskopeError
+from ._common import cli_message, mission_option, read_options, stdout_console, time_format_option
 
 __all__ = ["describe", "register"]
 
@@ -93,31 +94,34 @@ def register(app: typer.Typer) -> None:
         flux_column: str | None = typer.Option(
             None, "--flux-column", help="'pdcsap' (default), 'sap', or a column name."
         ),
-        mission: str | None = typer.Option(None, "--mission", help="Kepler, K2 or TESS, for files that do not say."),
-        time_format: str | None = typer.Option(
-            None, "--time-format", help="bkjd, btjd, bjd, jd, mjd or phase, for files that do not say."
-        ),
+        mission: str | None = mission_option(),
+        time_format: str | None = time_format_option(),
         target_id: str | None = typer.Option(None, "--target-id", help="e.g. 'TIC 261136679', for files that do not say."),
-        epoch: float | None = typer.Option(None, "--epoch", help="Mid-transit BJD_TDB of a phase-folded file."),
+        epoch: float | None = typer.Option(None, "--epoch", help="Mid-transit time of a phase-folded file, BJD_TDB."),
     ) -> None:
-        """Describe light-curve files: telescope, target, product, cadence, time span, flags, flux."""
-        from rich.console import Console
+        """Describe light-curve files: telescope, target, product, cadence, time span, flags, flux.
 
+        Examples:
+
+          starskope info kplr011442793-2009350155506_llc.fits
+
+          starskope info EPIC201367065.csv --time-format bkjd --mission K2
+
+          starskope info --json tess/*.fits.gz
+        """
         from ..io import read
 
-        console = Console()
+        reading = read_options(mission=mission, time_format=time_format)
+        console = stdout_console()
         summaries: list[dict[str, Any]] = []
         failed: list[str] = []
         for name in files:
             try:
-                lc = read(
-                    name, flux_column=flux_column, mission=mission, time_format=time_format,
-                    target_id=target_id, epoch=epoch,
-                )
+                lc = read(name, flux_column=flux_column, target_id=target_id, epoch=epoch, **reading)
             except StarskopeError as exc:
                 if len(files) == 1:
                     raise
-                typer.echo(f"error: {exc}", err=True)
+                typer.echo(f"error: {cli_message(str(exc))}", err=True)
                 failed.append(name)
                 summaries.append({"file": name, "error": str(exc)})
                 continue

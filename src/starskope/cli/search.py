@@ -6,8 +6,11 @@ Each file is read (:func:`starskope.io.read`), cleaned with its telescope's defa
 (:func:`starskope.vetting.vet_many`, stellar parameters from the catalogues when the
 star is in them). The result is one row per candidate: file, target, period (d), epoch
 (BJD_TDB), depth (ppm), duration (h), SNR, transits with data, implied radius (R⊕) and
-the vetting flags. ``--out table.csv`` or ``--out table.json`` also writes every
-diagnostic of every candidate.
+the vetting flags, in a table that fits a 100-column terminal; ``--long`` adds, below it,
+each candidate's file, depth error, odd/even and secondary significance, disposition and
+the reason for each flag. ``--out table.csv`` or ``--out table.json`` also writes
+every diagnostic of every candidate. ``--time-format`` and ``--mission`` say how to read
+files that do not state their time system or telescope (a headerless CSV).
 
 A file that cannot be read, cleaned or searched gives one line naming it on stderr and
 the run goes on; the exit code is 2 when any file failed.
@@ -17,29 +20,34 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from ..errors import ParameterError, StarskopeError
+from ..limits import check_snr_threshold
+from ._common import cli_message, mission_option, read_options, stdout_console, time_format_option
 
 __all__ = ["register", "search_file", "write_rows"]
 
-#: Columns of the printed table: (row key, header, format).
+#: Columns of the printed table: (row key, header, format), narrow enough for a
+#: 100-column terminal; ``--long`` adds :func:`candidate_details` below it.
 TABLE_COLUMNS: list[tuple[str, str, str]] = [
-    ("file", "file", "{}"),
-    ("target", "target", "{}"),
-    ("period_days", "period [d]", "{:.5f}"),
-    ("epoch_bjd", "epoch [BJD_TDB]", "{:.4f}"),
-    ("depth_ppm", "depth [ppm]", "{:.0f}"),
-    ("duration_hours", "duration [h]", "{:.2f}"),
+    ("target", "star", "{}"),
+    ("candidate", "#", "{:.0f}"),
+    ("period_days", "period\n[d]", "{:.5f}"),
+    ("epoch_bjd", "epoch\n[BJD_TDB]", "{:.4f}"),
+    ("depth_ppm", "depth\n[ppm]", "{:.0f}"),
+    ("duration_hours", "T14\n[h]", "{:.2f}"),
     ("snr", "SNR", "{:.1f}"),
-    ("n_transits", "transits", "{:.0f}"),
-    ("radius_rearth", "Rp [R⊕]", "{:.2f}"),
+    ("n_transits", "tran-\nsits", "{:.0f}"),
+    ("radius_rearth", "Rp\n[R⊕]", "{:.2f}"),
     ("flags", "flags", "{}"),
 ]
+
+#: Columns whose text may wrap; the numbers never do.
+_WRAPPING = ("target", "flags")
 
 
 def search_file(
@@ -50,8 +58,13 @@ def search_file(
     snr: float = 7.1,
     max_planets: int = 3,
     catalog_match: bool = True,
+    mission: str | None = None,
+    time_format: str | None = None,
 ) -> list[dict[str, Any]]:
     """Read, clean, search and vet one file; one dict per candidate.
+
+    ``mission`` and ``time_format`` are passed to :func:`starskope.io.read` for files
+    that do not say (a headerless CSV).
 
     Each dict holds ``file``, ``target``, ``mission``, ``candidate`` (1, 2, ...),
     ``flags`` (comma-separated), ``disposition``, the candidate's columns and every
@@ -71,7 +84,7 @@ def search_file(
     from ..search import search
     from ..vetting import vet_many
 
-    lc = read(path)
+    lc = read(path, mission=mission, time_format=time_format)
     cleaned = clean(lc, period_max=None if period_max is None else period_max * u.day)
     span = float(np.ptp(cleaned.time.tdb.jd)) if len(cleaned) else 0.0
     pmax = period_max
@@ -140,18 +153,89 @@ def _fmt(value: Any, fmt: str) -> str:
         return str(value)
 
 
+def _cell(row: dict[str, Any], key: str, fmt: str) -> str:
+    if key == "target":
+        return str(row.get("target") or Path(str(row.get("file", ""))).name)
+    if key == "flags":
+        # a space after each comma lets a narrow table wrap between flag names
+        return ", ".join(f for f in str(row.get("flags") or "").split(",") if f) or (
+            "none" if row.get("candidate") else "no candidate")
+    if key == "candidate" and not row.get("candidate"):
+        return "-"
+    return _fmt(row.get(key, math.nan), fmt)
+
+
+def candidate_table(rows: list[dict[str, Any]], title: str) -> Any:
+    """The printed table of :func:`search_file` rows: the key numbers and the flags,
+    narrow enough for a 100-column terminal."""
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True)
+    # a star's name stays on one line while it can; the flags wrap first
+    star_width = min(max((len(_cell(r, "target", "{}")) for r in rows), default=4), 18)
+    for key, header, _ in TABLE_COLUMNS:
+        wraps = key in _WRAPPING
+        table.add_column(escape(header), justify="left" if wraps else "right", no_wrap=not wraps,
+                         overflow="fold", min_width=star_width if key == "target" else None)
+    for r in rows:
+        table.add_row(*[escape(_cell(r, key, fmt)) for key, _, fmt in TABLE_COLUMNS])
+    return table
+
+
+def candidate_details(row: dict[str, Any]) -> list[str]:
+    """What ``--long`` prints about one candidate below the table: its file, the
+    numbers the table leaves out, the disposition and the reason for each flag."""
+    star = _cell(row, "target", "{}")
+    head = f"{star} #{row.get('candidate', 0)} ({Path(str(row.get('file', ''))).name})"
+    if not row.get("candidate"):
+        return [f"{head}: no candidate above the threshold"]
+    numbers = [
+        ("depth error", row.get("depth_err_ppm"), "{:.0f} ppm"),
+        ("odd/even", row.get("odd_even_sigma"), "{:.1f}σ"),
+        ("secondary", row.get("secondary_sigma"), "{:.1f}σ"),
+        ("a/R★", row.get("a_over_rstar"), "{:.3g}"),
+        ("stellar density", row.get("density_gcc"), "{:.3g} g/cm³"),
+        ("search SNR", row.get("search_snr"), "{:.1f}"),
+    ]
+    said = [f"{name} {_fmt(v, fmt)}" for name, v, fmt in numbers
+            if isinstance(v, int | float) and math.isfinite(v)]
+    lines = [head, f"  {row.get('disposition', '')}" + (f"; {', '.join(said)}" if said else "")]
+    for reason in (str(row.get("reasons") or "").split(" | ") if row.get("reasons") else []):
+        lines.append(f"  {reason}")
+    return lines
+
+
 def register(app: typer.Typer) -> None:
     @app.command("search")
     def search_cmd(
         files: list[str] = typer.Argument(..., help="Light-curve files (FITS, CSV/TXT, NPZ; .gz too)."),
-        out: str | None = typer.Option(None, "--out", "-o", help="Write every candidate and diagnostic to a .csv or .json file."),
-        period_min: float = typer.Option(0.5, "--period-min", help="Shortest period searched [days]."),
-        period_max: float | None = typer.Option(None, "--period-max", help="Longest period searched [days] (default half the span)."),
-        snr: float = typer.Option(7.1, "--snr", help="Detection threshold (SNR)."),
+        out: str | None = typer.Option(None, "--out", "-o",
+                                       help="Write every candidate and diagnostic to a .csv or .json file."),
+        period_min: float = typer.Option(0.5, "--period-min", help="Shortest period searched, days."),
+        period_max: float | None = typer.Option(
+            None, "--period-max", help="Longest period searched, days (default: half the light curve's span)."),
+        snr: float = typer.Option(7.1, "--snr", help="Detection threshold: the least signal-to-noise ratio reported."),
         max_planets: int = typer.Option(3, "--max-planets", help="Most candidates per light curve."),
         no_catalogs: bool = typer.Option(False, "--no-catalogs", help="Do not compare ephemerides with the catalogues."),
+        mission: str | None = mission_option(),
+        time_format: str | None = time_format_option(),
+        long: bool = typer.Option(False, "--long", "-l",
+                                  help="Below the table, each candidate's file, depth error, odd/even and "
+                                       "secondary significance, disposition and the reason for each flag."),
     ) -> None:
-        """Search light curves for transits and vet every candidate (period, depth, SNR, radius, flags)."""
+        """Search light curves for transits and vet every candidate (period, depth, SNR, radius, flags).
+
+        Examples:
+
+          starskope search tess2018206045859-s0001-0000000261136679-0120-s_lc.fits.gz
+
+          starskope search EPIC201367065.csv --time-format bkjd --mission K2 --period-max 40
+
+          starskope search kepler/*.fits --max-planets 5 --out candidates.csv
+        """
         from rich.console import Console
         from rich.markup import escape
         from rich.progress import (
@@ -161,18 +245,18 @@ def register(app: typer.Typer) -> None:
             TextColumn,
             TimeRemainingColumn,
         )
-        from rich.table import Table
 
-        if period_min <= 0:
+        if not (math.isfinite(period_min) and period_min > 0):
             raise ParameterError(f"--period-min must be positive; got {period_min}")
-        if period_max is not None and period_max <= period_min:
+        if period_max is not None and not (math.isfinite(period_max) and period_max > period_min):
             raise ParameterError(f"--period-max ({period_max}) must be longer than --period-min ({period_min})")
+        check_snr_threshold(snr, name="--snr")
         if max_planets < 1:
             raise ParameterError(f"--max-planets must be at least 1; got {max_planets}")
         if out is not None and Path(out).suffix.lower() not in (".csv", ".json"):
             raise ParameterError(f"--out {out}: the extension must be .csv or .json")
-        # a wide table when the output is a file or pipe (no terminal to fit)
-        console = Console(width=None if sys.stdout.isatty() else 240)
+        reading = read_options(mission=mission, time_format=time_format)
+        console = stdout_console(wide=long)
         err_console = Console(stderr=True)
         rows: list[dict[str, Any]] = []
         failed: list[str] = []
@@ -184,26 +268,22 @@ def register(app: typer.Typer) -> None:
                 progress.update(task, description=Path(name).name)
                 try:
                     rows.extend(search_file(name, period_min=period_min, period_max=period_max, snr=snr,
-                                            max_planets=max_planets, catalog_match=not no_catalogs))
+                                            max_planets=max_planets, catalog_match=not no_catalogs, **reading))
                 except StarskopeError as exc:
-                    msg = str(exc) if name in str(exc) else f"{name}: {exc}"
+                    if len(files) == 1:
+                        raise  # one file, one line: the error itself
+                    text = cli_message(str(exc))
+                    msg = text if name in text else f"{name}: {text}"
                     err_console.print(f"error: {escape(msg)}", highlight=False, soft_wrap=True)
                     failed.append(name)
                 progress.advance(task)
-        table = Table(title=f"starskope search: {len(files) - len(failed)} of {len(files)} files", title_justify="left")
-        for _, header, _ in TABLE_COLUMNS:
-            table.add_column(escape(header), justify="left" if header in ("file", "target", "flags") else "right",
-                             overflow="fold")
-        for r in rows:
-            cells = []
-            for key, _, fmt in TABLE_COLUMNS:
-                value = Path(r[key]).name if key == "file" else r.get(key, "")
-                if key == "flags":
-                    value = r.get("flags") or ("none" if r.get("candidate") else "no candidate")
-                cells.append(escape(_fmt(value, fmt)))
-            table.add_row(*cells)
+        table = candidate_table(rows, f"starskope search: {len(files) - len(failed)} of {len(files)} files")
         if rows:
             console.print(table)
+        if long:
+            for r in rows:
+                for line in candidate_details(r):
+                    console.print(escape(line), highlight=False)
         if out is not None:
             path = write_rows(rows, out)
             console.print(f"wrote {len(rows)} rows to {escape(str(path))}")

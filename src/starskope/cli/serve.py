@@ -24,13 +24,20 @@ def register(app: typer.Typer) -> None:
         db: str = typer.Option("starskope.db", "--db", help="SQLite file (or a storage URL)."),
         data_dir: Path = typer.Option(None, "--data-dir", help="Folder users may pick light curves from."),
         files_dir: Path = typer.Option(None, "--files-dir", help="Where uploads are kept (default: <db>-files)."),
-        max_upload_mb: float = typer.Option(200.0, "--max-upload-mb", help="Largest upload (all files together), MB."),
+        max_upload_mb: float = typer.Option(200.0, "--max-upload-mb", help="Largest upload (all files together), MiB (2^20 bytes)."),
         workers: int = typer.Option(1, "--workers", "-j", help="Stars analysed at once (worker processes)."),
         model_dir: Path = typer.Option(None, "--model", "-m", help="Model folder (default: the shipped model)."),
         no_model: bool = typer.Option(False, "--no-model", help="Verdicts from the vetting rules only."),
         threads: bool = typer.Option(False, "--threads", help="Analyse in threads instead of worker processes."),
     ) -> None:
-        """Start the web app (Ctrl-C stops it; unfinished jobs resume on the next start)."""
+        """Start the web app (Ctrl-C stops it; unfinished jobs resume on the next start).
+
+        Examples:
+
+          starskope serve
+
+          starskope serve --db results.db --data-dir /data/lightcurves --port 8080 --workers 2
+        """
         import uvicorn
 
         from ..errors import ParameterError

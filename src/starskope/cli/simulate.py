@@ -94,7 +94,14 @@ def register(app: typer.Typer) -> None:
         n_test: int = typer.Option(570, "--n-test", help="Stars in exoTest.csv."),
         n_test_hosts: int = typer.Option(5, "--n-test-hosts", help="Planet hosts in exoTest.csv."),
     ) -> None:
-        """The simulated K2 Campaign 3 benchmark in the Kaggle layout (3197 long cadences, e⁻/s)."""
+        """The simulated K2 Campaign 3 benchmark in the Kaggle layout (3197 long cadences, e⁻/s).
+
+        Examples:
+
+          starskope simulate k2-c3 --out k2c3
+
+          starskope simulate k2-c3 --out small --n-train 500 --n-test 100 --plots
+        """
         from ..simulate import simulate_k2_c3
 
         result = _run_with_progress(
@@ -132,7 +139,12 @@ def register(app: typer.Typer) -> None:
         host_fraction: float = typer.Option(0.2, "--host-fraction", help="Fraction of planet hosts."),
         plots: bool = typer.Option(False, "--plots", help="Also write a PNG gallery to OUT/plots."),
     ) -> None:
-        """Per-star Kepler long-cadence light-curve FITS files (kplr…_llc.fits)."""
+        """Per-star Kepler long-cadence light-curve FITS files (kplr…_llc.fits).
+
+        Examples:
+
+          starskope simulate kepler --out kepler-sim --n 100 --quarters 2,3
+        """
         _mission_cmd("Kepler", out, n, seed, host_fraction, _segments(quarters, "--quarters"), None, plots)
 
     @sim.command("k2")
@@ -144,7 +156,12 @@ def register(app: typer.Typer) -> None:
         host_fraction: float = typer.Option(0.2, "--host-fraction", help="Fraction of planet hosts."),
         plots: bool = typer.Option(False, "--plots", help="Also write a PNG gallery to OUT/plots."),
     ) -> None:
-        """Per-star K2 long-cadence light-curve FITS files (ktwo…_llc.fits)."""
+        """Per-star K2 long-cadence light-curve FITS files (ktwo…_llc.fits).
+
+        Examples:
+
+          starskope simulate k2 --out k2-sim --n 100 --campaigns 3
+        """
         _mission_cmd("K2", out, n, seed, host_fraction, _segments(campaigns, "--campaigns"), None, plots)
 
     @sim.command("tess")
@@ -158,7 +175,14 @@ def register(app: typer.Typer) -> None:
         host_fraction: float = typer.Option(0.2, "--host-fraction", help="Fraction of planet hosts."),
         plots: bool = typer.Option(False, "--plots", help="Also write a PNG gallery to OUT/plots."),
     ) -> None:
-        """Per-star TESS light-curve FITS files (SPOC 2-min or TESS-SPOC FFI layout)."""
+        """Per-star TESS light-curve FITS files (SPOC 2-min or TESS-SPOC FFI layout).
+
+        Examples:
+
+          starskope simulate tess --out tess-sim --n 100 --sectors 1
+
+          starskope simulate tess --out ffi-sim --n 50 --cadence ffi_30min
+        """
         _mission_cmd("TESS", out, n, seed, host_fraction, _segments(sectors, "--sectors"), cadence, plots)
 
     app.add_typer(sim, name="simulate")

@@ -8,6 +8,8 @@ from typing import Any
 
 import typer
 
+from ._common import mission_option, read_options, time_format_option
+
 __all__ = ["register"]
 
 
@@ -49,7 +51,14 @@ def register(app: typer.Typer) -> None:
         jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Processes for feature extraction."),
     ) -> None:
         """Build features (cached), train on the training split, evaluate on the kept-aside
-        TESS FFI stars, save the model (JSON + NPZ, no pickle) and the evaluation."""
+        TESS FFI stars, save the model (JSON + NPZ, no pickle) and the evaluation.
+
+        Examples:
+
+          starskope startype train --data shared/data
+
+          starskope startype train --data shared/data --model-dir my-startypes --jobs 2
+        """
         from ..startypes.model import default_model_dir
         from ..startypes.training import train_and_evaluate
 
@@ -73,7 +82,12 @@ def register(app: typer.Typer) -> None:
         results: Path = typer.Option(None, "--results", help="Also write JSON/Markdown/PNG here."),
         cache_dir: Path = typer.Option(None, "--cache-dir", help="Feature cache folder."),
     ) -> None:
-        """Score a saved model on the kept-aside TESS FFI stars."""
+        """Score a saved model on the kept-aside TESS FFI stars.
+
+        Examples:
+
+          starskope startype evaluate --data shared/data --results startype-eval
+        """
         from ..startypes.dataset import (
             DatasetConfig,
             build_items,
@@ -104,14 +118,24 @@ def register(app: typer.Typer) -> None:
         files: list[Path] = typer.Argument(..., help="Light-curve files (any format starskope reads)."),
         model_dir: Path = typer.Option(None, "--model-dir", help="Model folder (default: the shipped model)."),
         as_json: bool = typer.Option(False, "--json", help="JSON lines, with periodogram arrays."),
+        mission: str | None = mission_option(),
+        time_format: str | None = time_format_option(),
     ) -> None:
-        """Star type of each light curve, its probabilities and the periodogram evidence."""
+        """Star type of each light curve, its probabilities and the periodogram evidence.
+
+        Examples:
+
+          starskope startype classify tess2019112060037-s0011-0000000425064757-0143-s_lc.fits.gz
+
+          starskope startype classify EPIC201367065.csv --time-format bkjd --mission K2 --json
+        """
         from ..startypes.api import classify_star_type
         from ..startypes.model import StarTypeModel, load_default_model
 
+        reading = read_options(mission=mission, time_format=time_format)
         model = StarTypeModel.load(model_dir) if model_dir else load_default_model()
         for path in files:
-            lc = _read(path)
+            lc = _read(path, **reading)
             res = classify_star_type(lc, model=model)
             if as_json:
                 typer.echo(json.dumps({"file": str(path), **res.as_dict(arrays=True)}))
@@ -126,28 +150,12 @@ def register(app: typer.Typer) -> None:
                        f"at {ev.fold_period.value:.5f} d")
 
 
-def _read(path: Path) -> Any:
-    """Read with starskope.io when present, else lightkurve."""
-    from ..errors import LightCurveFileError
+def _read(path: Path, **reading: str) -> Any:
+    """Read with :func:`starskope.io.read`; ``reading`` holds ``mission`` /
+    ``time_format`` for files that do not say."""
+    from ..io import read
 
-    if not Path(path).exists():
-        raise LightCurveFileError(f"{path}: no such file")
-    try:
-        from ..io import read
-    except ImportError:  # the io package predates this command in some checkouts
-        pass
-    else:
-        return read(str(path))
-    import warnings
-
-    import lightkurve as lk
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return lk.read(str(path))
-    except Exception as exc:
-        raise LightCurveFileError(f"{path}: cannot read light curve ({exc})") from exc
+    return read(str(path), **reading)
 
 
 def _print_evaluation(ev: Any) -> None:
