@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import CatalogError, LightCurveFileError, ModelFileError, StarskopeWarning
+from ..errors import CatalogError, ModelFileError, StarskopeWarning
 from ..missions import get_mission
 from ..scatter import point_to_point_std
 from ..stars import kic_to_tic_map
@@ -138,38 +138,23 @@ class TrainingItem:
 
 
 def read_light_curve_arrays(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(time BJD_TDB days, flux, quality) of a light-curve file.
-
-    The training files are lightkurve-written FITS, read with ``lightkurve.read`` (so
-    the cached features do not depend on reader changes); NPZ files with ``time_bkjd``
-    and ``flux`` (the Kepler EB set) are read directly.
+    """(time BJD_TDB days, flux, quality) of a light-curve file, read by
+    :func:`starskope.io.read` like every other light curve (the Kepler EB set's NPZ files,
+    which count days in BKJD, are read as Kepler's).
 
     Raises
     ------
     LightCurveFileError
         The file cannot be read.
     """
-    path = Path(path)
-    if path.suffix == ".npz":
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                time = np.asarray(data["time_bkjd"], dtype=np.float64) + get_mission("Kepler").bjd_offset
-                flux = np.asarray(data["flux"], dtype=np.float64)
-        except (OSError, KeyError, ValueError) as exc:
-            raise LightCurveFileError(f"{path}: cannot read NPZ light curve ({exc})") from exc
-        return time, flux, np.zeros(time.size, dtype=np.int32)
-    import lightkurve as lk
-
+    from ..io import read
     from ..lightcurve import arrays
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            lc = lk.read(str(path))
-    except FileNotFoundError as exc:
-        raise LightCurveFileError(f"{path}: no such file") from exc
-    except Exception as exc:
-        raise LightCurveFileError(f"{path}: cannot read light curve ({exc})") from exc
+    path = Path(path)
+    with warnings.catch_warnings():
+        # the training set's own files: what the reader assumed is in each one's provenance
+        warnings.simplefilter("ignore", StarskopeWarning)
+        lc = read(path, mission="Kepler" if path.suffix == ".npz" else None)
     a = arrays(lc)
     return a.time, a.flux, a.quality
 
