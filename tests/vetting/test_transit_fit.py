@@ -3,8 +3,6 @@ fallback to the trapezoid, speed, and its argument checks."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from vetting_synth import T_START, batman_transit, candidate, synthetic
@@ -12,6 +10,7 @@ from vetting_synth import T_START, batman_transit, candidate, synthetic
 from starskope.errors import ParameterError
 from starskope.lightcurve import arrays
 from starskope.search.candidate import TransitCandidate
+from starskope.search.folding import time_from_transit
 from starskope.vetting import LIMB_DARKENING, _core, vet
 
 QUIET = {
@@ -46,7 +45,7 @@ def meta_mission(lc):
 )
 def test_fit_recovers_injected_depth_on_a_real_quiet_light_curve(real_lc, which, period, k, b):
     t, f, truth, cand, mission = _inject(real_lc(QUIET[which]), period, k, b)
-    rep = vet((t, f), cand, stellar=None, catalog_match=False, mission=mission)
+    rep = vet((t, f), cand, stellar=None, mission=mission)
     depth, err = rep.value("depth") * 1e-6, rep.value("depth_err") * 1e-6
     assert rep["depth"].reason.startswith("limb-darkened transit fit"), rep["depth"].reason
     assert depth == pytest.approx(truth, rel=0.03)
@@ -73,7 +72,7 @@ def test_fit_is_unbiased_where_the_trapezoid_is_not():
         truth = 1 - batman_transit(np.array([epoch]), period, epoch, k, b, 0.0)[0]
         noise = truth / 40.0
         f = batman_transit(t, period, epoch, k, b, cad) + rng.normal(0, noise, t.size)
-        dt = _core.time_from_transit(t, period, epoch + 0.003)
+        dt = time_from_transit(t, period, epoch + 0.003)
         a_r = (6.674e-8 * 1.41 * (period * 86400) ** 2 / (3 * np.pi)) ** (1 / 3)
         t14 = period / np.pi * np.arcsin(np.sqrt((1 + k) ** 2 - b * b) / a_r)
         tr = _core.fit_trapezoid(dt, f, noise, 1.1 * t14, period, cad)
@@ -90,7 +89,7 @@ def test_fit_is_unbiased_where_the_trapezoid_is_not():
 def test_depth_falls_back_to_the_trapezoid_for_a_box_shaped_dip():
     # a sharp-edged, flat dip at high SNR is no limb-darkened transit: the trapezoid wins
     t, f = synthetic(depth=3e-3, noise=1e-4, ingress=0.0, seed=21)
-    rep = vet((t, f), candidate(), stellar=None, catalog_match=False)
+    rep = vet((t, f), candidate(), stellar=None)
     assert "limb-darkened transit fit not used: a trapezoid fits better" in rep["depth"].reason
     assert rep.value("depth") == rep.value("depth_trapezoid")
     assert rep.value("depth") == pytest.approx(3000, rel=0.03)
@@ -99,7 +98,7 @@ def test_depth_falls_back_to_the_trapezoid_for_a_box_shaped_dip():
 
 def test_no_fit_without_a_dip():
     t, f = synthetic(depth=0.0, noise=3e-4, seed=22)
-    rep = vet((t, f), candidate(), stellar=None, catalog_match=False)
+    rep = vet((t, f), candidate(), stellar=None)
     assert rep["depth"].reason.startswith("box depth")
     assert np.isnan(rep.value("rp_over_rstar"))
     assert np.isnan(rep.value("depth_trapezoid"))
@@ -107,7 +106,7 @@ def test_no_fit_without_a_dip():
 
 def test_core_fit_refuses_too_few_points_and_no_dip():
     t, f = synthetic(depth=2e-3, noise=1e-4, seed=23)
-    dt = _core.time_from_transit(t, 3.3, T_START + 1.1)
+    dt = time_from_transit(t, 3.3, T_START + 1.1)
     tr = _core.fit_trapezoid(dt, f, 1e-4, 0.125, 3.3, 0.0204)
     few = np.abs(dt) < 0.2
     sparse = _core.fit_limb_darkened(dt[few][:10], f[few][:10], 1e-4, 3.3, 0.0204, tr)
@@ -118,39 +117,35 @@ def test_core_fit_refuses_too_few_points_and_no_dip():
     assert not none.converged and "no positive trapezoid depth" in none.message
 
 
-def test_fit_is_fast_on_a_3197_cadence_light_curve():
+def test_fit_on_a_3197_cadence_light_curve():
+    """The limb-darkened fit converges on a K2-length light curve and vetting uses it; how
+    long both take is measured by benchmarks/vetting_speed.py (tests assert no timings)."""
     rng = np.random.default_rng(4)
     cad = 0.0204
     t = T_START + np.arange(3197) * cad
     f = batman_transit(t, 1.2, T_START + 0.5, 0.03, 0.5, cad) + rng.normal(0, 2e-4, t.size)
     c = TransitCandidate.from_floats(1.2, T_START + 0.504, 1.9)
-    best_fit, best_vet = np.inf, np.inf
-    for _ in range(3):
-        dt = _core.time_from_transit(t, 1.2, T_START + 0.504)
-        tr = _core.fit_trapezoid(dt, f, 2e-4, 1.9 / 24, 1.2, cad)
-        t0 = time.perf_counter()
-        _core.fit_limb_darkened(dt, f, 2e-4, 1.2, cad, tr)
-        best_fit = min(best_fit, time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        vet((t, f), c, stellar=None, catalog_match=False)
-        best_vet = min(best_vet, time.perf_counter() - t0)
-    assert best_fit < 0.15, best_fit
-    assert best_vet < 0.4, best_vet
+    dt = time_from_transit(t, 1.2, T_START + 0.504)
+    tr = _core.fit_trapezoid(dt, f, 2e-4, 1.9 / 24, 1.2, cad)
+    ld = _core.fit_limb_darkened(dt, f, 2e-4, 1.2, cad, tr)
+    assert ld.converged and ld.depth > 3 * ld.depth_err
+    rep = vet((t, f), c, stellar=None)
+    assert rep["rp_over_rstar"].reason.startswith("limb-darkened transit fit (used")
 
 
 def test_limb_darkening_argument():
     t, _ = synthetic(noise=0.0)
     rng = np.random.default_rng(24)
     f = batman_transit(t, 3.3, T_START + 1.1, 0.045, 0.3, 0.0204) + rng.normal(0, 2e-4, t.size)
-    rep = vet((t, f), candidate(), stellar=None, catalog_match=False, limb_darkening=(0.3, 0.2))
+    rep = vet((t, f), candidate(), stellar=None, limb_darkening=(0.3, 0.2))
     assert rep["depth"].reason.endswith("(quadratic u1 = 0.30, u2 = 0.20)")
-    tess = vet((t, f), candidate(), stellar=None, catalog_match=False, mission="TESS")
+    tess = vet((t, f), candidate(), stellar=None, mission="TESS")
     assert tess["depth"].reason.endswith("(quadratic u1 = 0.33, u2 = 0.23)")
     # the shape is fitted, so the assumed limb darkening moves the depth little
     assert tess.value("depth") == pytest.approx(rep.value("depth"), rel=0.02)
     with pytest.raises(ParameterError, match=r"limb_darkening \(u1, u2\) must satisfy u1 ≥ 0, u1 \+ u2 ≤ 1"):
-        vet((t, f), candidate(), stellar=None, catalog_match=False, limb_darkening=(0.9, 0.5))
+        vet((t, f), candidate(), stellar=None, limb_darkening=(0.9, 0.5))
     with pytest.raises(ParameterError, match=r"limb_darkening \(u1, u2\) must satisfy.*got \(-0.1, 0.2\)"):
-        vet((t, f), candidate(), stellar=None, catalog_match=False, limb_darkening=(-0.1, 0.2))
+        vet((t, f), candidate(), stellar=None, limb_darkening=(-0.1, 0.2))
     with pytest.raises(ParameterError, match="limb_darkening must be a pair of numbers"):
-        vet((t, f), candidate(), stellar=None, catalog_match=False, limb_darkening="quadratic")
+        vet((t, f), candidate(), stellar=None, limb_darkening="quadratic")

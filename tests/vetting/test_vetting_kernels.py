@@ -4,20 +4,19 @@ batman, and the speed they exist for."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from scipy import optimize, special, stats
 from vetting_synth import T_START, batman_transit, synthetic
 
 from starskope.search.candidate import TransitCandidate
+from starskope.search.folding import time_from_transit
 from starskope.vetting import _core, _kernels, vet
 
 
 def _folded(seed=3, depth=2e-3, duration=0.15, ingress=0.02):
     t, f = synthetic(depth=depth, duration=duration, ingress=ingress, noise=1e-4, seed=seed)
-    dt = _core.time_from_transit(t, 3.3, T_START + 1.1 + 0.01)
+    dt = time_from_transit(t, 3.3, T_START + 1.1 + 0.01)
     x, y, n = _core._fold_bins(dt, f, 0.3, 0.004)
     w = n / 1e-4**2
     sw = float(w.sum())
@@ -141,21 +140,18 @@ def test_chi2_to_sigma_is_scipy_stats():
     assert _core.chi2_to_sigma(9.0, 1) == pytest.approx(-special.ndtri(special.erfc(3 / np.sqrt(2)) / 2), rel=1e-12)
 
 
-def test_vetting_is_fast_on_a_k2_long_cadence_light_curve():
-    """The batch budget: a few ms without the transit fit, ~20 ms with it (measured
-    7 / 15–19 ms on the simulated K2 C3 table, single thread); generous bounds here."""
+def test_vetting_with_and_without_the_transit_fit_on_a_k2_long_cadence_light_curve():
+    """The batch path (``fit_transit=False``) keeps the trapezoid depth; the default fits the
+    limb-darkened transit. How long each takes is measured by benchmarks/vetting_speed.py
+    (tests assert no timings)."""
     rng = np.random.default_rng(11)
     cad = 0.0204
     t = T_START + np.arange(3197) * cad
     f = batman_transit(t, 0.9, T_START + 0.3, 0.06, 0.4, cad) * (1 + 3e-4 * np.sin(t / 1.7))
     f = f + rng.normal(0, 3e-4, t.size)
     c = TransitCandidate.from_floats(0.9, T_START + 0.302, 2.0)
-    best = {False: np.inf, True: np.inf}
-    for _ in range(3):
-        for fit in (False, True):
-            t0 = time.perf_counter()
-            rep = vet((t, f), c, stellar=None, mission="K2", catalog_match=False, fit_transit=fit)
-            best[fit] = min(best[fit], time.perf_counter() - t0)
-    assert rep["rp_over_rstar"].reason.startswith("limb-darkened transit fit (used")
-    assert best[False] < 0.05, best
-    assert best[True] < 0.1, best
+    fitted = vet((t, f), c, stellar=None, mission="K2", fit_transit=True)
+    assert fitted["rp_over_rstar"].reason.startswith("limb-darkened transit fit (used")
+    quick = vet((t, f), c, stellar=None, mission="K2", fit_transit=False)
+    assert not quick["rp_over_rstar"].reason.startswith("limb-darkened transit fit (used")
+    assert quick.candidate.depth_ppm == pytest.approx(quick.value("depth_trapezoid"), rel=1e-6)
