@@ -210,7 +210,7 @@ def test_oversized_uploads(tmp_path, shared_data):
     with TestClient(app) as c:
         r = c.post("/api/jobs", files=[fits_upload(shared_data / KEPLER_EB)])
         assert r.status_code == 413
-        assert "larger than the upload limit of 0.05 MB" in r.json()["detail"]
+        assert "larger than the upload limit of 0.05 MiB" in r.json()["detail"]
         _nothing_stored(c, app)
         assert c.get("/api/health").status_code == 200
 
@@ -228,7 +228,7 @@ def test_gzip_bombs_are_refused(tmp_path):
             r = c.post("/api/jobs", files=[("files", ("bomb.fits.gz", big, "application/gzip"))])
         finally:
             uploads.MAX_EXPANSION = old
-        assert r.status_code == 413 and "decompresses to more than 64 MB" in r.json()["detail"]
+        assert r.status_code == 413 and "decompresses to more than 64 MiB" in r.json()["detail"]
         r = c.post("/api/jobs", files=[("files", ("small.fits.gz", bomb, "application/gzip"))])
         assert r.status_code == 422  # expands within the cap, but is no light curve
         _nothing_stored(c, app)

@@ -125,7 +125,7 @@ def copy_limited(src: IO[bytes], dest: Path, limit_bytes: int, name: str, chunk:
                 n += len(block)
                 if n > limit_bytes:
                     raise UploadRejected(413, f"{name}: larger than the upload limit of "
-                                              f"{limit_bytes / 2**20:.3g} MB (--max-upload-mb)")
+                                              f"{limit_bytes / 2**20:.3g} MiB (--max-upload-mb)")
                 h.update(block)
                 out.write(block)
     except UploadRejected:
@@ -184,7 +184,7 @@ def _check_expansion(path: Path, name: str, limit_bytes: int) -> None:
             while block := fh.read(1 << 20):
                 total += len(block)
                 if total > cap:
-                    raise UploadRejected(413, f"{name}: decompresses to more than {cap / 2**20:.0f} MB "
+                    raise UploadRejected(413, f"{name}: decompresses to more than {cap / 2**20:.0f} MiB "
                                               f"({MAX_EXPANSION}× the upload limit)")
     except (OSError, EOFError) as exc:
         raise UploadRejected(422, f"{name}: corrupt gzip data ({exc})") from None
