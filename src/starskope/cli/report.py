@@ -86,9 +86,8 @@ def register(app: typer.Typer) -> None:
 
           starskope report kplr002439660-2009350155506_llc.fits tess-s0014-tic0122507338.fits --stitch --out reports/
         """
-        import warnings
 
-        from ..analysis import analyse, options_for
+        from ..analysis import analyse, collect_warnings, options_for
         from ..errors import ParameterError, StarskopeError
         from ..explain import default_model_or_none, explain
         from ..io import expand_inputs
@@ -115,15 +114,12 @@ def register(app: typer.Typer) -> None:
         if not items:
             raise ParameterError("no light-curve files found in the given paths")
         jobs: list[tuple[str, Path, int]] = []
-        tables = {}
         for kind, p in items:
             if kind == "table":
-                from ..io import read_flux_table
+                from ..io.flux_table import count_star_rows
 
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    tables[p] = read_flux_table(p)
-                jobs += [("table", p, r) for r in _rows(rows, len(tables[p]))]
+                # each row is read on its own when reported, with what its reading repaired
+                jobs += [("table", p, r) for r in _rows(rows, count_star_rows(p))]
             else:
                 jobs.append(("lightcurve", p, -1))
         failures = 0
@@ -134,14 +130,13 @@ def register(app: typer.Typer) -> None:
                 label = f"row {r + 1} of {p.name}" if kind == "table" else p.name
                 try:
                     if kind == "table":
-                        a = analyse(tables[p], row=r, options=options, model=model, label=label, detail=True)
+                        a = analyse(p, row=r, options=options, model=model, label=label, detail=True)
                         name = f"{p.name.split('.')[0]}_row{r + 1}"
                     else:
                         a = analyse(p, options=options, model=model, mission=mission, time_format=time_format,
                                     detail=True)
                         name = None
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
+                    with collect_warnings():  # the data's repairs are in a.warnings already
                         ex = explain(a, model, saliency=saliency)
                     doc = build_report(ex, source=str(p) if kind != "table" else f"{p} row {r + 1}")
                     html, _ = write_report(doc, out, plotly=plotly, name=name)
@@ -162,11 +157,10 @@ def _stitched_reports(inputs: list[Path], out: Path, *, model: object, options: 
                       density: float | None, density_error: float | None, mission: str | None,
                       time_format: str | None, quiet: bool) -> None:
     """One report per star for light curves of that star from several telescopes or segments."""
-    import warnings
 
     import astropy.units as u
 
-    from ..analysis import analyse
+    from ..analysis import analyse, collect_warnings
     from ..errors import ParameterError, StarskopeError
     from ..explain import explain
     from ..io import expand_inputs, read
@@ -184,9 +178,12 @@ def _stitched_reports(inputs: list[Path], out: Path, *, model: object, options: 
         raise ParameterError(f"--stitch joins light-curve files; {tables[0]} is a Kaggle-layout table")
     if not items:
         raise ParameterError("no light-curve files found in the given paths")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        lcs = [read(p, mission=mission, time_format=time_format) for _, p in items]
+    notes: dict[int, list[str]] = {}
+    lcs = []
+    for _, p in items:
+        with collect_warnings() as caught:
+            lcs.append(read(p, mission=mission, time_format=time_format))
+        notes[id(lcs[-1])] = list(caught)
     groups = group_by_target(lcs)
     failures = 0
     with progress_reporter(not quiet) as progress:
@@ -194,9 +191,9 @@ def _stitched_reports(inputs: list[Path], out: Path, *, model: object, options: 
         for k, (star, pieces) in enumerate(groups.items()):
             try:
                 stitched = stitch_missions(pieces)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
+                with collect_warnings():  # the data's repairs are kept in a.warnings
                     a = analyse(stitched, options=options, model=model, label=star, detail=True)
+                    a.warnings[:0] = [m for lc in pieces for m in notes.get(id(lc), []) if m not in a.warnings]
                     resolution = None
                     if a.candidate is not None and density is not None:
                         try:

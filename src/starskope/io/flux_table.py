@@ -72,6 +72,7 @@ __all__ = [
     "LONG_CADENCE",
     "PRODUCT",
     "FluxTable",
+    "count_star_rows",
     "is_flux_table",
     "iter_flux_table",
     "read_flux_table",
@@ -662,6 +663,11 @@ def _stream_blocks(
         if first_row:
             raise FluxTableError(f"{path}: the table has no star row {first_row + 1} (it has fewer rows)")
         raise FluxTableError(f"{path}: the table has a header but no star rows")
+
+
+def count_star_rows(path: str | os.PathLike[str]) -> int:
+    """Star rows of a table file (its lines less the header), without parsing them."""
+    return max(_count_lines(Path(path)) - 1, 0)
 
 
 def _count_lines(path: Path) -> int:

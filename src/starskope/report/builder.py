@@ -344,6 +344,7 @@ def build_report(explanation: Any, *, source: str = "", star_type: Any = "defaul
                        "starskope_version": __version__},
         "star_type": star_type_doc,
         "telescopes": telescopes,
+        "warnings": list(a.warnings),
         "notes": notes,
         "figures": figures,
     }

@@ -30,10 +30,8 @@ import logging
 import queue
 import threading
 import traceback
-import warnings
 from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..batch.engine import execute
@@ -47,7 +45,6 @@ __all__ = ["BATCH_SOURCE", "JobRunner", "RunnerSettings", "analyse_item"]
 log = logging.getLogger("starskope.web")
 
 _MODEL_CACHE: dict[str, Any] = {}
-_TABLE_CACHE: dict[str, Any] = {}
 
 
 def _model(spec: str) -> Any:
@@ -64,19 +61,6 @@ def _model(spec: str) -> Any:
 
             _MODEL_CACHE[spec] = load_model(spec)
     return _MODEL_CACHE[spec]
-
-
-def _table(path: str) -> Any:
-    """A Kaggle-layout table, cached (one at a time) so its rows are read once."""
-    key = f"{path}:{Path(path).stat().st_mtime_ns}"
-    if key not in _TABLE_CACHE:
-        from ..io import read_flux_table
-
-        _TABLE_CACHE.clear()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            _TABLE_CACHE[key] = read_flux_table(path)
-    return _TABLE_CACHE[key]
 
 
 def analyse_item(task: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +80,7 @@ def analyse_item(task: dict[str, Any]) -> dict[str, Any]:
         ``{"ok": True, "summary": {...}, "report_json": str}`` or
         ``{"ok": False, "error": str}``.
     """
-    from ..analysis import analyse, options_for
+    from ..analysis import analyse, collect_warnings, options_for
     from ..errors import StarskopeError
     from ..explain import explain
     from ..report import build_report, to_json
@@ -104,15 +88,14 @@ def analyse_item(task: dict[str, Any]) -> dict[str, Any]:
     try:
         model = _model(str(task.get("model", "default")))
         options = options_for(model, task.get("options"), warn=False)
-        if task["kind"] == "table":
-            analysis = analyse(_table(task["path"]), row=int(task["row"]), options=options, model=model,
+        if task["kind"] == "table":  # the row alone is read (the table's firings once per process)
+            analysis = analyse(task["path"], row=int(task["row"]), options=options, model=model,
                                label=task["label"], detail=True)
         else:
             analysis = analyse(task["path"], options=options, model=model, label=task["label"],
                                mission=task.get("mission") or None, time_format=task.get("time_format") or None,
                                detail=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with collect_warnings():  # the data's repairs are in analysis.warnings already
             ex = explain(analysis, model, saliency=bool(task.get("saliency", True)))
         doc = build_report(ex, source=task["label"])
         return {"ok": True, "summary": ex.summary(), "report_json": to_json(doc)}
