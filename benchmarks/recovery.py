@@ -78,12 +78,13 @@ CATALOGS = DATA / "catalogs"
 from astropy.time import Time  # noqa: E402
 
 from starskope.clean import clean  # noqa: E402
+from starskope.cli._catalogue import catalogue_lookups  # noqa: E402
 from starskope.io import read  # noqa: E402
 from starskope.lightcurve import arrays, build_lightcurve  # noqa: E402
+from starskope.scatter import binned_std, robust_std  # noqa: E402
 from starskope.search import search  # noqa: E402
 from starskope.stars import catalogs, get_stellar_properties, parse_target  # noqa: E402
-from starskope.vetting import vet  # noqa: E402
-from starskope.vetting._core import binned_std, robust_std  # noqa: E402
+from starskope.vetting import vet, vetting_data  # noqa: E402
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -106,6 +107,13 @@ def read_clean_join(paths, **read_kw):
     meta["QUARTER"] = None
     return build_lightcurve(Time(t[order], format="jd", scale="tdb"), cat("flux"), cat("flux_err"),
                             cat("quality").astype(np.int32), meta=meta, extra_columns=extra)
+
+
+def lookups(lc, target):
+    """stellar= and known= for vet(): the catalogues' star and known signals (vetting looks nothing up)."""
+    vd = vetting_data(lc, target=target)
+    found = catalogue_lookups(vd.target, vd.ra_deg, vd.dec_deg, catalog_dir=CATALOGS)
+    return {"stellar": found.stellar, "known": found.known}
 
 
 def transits_with_data(t, period, epoch, duration_days, cadence):
@@ -221,7 +229,7 @@ def study_planets(args):
             alias = [c for c in cands if any(abs(c.period_days / (p.period_days * r) - 1) < 1e-3 for r in (0.5, 2, 1 / 3, 3))]
             flags = ""
             if hit:
-                rep = vet(lc, hit[0], others=cands, target=target)
+                rep = vet(lc, hit[0], others=cands, target=target, **lookups(lc, target))
                 flags = ",".join(rep.flag_names) or "-"
             out.append({
                 "target": name, "planet": p.name, "period_d": round(p.period_days, 5), "n_transits": n,
@@ -265,7 +273,7 @@ def study_ebs(args):
         lc = clean(read(f))
         res = search(lc, period_min=0.2 * u.day, period_max=10 * u.day, max_planets=1)
         cand = res.candidates[0] if len(res.candidates) else res.best
-        rep = vet(lc, cand, target=f"KIC {kic}")
+        rep = vet(lc, cand, target=f"KIC {kic}", **lookups(lc, f"KIC {kic}"))
         ratio = cand.period_days / p_true
         which = next((lab for lab, r in (("P", 1.0), ("P/2", 0.5), ("2P", 2.0)) if abs(ratio / r - 1) < 1e-3), "")
         oe, ss = rep.has_flag("ODD_EVEN"), rep.has_flag("SIGNIFICANT_SECONDARY")
@@ -418,7 +426,7 @@ def study_inject(args):
             method, t_vet = "", float("nan")
             if hit:
                 tv = time.perf_counter()
-                rep = vet(c, hit[0], stellar=None, catalog_match=False)
+                rep = vet(c, hit[0], stellar=None)
                 t_vet = time.perf_counter() - tv
                 depth_meas = rep.value("depth") * 1e-6
                 depth_err = rep.value("depth_err") * 1e-6

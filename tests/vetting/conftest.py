@@ -44,3 +44,19 @@ def real_lc(shared_data: Path):
         return cache[pattern]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def lookups():
+    """``stellar=`` and ``known=`` for vet(), looked up in the shipped catalogues the way the
+    CLI does (vetting itself looks nothing up)."""
+    from starskope.cli._catalogue import catalogue_lookups
+    from starskope.vetting import vetting_data
+
+    def get(data, target=None) -> dict:
+        vd = vetting_data(data, target=target)
+        found = catalogue_lookups(vd.target, vd.ra_deg, vd.dec_deg)
+        assert not found.notes, found.notes
+        return {"stellar": found.stellar, "known": found.known}
+
+    return get

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from vetting_synth import batman_transit
 
-from starskope import catalogs
 from starskope.clean import clean
 from starskope.io import read
 from starskope.lightcurve import arrays
+from starskope.scatter import binned_std, robust_std
 from starskope.search import search
+from starskope.stars import catalogs, offline_properties
 from starskope.vetting import vet, vet_many
-from starskope.vetting._core import binned_std, robust_std
 
 
 def _find(lc, period, **kw):
@@ -38,18 +38,18 @@ def _find(lc, period, **kw):
         ("kepler/dr24/kplr000757450-*_llc.fits.gz", "KIC 757450", 8.88492),  # DR24 PC, Q2–Q4 joined
     ],
 )
-def test_known_planet_recovered_and_passes_vetting(real_lc, pattern, target, period):
+def test_known_planet_recovered_and_passes_vetting(real_lc, lookups, pattern, target, period):
     lc = real_lc(pattern)
     res, hits = _find(lc, period, max_planets=3)
     assert hits, [c.period_days for c in res.candidates]
-    reports = vet_many(lc, res.candidates, target=target)
+    reports = vet_many(lc, res.candidates, target=target, **lookups(lc, target))
     rep = reports[[c.period_days for c in res.candidates].index(hits[0].period_days)]
     assert rep.flags == [], [f.reason for f in rep.flags]
 
 
 def test_trappist1_b_and_c_in_k2(real_lc):
     lc = real_lc("k2/misc/prajwal309+TRAPPIST1/hlsp_k2sff_k2_lightcurve_246199087-c12_kepler_v1_llc.fits.gz")
-    rho = catalogs.stellar_parameters("TIC 278892590").density
+    rho = offline_properties("TIC 278892590").density
     span = float(np.ptp(lc.time.tdb.jd))
     res = search(lc, period_min=0.5 * u.day, period_max=0.5 * span * u.day, stellar_density=(0.5 * rho, 2 * rho),
                  max_planets=5)
@@ -58,14 +58,14 @@ def test_trappist1_b_and_c_in_k2(real_lc):
 
 
 @pytest.mark.parametrize(("kic", "as_"), [(5018787, "P/2"), (9220600, "P"), (10007533, "P/2")])
-def test_kepler_eb_found_and_flagged(real_lc, kic, as_):
+def test_kepler_eb_found_and_flagged(real_lc, lookups, kic, as_):
     lc = real_lc(f"kepler/eb/kic{kic:09d}_eb.npz")
     eb = next(e for e in catalogs.known_ephemerides(f"KIC {kic}") if e.catalog == "villanova_eb")
     res = search(lc, period_min=0.2 * u.day, period_max=10 * u.day, max_planets=1)
     cand = res.candidates[0]
     ratio = {"P": 1.0, "P/2": 0.5}[as_]
     assert cand.period_days / eb.period_days == pytest.approx(ratio, rel=1e-3)
-    rep = vet(lc, cand, target=f"KIC {kic}")
+    rep = vet(lc, cand, target=f"KIC {kic}", **lookups(lc, f"KIC {kic}"))
     assert rep.has_flag("ODD_EVEN") or rep.has_flag("SIGNIFICANT_SECONDARY")
     assert rep.has_flag("EPHEMERIS_MATCH")
 
@@ -121,7 +121,7 @@ def test_injection_recovery_into_quiet_light_curves(shared_data):
             c = clean(lc)
         _res, hits = _find(c, period, max_planets=3)
         truth = 1 - batman_transit(th, period, epoch, k, b, cad).min()
-        ratio = vet(c, hits[0], stellar=None, catalog_match=False).value("depth") * 1e-6 / truth if hits else np.nan
+        ratio = vet(c, hits[0], stellar=None).value("depth") * 1e-6 / truth if hits else np.nan
         results.append((bool(hits), ratio))
     recovered = np.array([r[0] for r in results])
     ratios = np.array([r[1] for r in results if r[0]])

@@ -21,46 +21,10 @@ from typing import Any
 import numpy as np
 from scipy import optimize, special
 
+from ..scatter import robust_std
+from ..search.folding import bin_phase, phase_fold, time_from_transit, transit_number
+
 __all__: list[str] = []
-
-MAD_TO_SIGMA = 1.4826
-
-
-def robust_std(x: np.ndarray) -> float:
-    """1.4826 × median absolute deviation (NaN for fewer than 3 finite values)."""
-    x = np.asarray(x, dtype=np.float64)
-    x = x[np.isfinite(x)]
-    if x.size < 3:
-        return float("nan")
-    return float(MAD_TO_SIGMA * np.median(np.abs(x - np.median(x))))
-
-
-def binned_std(t: np.ndarray, y: np.ndarray, width: float, cadence: float) -> float:
-    """Robust scatter of ``y`` averaged in consecutive time bins of ``width`` days.
-
-    For white noise it is σ/√(points per bin); correlated noise on the bin's time scale
-    makes it larger. NaN with fewer than 10 well-filled bins.
-    """
-    if t.size < 3 or not width > 0:
-        return float("nan")
-    key = np.floor((t - t[0]) / width).astype(np.int64)
-    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
-    counts = np.diff(np.concatenate([starts, [t.size]]))
-    means = np.add.reduceat(y, starts) / counts
-    full = counts >= max(0.5 * width / cadence, 1.0) if cadence > 0 else counts >= 1
-    if full.sum() < 10:
-        return float("nan")
-    return robust_std(means[full])
-
-
-def time_from_transit(t: np.ndarray, period: float, epoch: float) -> np.ndarray:
-    """Signed time from the nearest predicted mid-transit, in (−P/2, P/2] days."""
-    return (t - epoch + 0.5 * period) % period - 0.5 * period
-
-
-def event_number(t: np.ndarray, period: float, epoch: float) -> np.ndarray:
-    """Integer index of the nearest predicted transit (0 at ``epoch``)."""
-    return np.floor((t - epoch + 0.5 * period) / period).astype(np.int64)
 
 
 def sigma_to_probability(sig: float) -> float:
@@ -188,7 +152,7 @@ def fit_trapezoid(
     Parameters
     ----------
     dt : ndarray
-        Time from predicted mid-transit (days), e.g. :func:`time_from_transit`.
+        Time from predicted mid-transit (days), e.g. :func:`~starskope.search.folding.time_from_transit`.
     f : ndarray
         Normalised flux.
     sigma : float
@@ -329,7 +293,7 @@ def event_depths(
     """
     y = f if values is None else values
     dt = time_from_transit(t, period, epoch)
-    num = event_number(t, period, epoch)
+    num = transit_number(t, period, epoch)
     a = np.abs(dt)
     inside = a < half_in
     outside = (a > half_in + gap) & (a < half_in + gap + half_out)
@@ -389,7 +353,8 @@ def phase_scan(t: np.ndarray, f: np.ndarray, sigma: float, period: float, epoch:
     """
     q = duration / 4.0
     nbins = max(int(np.round(period / q)), 8)
-    ph = ((t - epoch) / period + 0.5 / nbins) % 1.0
+    # cycles since the epoch, shifted half a bin so that bin 0 is centred on the transit
+    ph = phase_fold(t, period, epoch, start=-0.5 / nbins) + 0.5 / nbins
     idx = np.minimum((ph * nbins).astype(np.int64), nbins - 1)
     n = np.bincount(idx, minlength=nbins).astype(np.float64)
     if robust:
@@ -425,8 +390,7 @@ def phase_scan(t: np.ndarray, f: np.ndarray, sigma: float, period: float, epoch:
 
 def phase_distance(phase: np.ndarray, centre: float) -> np.ndarray:
     """Circular distance between phases (0…0.5)."""
-    d = np.abs((phase - centre + 0.5) % 1.0 - 0.5)
-    return d
+    return np.abs(phase_fold(phase, 1.0, centre))
 
 
 def red_noise_factor(scan: PhaseScan, exclude: list[tuple[float, float]]) -> float:
@@ -442,7 +406,7 @@ def red_noise_factor(scan: PhaseScan, exclude: list[tuple[float, float]]) -> flo
     if keep.sum() < 8 or n_indep < 6:
         return 1.0
     z = scan.depth[keep] / scan.err[keep]
-    return float(max(1.0, robust_std(z)))
+    return float(max(1.0, robust_std(z, min_count=3)))
 
 
 def sine_versus_transit(t: np.ndarray, f: np.ndarray, sigma: float, period: float, epoch: float,
@@ -455,13 +419,10 @@ def sine_versus_transit(t: np.ndarray, f: np.ndarray, sigma: float, period: floa
     as the transit. Returns (χ²_transit, χ²_sine).
     """
     nb = int(np.clip(np.round(4 * period / duration), 40, 2000))
-    ph = ((t - epoch) / period + 0.5) % 1.0 - 0.5
-    idx = np.minimum(((ph + 0.5) * nb).astype(np.int64), nb - 1)
-    n = np.bincount(idx, minlength=nb).astype(np.float64)
-    s = np.bincount(idx, weights=f, minlength=nb)
+    centers, means, n = bin_phase(phase_fold(t, period, epoch), f, nb)
     keep = n > 0
-    x = ((np.arange(nb) + 0.5) / nb - 0.5)[keep]
-    y = s[keep] / n[keep]
+    x = centers[keep]
+    y = means[keep]
     w = n[keep] / sigma**2
     shape = trapezoid_shape(x * period, duration, ingress_ratio * duration)
     cols_t = np.column_stack([np.ones_like(x), shape])
@@ -687,7 +648,7 @@ def fit_limb_darkened(
     Parameters
     ----------
     dt : ndarray
-        Time from the predicted mid-transit (days), as :func:`time_from_transit`.
+        Time from the predicted mid-transit (days), as :func:`~starskope.search.folding.time_from_transit`.
     f : ndarray
         Normalised flux.
     sigma : float
