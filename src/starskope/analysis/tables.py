@@ -102,7 +102,7 @@ def clean_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOption
         med = float(np.median(row[fin])) if fin.sum() else float("nan")
         if not (np.isfinite(med) and med > 0) or fin.sum() < MIN_CADENCES:
             notes[i] = (f"not_analysed: flux median not positive or fewer than {MIN_CADENCES} finite cadences "
-                        f"({int(fin.sum())})")
+                        f"({int(fin.sum())}); it cannot be normalised")
             continue
         f = raw[i] = row / med
         if options.table_outliers:
