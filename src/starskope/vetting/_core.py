@@ -609,6 +609,47 @@ def _centre_flux(rp: float, a: float, inc: float, u1: float, u2: float) -> float
         return float(_quadratic_ld._quadratic_ld(d, abs(rp), u1, u2, 1)[0])
 
 
+def _ld_errors(res: Any, max_depth: Any, lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
+    """1σ errors of the limb-darkened fit's depth and R_p/R★ from the fit covariance.
+
+    Parameters pinned at a bound are held fixed; the depth's gradient in (R_p/R★, b, log T14)
+    is a central difference of ``max_depth`` (clipped to the bounds ``lo``, ``hi``).
+    """
+    p = res.x
+    free = res.active_mask == 0
+    jac = res.jac[:, free]
+    try:
+        cov = np.linalg.pinv(jac.T @ jac)
+    except np.linalg.LinAlgError:  # pragma: no cover - pinv converges for finite input
+        cov = np.full((int(free.sum()),) * 2, np.nan)
+    grad = np.zeros(5)
+    for i in range(3):
+        h = 1e-6 * max(abs(p[i]), 1e-3)
+        q1, q2 = p.copy(), p.copy()
+        q1[i] = min(p[i] + h, hi[i])
+        q2[i] = max(p[i] - h, lo[i])
+        grad[i] = (max_depth(q1) - max_depth(q2)) / (q1[i] - q2[i])
+    g = grad[free]
+    depth_err = float(np.sqrt(max(g @ cov @ g, 0.0))) if np.all(np.isfinite(cov)) else float("nan")
+    k_err = float(np.sqrt(cov[0, 0])) if free[0] and np.isfinite(cov[0, 0]) else float("nan")
+    return depth_err, k_err
+
+
+def _ld_message(res: Any, depth: float, depth_err: float, chi2: float, chi2_trap: float, max_dchi2: float) -> str:
+    """"converged", or why the limb-darkened fit is not usable."""
+    pinned = [name for name, m in zip(("R_p/R★", "b", "T14", "mid-transit shift", "baseline"),
+                                      res.active_mask, strict=True) if m != 0 and name != "b"]
+    if res.status <= 0:
+        return f"least_squares did not converge: {res.message}"
+    if not (np.isfinite(depth) and depth > 0 and np.isfinite(depth_err) and depth_err > 0):
+        return "no positive depth with a finite error"
+    if pinned:
+        return f"{', '.join(pinned)} at the edge of the allowed range"
+    if chi2 > chi2_trap + max_dchi2:
+        return f"a trapezoid fits better by Δχ² = {chi2 - chi2_trap:.1f}: the dip is not shaped like a transit"
+    return "converged"
+
+
 def ld_supersample(cadence: float) -> int:
     """Sub-exposures per cadence for the batman model: 1 up to 4-minute exposures, then
     one per ~4 minutes (3 to 9)."""
@@ -740,37 +781,9 @@ def fit_limb_darkened(
     chi2_trap = float((((y - (tr.baseline - tr.depth * shape)) / sigma) ** 2).sum())
 
     depth = max_depth(p)
-    # covariance of the free parameters (those pinned at a bound are held fixed)
-    free = res.active_mask == 0
-    jac = res.jac[:, free]
-    try:
-        cov = np.linalg.pinv(jac.T @ jac)
-    except np.linalg.LinAlgError:  # pragma: no cover - pinv converges for finite input
-        cov = np.full((int(free.sum()),) * 2, np.nan)
-    grad = np.zeros(5)
-    for i in range(3):
-        h = 1e-6 * max(abs(p[i]), 1e-3)
-        q1, q2 = p.copy(), p.copy()
-        q1[i] = min(p[i] + h, hi[i])
-        q2[i] = max(p[i] - h, lo[i])
-        grad[i] = (max_depth(q1) - max_depth(q2)) / (q1[i] - q2[i])
-    g = grad[free]
-    depth_err = float(np.sqrt(max(g @ cov @ g, 0.0))) if np.all(np.isfinite(cov)) else float("nan")
-    k_err = float(np.sqrt(cov[0, 0])) if free[0] and np.isfinite(cov[0, 0]) else float("nan")
+    depth_err, k_err = _ld_errors(res, max_depth, lo, hi)
     b, a, _inc = geometry(*p[:3])
-
-    pinned = [name for name, m in zip(("R_p/R★", "b", "T14", "mid-transit shift", "baseline"),
-                                      res.active_mask, strict=True) if m != 0 and name != "b"]
-    if res.status <= 0:
-        message = f"least_squares did not converge: {res.message}"
-    elif not (np.isfinite(depth) and depth > 0 and np.isfinite(depth_err) and depth_err > 0):
-        message = "no positive depth with a finite error"
-    elif pinned:
-        message = f"{', '.join(pinned)} at the edge of the allowed range"
-    elif chi2 > chi2_trap + max_dchi2:
-        message = f"a trapezoid fits better by Δχ² = {chi2 - chi2_trap:.1f}: the dip is not shaped like a transit"
-    else:
-        message = "converged"
+    message = _ld_message(res, depth, depth_err, chi2, chi2_trap, max_dchi2)
     return LimbDarkenedFit(
         depth=depth, depth_err=depth_err, rp_rs=float(p[0]), rp_rs_err=k_err, impact=float(b), a_rs=float(a),
         duration=float(np.exp(p[2])), shift=float(p[3]), baseline=float(p[4]), chi2=chi2,
