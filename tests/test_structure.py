@@ -16,8 +16,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "starskope"
 STAGES: tuple[str, ...] = (
     # the ground: error family, registries, file endings, units, limits, shared numerics
     "errors", "registry", "filetypes", "quantities", "limits", "scatter", "executors",
-    # the light-curve type, telescopes, physics, reading
-    "lightcurve", "missions", "physics", "io",
+    # the light-curve type, telescopes, physics, reading (light curves and pixels)
+    "lightcurve", "missions", "physics", "io", "pixels",
     # the science
     "clean", "search", "vetting", "stars", "features", "models", "startypes", "multi", "simulate",
     # one star's analysis, data sets, explanations and documents
