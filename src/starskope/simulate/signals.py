@@ -36,6 +36,7 @@ from .. import physics
 from ..errors import ParameterError
 from ..missions import get_mission
 from ..quantities import require_positive, to_value
+from ..search.folding import phase_fold
 from .stars import Star, _band
 from .truth import Truth
 
@@ -419,7 +420,7 @@ class EclipsingBinarySignal(Signal):
         p.u = list(self.star.limb_darkening)
         rel = t - self.epoch
         primary = np.ones_like(rel)
-        phase = (rel / self.period_days) % 1.0
+        phase = phase_fold(t, self.period_days, self.epoch, start=0.0)  # cycles since the primary eclipse
         half = 0.5 * self.duration_days / self.period_days + 1e-4
         near1 = (phase < half) | (phase > 1.0 - half)
         if near1.any():
@@ -431,7 +432,7 @@ class EclipsingBinarySignal(Signal):
         return (primary + l21 * (1.0 - hidden)) / (1.0 + l21)
 
     def _instant(self, t: np.ndarray) -> np.ndarray:
-        theta = 2.0 * np.pi * (((t - self.epoch) / self.period_days) % 1.0)
+        theta = 2.0 * np.pi * phase_fold(t, self.period_days, self.epoch, start=0.0)
         ell = -self.ellipsoidal_amplitude * np.cos(2.0 * theta)
         refl = self.reflection_amplitude * 0.5 * (1.0 - np.cos(theta))
         return self._eclipses(t) * (1.0 + ell + refl)

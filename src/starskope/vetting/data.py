@@ -13,6 +13,7 @@ import numpy as np
 from astropy.time import Time
 
 from ..errors import LightCurveDataError, ParameterError, TimeSystemError
+from ..missions import DAY_COUNT_OFFSETS
 
 __all__ = ["VettingData", "vetting_data"]
 
@@ -113,7 +114,8 @@ def vetting_data(data: Any, *, mission: str | None = None, target: str | None = 
     if fin.any() and np.nanmedian(time) < 2_400_000.0:
         raise TimeSystemError(
             f"time values around {np.nanmedian(time):.1f} look like a mission day count (BKJD/BTJD), "
-            "not BJD_TDB; pass an astropy Time or add the offset (BKJD + 2454833, BTJD + 2457000)"
+            "not BJD_TDB; pass an astropy Time or add the offset ("
+            + ", ".join(f"{k.upper()} + {v:.0f}" for k, v in DAY_COUNT_OFFSETS.items()) + ")"
         )
     good = fin & np.isfinite(flux)
     if good.sum() < 20:
