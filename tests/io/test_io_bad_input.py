@@ -20,6 +20,7 @@ from starskope.errors import (
     LightCurveFileError,
     ParameterError,
     StarskopeError,
+    StarskopeWarning,
     TimeSystemError,
     UnknownLayoutError,
     UnknownNameError,
@@ -279,13 +280,22 @@ def test_non_numeric_values(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------- time systems
 
 
-def test_csv_whose_time_system_cannot_be_determined(shared_data: Path) -> None:
+def test_csv_whose_time_system_cannot_be_determined(shared_data: Path, tmp_path: Path) -> None:
+    # renamed: an archive file name (kplr…) would say BKJD
+    path = _copy(shared_data, CSV, tmp_path, "star757450.csv")
     err = _raises(
-        TimeSystemError, shared_data / CSV,
+        TimeSystemError, path,
         r"cannot tell the time system of the time column \('time'\) \(values 1559.2257 to 1591.0015\)"
         r".*pass time_format=",
     )
     assert isinstance(err, ValueError)
+
+
+def test_an_archive_file_name_gives_the_time_system_and_says_so(shared_data: Path) -> None:
+    with pytest.warns(StarskopeWarning, match="time system assumed: BKJD from the archive file name"):
+        lc = read(shared_data / CSV)
+    assert any("from the archive file name 'kplr000757450_Q17_conf.csv'" in p for p in lc.meta["PROVENANCE"])
+    np.testing.assert_array_equal(lc.time.tdb.jd, read(shared_data / CSV, time_format="bkjd").time.tdb.jd)
 
 
 def test_folded_csv_needs_an_epoch(shared_data: Path) -> None:

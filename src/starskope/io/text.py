@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import astropy.units as u
@@ -148,6 +149,24 @@ def _hint(text: str) -> str | None:
     return None
 
 
+#: Archive file names and the day count their telescope's files use: Kepler (``kplr``),
+#: K2 (``ktwo``) and TESS (``tess<date>-s00NN-…``) products count days in BKJD or BTJD.
+_ARCHIVE_NAMES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?i)^kplr\d{9}"), "bkjd"),
+    (re.compile(r"(?i)^ktwo\d{9}"), "bkjd"),
+    (re.compile(r"(?i)^tess\d{13}-s\d{4}-"), "btjd"),
+)
+
+
+def _archive_name_format(source: str) -> str | None:
+    """The day count an archive-convention file name implies (None for other names)."""
+    name = Path(source).name
+    for pattern, fmt in _ARCHIVE_NAMES:
+        if pattern.match(name):
+            return fmt
+    return None
+
+
 def resolve_time_format(
     column: str | None,
     comments: list[str],
@@ -175,6 +194,11 @@ def resolve_time_format(
         if len(found) == 1:
             said = found.pop()
             where = "a comment line"
+    named = False
+    if said is None and user_format is None:
+        said = _archive_name_format(source)
+        named = said is not None
+        where = f"archive file name {Path(source).name!r}"
     if said == "phase" and user_format is None:
         raise TimeSystemError(
             f"{source}: the {where} says the times are phases; pass time_format='phase' and "
@@ -191,7 +215,8 @@ def resolve_time_format(
         )
     fmt = user_format or said
     note = f"time_format={user_format!r} argument" if user_format else f"the {where}"
-    assumed = ""
+    assumed = (f"{said.upper()} from the archive file name (the file does not say; pass time_format= if not)"
+               if named and said else "")
     if fmt is None:
         if finite.size and lo > _JD_MIN:
             fmt = "bjd"
