@@ -60,11 +60,16 @@ def search_file(
     catalog_match: bool = True,
     mission: str | None = None,
     time_format: str | None = None,
+    notes: list[str] | None = None,
+    catalog_dir: str | None = None,
 ) -> list[dict[str, Any]]:
     """Read, clean, search and vet one file; one dict per candidate.
 
     ``mission`` and ``time_format`` are passed to :func:`starskope.io.read` for files
-    that do not say (a headerless CSV).
+    that do not say (a headerless CSV). With ``catalog_match`` the star's parameters and
+    the known signals of it and its neighbours come from the catalogue folder
+    ``catalog_dir`` (:func:`starskope.cli._catalogue.catalogue_lookups`); a look-up that
+    failed is said in ``notes``.
 
     Each dict holds ``file``, ``target``, ``mission``, ``candidate`` (1, 2, ...),
     ``flags`` (comma-separated), ``disposition``, the candidate's columns and every
@@ -82,7 +87,8 @@ def search_file(
     from ..clean import clean
     from ..io import read
     from ..search import search
-    from ..vetting import vet_many
+    from ..vetting import vet_many, vetting_data
+    from ._catalogue import CatalogueLookups, catalogue_lookups
 
     lc = read(path, mission=mission, time_format=time_format)
     cleaned = clean(lc, period_max=None if period_max is None else period_max * u.day)
@@ -102,7 +108,12 @@ def search_file(
         return [{**base, "candidate": 0, "flags": "", "disposition": "no candidate", "period_days": math.nan,
                  "epoch_bjd": math.nan, "depth_ppm": math.nan, "duration_hours": math.nan, "snr": math.nan,
                  "n_transits": math.nan, "radius_rearth": math.nan}]
-    reports = vet_many(cleaned, result.candidates, catalog_match=catalog_match)
+    vd = vetting_data(cleaned)
+    looked_up = (catalogue_lookups(vd.target, vd.ra_deg, vd.dec_deg, catalog_dir=catalog_dir) if catalog_match
+                 else CatalogueLookups(None, [], []))
+    if notes is not None:
+        notes.extend(n for n in looked_up.notes if n not in notes)
+    reports = vet_many(vd, result.candidates, stellar=looked_up.stellar, known=looked_up.known)
     rows = []
     for i, rep in enumerate(reports, start=1):
         row: dict[str, Any] = {**base, "candidate": i, "flags": ",".join(rep.flag_names),
@@ -220,6 +231,9 @@ def register(app: typer.Typer) -> None:
         snr: float = typer.Option(7.1, "--snr", help="Detection threshold: the least signal-to-noise ratio reported."),
         max_planets: int = typer.Option(3, "--max-planets", help="Most candidates per light curve."),
         no_catalogs: bool = typer.Option(False, "--no-catalogs", help="Do not compare ephemerides with the catalogues."),
+        catalog_dir: str | None = typer.Option(
+            None, "--catalogs",
+            help="Folder of the catalogue tables (default: $STARSKOPE_CATALOGS, else $STARSKOPE_SHARED_DATA/catalogs)."),
         mission: str | None = mission_option(),
         time_format: str | None = time_format_option(),
         long: bool = typer.Option(False, "--long", "-l",
@@ -260,6 +274,7 @@ def register(app: typer.Typer) -> None:
         err_console = Console(stderr=True)
         rows: list[dict[str, Any]] = []
         failed: list[str] = []
+        notes: list[str] = []
         with Progress(TextColumn("[bold]searching"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       TextColumn("{task.description}"), console=err_console, transient=True,
                       disable=len(files) < 2) as progress:
@@ -268,7 +283,8 @@ def register(app: typer.Typer) -> None:
                 progress.update(task, description=Path(name).name)
                 try:
                     rows.extend(search_file(name, period_min=period_min, period_max=period_max, snr=snr,
-                                            max_planets=max_planets, catalog_match=not no_catalogs, **reading))
+                                            max_planets=max_planets, catalog_match=not no_catalogs, notes=notes,
+                                            catalog_dir=catalog_dir, **reading))
                 except StarskopeError as exc:
                     if len(files) == 1:
                         raise  # one file, one line: the error itself
@@ -277,6 +293,8 @@ def register(app: typer.Typer) -> None:
                     err_console.print(f"error: {escape(msg)}", highlight=False, soft_wrap=True)
                     failed.append(name)
                 progress.advance(task)
+        for note in notes:
+            err_console.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
         table = candidate_table(rows, f"starskope search: {len(files) - len(failed)} of {len(files)} files")
         if rows:
             console.print(table)
