@@ -108,10 +108,14 @@ def test_classify_files_and_tables(trained, tables, tmp_path, shared_data, capsy
     df = pd.read_csv(out)
     from starskope.startypes import STAR_TYPES
 
-    assert list(df.columns) == ["file", "target_id", "mission", "predicted_class", "p_planet", "p_planet_transit",
-                                "p_eclipsing_binary", "p_other_variable", "p_nothing_significant", "period_days",
-                                "epoch_bjd", "depth_ppm", "duration_hours", "snr", "planet_radius_earth", "flags",
-                                "star_type", *[f"p_type_{t}" for t in STAR_TYPES]]
+    from starskope.analysis import result_columns
+
+    assert list(df.columns) == result_columns()
+    assert list(df.columns[:16]) == ["file", "target_id", "mission", "predicted_class", "p_planet",
+                                     "p_planet_transit", "p_eclipsing_binary", "p_other_variable",
+                                     "p_nothing_significant", "period_days", "epoch_bjd", "depth_ppm",
+                                     "duration_hours", "snr", "planet_radius_earth", "flags"]
+    assert {"star_type", *[f"p_type_{t}" for t in STAR_TYPES], "warnings"} <= set(df.columns)
     assert len(df) == 17
     assert list(df["target_id"].iloc[1:4]) == ["row 1", "row 2", "row 3"]
     assert set(df["star_type"]) <= set(STAR_TYPES)
