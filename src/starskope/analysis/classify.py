@@ -115,5 +115,5 @@ def error_row(file: str, target: str, message: str) -> dict[str, Any]:
     ``error:``; every number empty)."""
     row: dict[str, Any] = dict.fromkeys(result_columns(), float("nan"))
     row.update(file=file, target_id=target, mission="", predicted_class="", star_type="", warnings="",
-               flags=f"error: {message}"[:400])
+               flags=f"error: {message}"[:1100])
     return row

@@ -132,7 +132,8 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
         if isinstance(r, StarAnalysis):
             rows.append(result_row(r))
         else:
-            rows.append(_error_row(item.path, target, f"{type(r).__name__}: {str(r)[:200]}"))
+            # the whole message (up to 1000 characters): the advice is at its end
+            rows.append(_error_row(item.path, target, f"{type(r).__name__}: {str(r)[:1000]}"))
     return rows
 
 

@@ -129,7 +129,8 @@ def register(app: typer.Typer) -> None:
                                                                                        na_values=[""])
         flags = df["flags"].fillna("").astype(str) if "flags" in df else pd.Series([""] * len(df))
         failed = flags.str.startswith("error:")
-        for _, row in df[failed].head(20).iterrows():
+        # one input: the closing error line below says it, once
+        for _, row in (df[failed].head(20) if len(df) > 1 else df.iloc[:0]).iterrows():
             typer.echo(f"{row['file']} {row.get('target_id', '') or ''}: {cli_message(row['flags'])}".replace("  ", " "),
                        err=True)
         counts = df.loc[~failed, "predicted_class"].value_counts().to_dict() if "predicted_class" in df else {}
