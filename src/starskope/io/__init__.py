@@ -13,8 +13,9 @@ kept, and every key of :data:`~starskope.lightcurve.META_KEYS` in ``meta``::
 
 Readers (``starskope.io.READERS.names()``): spoc (Kepler/K2 LLC, TESS SPOC 2-min, TESS-SPOC
 FFI and data-alert HLSPs), everest, k2sc, k2sff, k2varcat, tasoc, eleanor, fits-table
-(lightkurve-written and other FITS tables), tpf (target pixel files, summed over the
-pipeline aperture), csv (CSV/TXT), npz.
+(lightkurve-written and other FITS tables), tpf (target pixel files summed over the
+pipeline aperture, TESScut FFI cutouts over a threshold aperture; the pixels themselves:
+:func:`read_pixels`, a :class:`PixelSeries`), csv (CSV/TXT), npz.
 
 Besides :data:`~starskope.lightcurve.META_KEYS`, ``meta`` carries ``N_CADENCES_FILE`` (rows
 in the file's table, before cadences with NaN time are dropped) and ``TIME_REFERENCE``
@@ -35,22 +36,29 @@ from ..errors import StarskopeError
 from . import fits as _fits  # noqa: F401  (registers the FITS readers)
 from . import npz as _npz  # noqa: F401  (registers the NPZ reader)
 from . import text as _text  # noqa: F401  (registers the CSV/TXT reader)
+from . import tpf as _tpf  # noqa: F401  (registers the target-pixel-file reader)
 from ._base import TIME_FORMATS, ReadOptions
 from .detect import READERS, Reader, detect_reader, open_probe
 from .flux_table import FluxTable, is_flux_table, iter_flux_table, read_flux_table, write_flux_table
+from .tpf import PixelSeries, is_pixel_file, pixel_photometry, read_pixels, threshold_aperture
 
 __all__ = [
     "READERS",
     "TIME_FORMATS",
     "FluxTable",
+    "PixelSeries",
     "Reader",
     "expand_inputs",
     "is_flux_table",
+    "is_pixel_file",
     "iter_flux_table",
     "layout",
+    "pixel_photometry",
     "read",
     "read_flux_table",
     "read_many",
+    "read_pixels",
+    "threshold_aperture",
     "write_flux_table",
 ]
 

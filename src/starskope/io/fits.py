@@ -19,7 +19,8 @@ tasoc         TASOC (Handberg et al. 2021)            FLUX_CORR           FLUX_R
 eleanor       eleanor (Feinstein et al. 2019)         CORR_FLUX           RAW_FLUX
 fits-table    lightkurve-written and other FITS       FLUX                SAP_FLUX
               tables with TIME and FLUX columns
-tpf           Kepler/K2/TESS target pixel files       pipeline-aperture sum (lightkurve)
+tpf           Kepler/K2/TESS target pixel files and   pipeline-aperture sum (:mod:`.tpf`)
+              TESScut FFI cutouts
 ============  =====================================  ==================  =================
 
 Any other column of the table can be chosen by name (``flux_column='PCA_FLUX'``). Times are
@@ -42,7 +43,6 @@ import numpy as np
 from ..errors import (
     LightCurveDataError,
     LightCurveFileError,
-    ParameterError,
     StarskopeError,
     TimeSystemError,
     UnknownLayoutError,
@@ -645,102 +645,4 @@ _register(
         product=_generic_product,
         priority=-10,
     )
-)
-
-
-# ---------------------------------------------------------------------------- target pixel files
-
-
-def _tpf_table(probe: Probe) -> TableInfo | None:
-    for t in probe.tables:
-        col = _find_column(t, "FLUX")
-        if col is not None and t.has("TIME") and t.ndim.get(col, 1) > 1:
-            return t
-    return None
-
-
-def _read_tpf(probe: Probe, opts: ReadOptions) -> Any:
-    """Sum the pipeline aperture of a target pixel file with lightkurve."""
-    from ..missions import detect_mission
-
-    source = str(probe.path)
-    key = (opts.flux_column or "sap").lower()
-    if key not in ("sap", "default", "aperture"):
-        raise ParameterError(
-            f"{source}: a target pixel file has only pixel fluxes; starskope sums the pipeline "
-            f"aperture (SAP-like), so flux_column must be None or 'sap', not {opts.flux_column!r}"
-        )
-    table = _tpf_table(probe)
-    assert table is not None and probe.hdul is not None
-    arrays = _table_arrays(probe, table)
-    mission = opts.mission or detect_mission(probe.primary, source)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*tpfmodel submodule.*")
-        import lightkurve as lk
-    cls = lk.TessTargetPixelFile if mission == "TESS" else lk.KeplerTargetPixelFile
-    try:
-        tpf = cls(probe.hdul, quality_bitmask="none")
-        aperture = tpf.pipeline_mask
-    except StarskopeError:
-        raise
-    except Exception as exc:
-        raise LightCurveFileError(
-            f"{source}: lightkurve cannot read this target pixel file ({type(exc).__name__}: {exc})"
-        ) from exc
-    n_pix = int(np.sum(aperture))
-    if n_pix == 0:
-        raise LightCurveDataError(f"{source}: the target pixel file's pipeline aperture is empty")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lc = tpf.to_lightcurve(aperture_mask=aperture)
-    n = len(arrays["TIME"])
-    if len(lc) != n:
-        raise LightCurveDataError(
-            f"{source}: lightkurve made {len(lc)} cadences from a table of {n} rows"
-        )
-    time_col = _find_column(table, "TIME") or "TIME"
-    time_ref = fits_time_reference(probe, table, time_col, None, "", opts.time_format)
-    unit = lc.flux.unit if lc.flux.unit is not None else u.electron / u.s
-    extra: dict[str, Any] = {
-        "centroid_col": u.Quantity(np.asarray(lc.centroid_col.value, dtype=np.float64), u.pix),
-        "centroid_row": u.Quantity(np.asarray(lc.centroid_row.value, dtype=np.float64), u.pix),
-    }
-    for name in ("CADENCENO", "POS_CORR1", "POS_CORR2"):
-        if name in arrays:
-            extra[name.lower()] = arrays[name]
-    quality = arrays["QUALITY"].astype(np.int32) if "QUALITY" in arrays else None
-    cadence = None
-    timedel = table.header.get("TIMEDEL")
-    if isinstance(timedel, (int, float)) and timedel > 0:
-        cadence = (float(timedel) * u.day).to(u.min)
-    header = dict(probe.primary)
-    cols = Columns(
-        time=np.asarray(arrays[time_col], dtype=np.float64),
-        flux=u.Quantity(np.asarray(lc.flux.value, dtype=np.float64), unit),
-        flux_err=u.Quantity(np.asarray(lc.flux_err.value, dtype=np.float64), unit),
-        quality=quality,
-        time_ref=time_ref,
-        product=f"{mission or 'Kepler'} TPF, pipeline-aperture photometry (lightkurve)",
-        flux_origin=f"sum of the {n_pix} pipeline-aperture pixels of FLUX",
-        header=header,
-        extra=extra,
-        provenance=[
-            f"light curve made by lightkurve {lk.__version__} TargetPixelFile.to_lightcurve with the "
-            f"pipeline aperture ({n_pix} pixels); centroids are lightkurve's moment centroids"
-        ],
-        cadence=cadence,
-    )
-    return finish(cols, probe.path, opts, "tpf")
-
-
-READERS.add(
-    "tpf",
-    Reader(
-        name="tpf",
-        kind="fits",
-        description="Kepler/K2/TESS target pixel files (pipeline-aperture photometry via lightkurve)",
-        sniff=lambda p: _tpf_table(p) is not None,
-        read=_read_tpf,
-        priority=5,
-    ),
 )
