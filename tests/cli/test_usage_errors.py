@@ -16,6 +16,7 @@ import pytest
 
 PIMEN = "tess/misc/zclaytor+lcs_demo/tess2018206045859-s0001-0000000261136679-0120-s_lc.fits.gz"
 K2_3_CSV = "k2/misc/hippke+tls/EPIC201367065.csv"  # no header: BKJD time, normalised flux
+K2SC = "k2/misc/AstroVPK+kali/hlsp_k2sc_k2_llc_212141173-c05_kepler_v1_lc.fits.gz"  # warns: time system assumed
 
 
 def starskope(*args: str, columns: int = 100) -> subprocess.CompletedProcess[str]:
@@ -28,7 +29,8 @@ def one_line_error(run: subprocess.CompletedProcess[str], *fragments: str | tupl
     """The single stderr line of a failed run, after checking it says every fragment (a
     tuple: one of them, for wording that differs between typer/click versions; the case
     of a fragment never matters)."""
-    lines = run.stderr.strip().splitlines()
+    # warnings come first, each on its own line (test_warnings_are_one_line_each)
+    lines = [line for line in run.stderr.strip().splitlines() if not line.startswith("warning: ")]
     assert run.returncode == 2, (run.returncode, run.stderr[-2000:])
     assert len(lines) == 1, run.stderr
     (line,) = lines
@@ -79,6 +81,14 @@ def test_verbose_shows_the_traceback_instead() -> None:
     assert "Traceback" in run.stderr and "LightCurveFileError" in run.stderr
 
 
+def test_warnings_are_one_line_each(shared_data: Path) -> None:
+    """A warning says its message on one line, without Python's file name and source line."""
+    run = starskope("info", str(shared_data / K2SC))
+    assert run.returncode == 0, run.stderr[-2000:]
+    (line,) = run.stderr.strip().splitlines()
+    assert line.startswith("warning: ") and "time system assumed: BKJD" in line and "K2SC" in line
+
+
 def test_an_absurd_period_is_refused_before_the_file_is_read(shared_data: Path) -> None:
     """``vet --period 1e9`` asked for 228 GiB (a phase grid of 4 P / T14 bins); now the
     ephemeris is checked before anything is read, so even a real file is never opened."""
@@ -117,3 +127,23 @@ def test_search_table_fits_100_columns(shared_data: Path) -> None:
     # pi Men c's row holds its whole epoch (BJD_TDB, 4 decimals), not folded onto the next line
     (row,) = [line for line in lines if "TIC 261136679" in line]
     assert re.search(r" 6\.26\d{3} +24583\d\d\.\d{4} ", row), row
+
+
+def test_classify_reads_a_headerless_csv_with_time_format_and_mission(shared_data: Path, tmp_path: Path) -> None:
+    """Without the options the one error line says which to pass; with them the K2-3 CSV is
+    classified, and the earlier failure in the run's journal is not reused (the reading
+    options are part of what a result depends on)."""
+    import pandas as pd
+
+    out = tmp_path / "k2-3.csv"
+    run = starskope("classify", str(shared_data / K2_3_CSV), "--out", str(out), "--quiet", "--no-stellar")
+    line = one_line_error(run, "none of the 1 inputs could be analysed", "cannot tell the time system",
+                          "--time-format")
+    assert "time_format=" not in line
+    run = starskope("classify", str(shared_data / K2_3_CSV), "--time-format", "bkjd", "--mission", "K2",
+                    "--out", str(out), "--quiet", "--no-stellar")
+    assert run.returncode == 0, run.stderr[-2000:]
+    (row,) = pd.read_csv(out, keep_default_na=False).to_dict("records")
+    assert not str(row["flags"]).startswith("error:"), row["flags"]
+    assert row["mission"] == "K2" and "201367065" in str(row["target_id"])
+    assert float(row["period_days"]) == pytest.approx(10.0545, rel=1e-3)  # K2-3 b, the strongest signal

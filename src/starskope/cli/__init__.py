@@ -15,6 +15,7 @@ import importlib
 import pkgutil
 import sys
 import traceback
+from typing import Any
 
 import typer
 
@@ -149,14 +150,39 @@ def main(argv: list[str] | None = None) -> int:
     Returns the exit code: 0 on success, 2 for a usage mistake or a
     :class:`~starskope.errors.StarskopeError` (one line on stderr: ``error: <message>``;
     ``-v/--verbose`` before the command shows the traceback instead), 130 when
-    interrupted.
+    interrupted. Warnings are one line each (``warning: <message>``).
     """
-    from ._common import cli_message
+    import warnings
 
     app = build_app()
     args = sys.argv[1:] if argv is None else list(argv)
     _STATE["verbose"] = "--verbose" in args or "-v" in args
     usage_errors, aborts = _framework_errors()
+    shown = warnings.showwarning
+    if not _STATE["verbose"]:
+        warnings.showwarning = _one_line_warning
+    try:
+        return _run(app, args, usage_errors, aborts)
+    finally:
+        warnings.showwarning = shown
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                      file: Any = None, line: str | None = None) -> None:
+    """A warning as one line on stderr ("warning: ..."), without the source line Python
+    adds; ``--verbose`` keeps Python's own form."""
+    from ..errors import StarskopeWarning
+    from ._common import cli_message
+
+    kind = "" if issubclass(category, StarskopeWarning) else f"{category.__name__}: "
+    typer.echo(f"warning: {kind}{_one_line(cli_message(str(message)))}", err=True)
+
+
+def _run(app: typer.Typer, args: list[str], usage_errors: tuple[type[BaseException], ...],
+         aborts: tuple[type[BaseException], ...]) -> int:
+    """Run the command line; every way it can end becomes an exit code (see :func:`main`)."""
+    from ._common import cli_message
+
     try:
         result = app(args=args, standalone_mode=False, prog_name="starskope")
     except StarskopeError as exc:
