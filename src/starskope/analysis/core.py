@@ -100,17 +100,17 @@ def stellar_for(target: str, options: AnalysisOptions) -> Any:
 
 
 def _vet(time: np.ndarray, flux: np.ndarray, cand: TransitCandidate, options: AnalysisOptions, *, target: str,
-         mission: str, others: Sequence[TransitCandidate] = ()) -> Any:
+         mission: str, others: Sequence[TransitCandidate] = (), pixels: Any = None) -> Any:
     from ..vetting import vet
 
     return vet((time, flux), cand, stellar=stellar_for(target, options), others=others, target=target or None,
-               mission=mission or None, fit_transit=options.vet_transit_fit)
+               mission=mission or None, fit_transit=options.vet_transit_fit, pixels=pixels)
 
 
 def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarray, flux: np.ndarray,
             raw_at_kept: np.ndarray | None, options: AnalysisOptions, search: Any = _SKIP,
             catalogue_target: str = "", table_flux: np.ndarray | None = None, detail: bool = False,
-            **fields: Any) -> StarAnalysis:
+            pixels: Any = None, **fields: Any) -> StarAnalysis:
     """Search (unless ``search`` is given), vet and featurise one cleaned light curve.
 
     Parameters
@@ -131,6 +131,8 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
     detail : bool
         Also vet a candidate below ``options.vet_min_snr`` (shown in a report, never
         given to the model).
+    pixels : PixelSeries, optional
+        The star's pixels: vetting adds the difference image, and the analysis keeps them.
     **fields
         The remaining :class:`StarAnalysis` fields (raw arrays, quality, trend, ...).
     """
@@ -158,7 +160,7 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
         vetted = bool(np.isfinite(cand.snr) and cand.snr >= options.vet_min_snr)
         if vetted or detail:
             try:
-                report = _vet(time, flux, cand, options, target=catalogue_target, mission=mission)
+                report = _vet(time, flux, cand, options, target=catalogue_target, mission=mission, pixels=pixels)
             except StarskopeError as exc:
                 notes.append(f"vetting failed: {exc}")
                 if vetted:
@@ -168,7 +170,7 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
             flags = ";".join(report.flag_names)
     return _finish(label=label, file=file, target=target, mission=mission, time=time, flux=flux,
                    raw_at_kept=raw_at_kept, options=options, search=search, search_candidate=cand, report=report,
-                   vetted=vetted, flags=flags, notes=notes, table_flux=table_flux, **fields)
+                   vetted=vetted, flags=flags, notes=notes, table_flux=table_flux, pixels=pixels, **fields)
 
 
 def _finish(*, label: str, file: str, target: str, mission: str, time: np.ndarray, flux: np.ndarray,
@@ -179,6 +181,12 @@ def _finish(*, label: str, file: str, target: str, mission: str, time: np.ndarra
                     vetting=report.as_row() if (vetted and report is not None) else None, file=file,
                     target_id=target, mission=mission, flags=flags, table_flux=table_flux)
     fs = extract_features([star], view_spec=options.views(), spectrogram_spec=options.spectrogram())
+    if fields.get("pixels") is not None:
+        # a pixel file: the pixel model's inputs (the difference image of the vetted candidate)
+        from ..pixels import model_inputs
+
+        fs.meta.update(model_inputs(report.products.get("difference_image") if (vetted and report is not None)
+                                    else None))
     shown = report.candidate if (vetted and report is not None) else search_candidate
     provenance = list(fields.pop("provenance", []))
     return StarAnalysis(label=label, file=file, target=target, mission=mission, time=time, flux=flux,
@@ -251,7 +259,7 @@ def _cleaned_fields(lc: Any, cleaned: Any, a: Any, label: str, file: str) -> dic
 
 
 def analyse_lightcurve(lc: Any, *, options: AnalysisOptions | None = None, label: str = "", file: str = "",
-                       detail: bool = False) -> StarAnalysis:
+                       detail: bool = False, pixels: Any = None) -> StarAnalysis:
     """Clean, search, vet and featurise one light curve, and name its star type.
 
     Parameters
@@ -266,6 +274,9 @@ def analyse_lightcurve(lc: Any, *, options: AnalysisOptions | None = None, label
         The input it came from (default ``meta['FILENAME']``).
     detail : bool
         Also vet a candidate below the detection threshold, for display.
+    pixels : PixelSeries, optional
+        The star's pixels (the light curve summed from them): vetting adds the difference
+        image, and the analysis keeps them.
 
     Returns
     -------
@@ -282,7 +293,7 @@ def analyse_lightcurve(lc: Any, *, options: AnalysisOptions | None = None, label
         fields = _cleaned_fields(lc, cleaned, a, label, file)
         # the star type is judged on the flux as read (detrending removes the variability)
         curve = fields.pop("star_type_curve")
-        out = measure(time=a.time, flux=a.flux, options=options, detail=detail, **fields)
+        out = measure(time=a.time, flux=a.flux, options=options, detail=detail, pixels=pixels, **fields)
         if options.star_types:
             star_types_of([out], [curve])
     out.warnings.extend(m for m in caught if m not in out.warnings)
@@ -290,7 +301,7 @@ def analyse_lightcurve(lc: Any, *, options: AnalysisOptions | None = None, label
 
 
 def vet_ephemerides(lc: Any, candidates: Sequence[TransitCandidate], *, options: AnalysisOptions | None = None,
-                    label: str = "", file: str = "") -> list[StarAnalysis]:
+                    label: str = "", file: str = "", pixels: Any = None) -> list[StarAnalysis]:
     """Vet known ephemerides (a catalogue's TCEs, a user's period) on one light curve:
     cleaned as every other star, no search; one analysis per candidate, each vetted
     knowing the others (harmonics) and given to the model's inputs whatever its SNR.
@@ -315,14 +326,16 @@ def vet_ephemerides(lc: Any, candidates: Sequence[TransitCandidate], *, options:
             notes: list[str] = []
             others = [c for c in candidates if c is not cand]
             try:
-                report = _vet(a.time, a.flux, cand, options, target=target, mission=base["mission"], others=others)
+                report = _vet(a.time, a.flux, cand, options, target=target, mission=base["mission"], others=others,
+                              pixels=pixels)
             except StarskopeError as exc:
                 report = None
                 notes.append(f"vetting failed: {exc}")
             flags = ";".join(report.flag_names) if report is not None else "vetting_failed"
             shown = report.candidate if report is not None else cand
             out.append(_finish(time=a.time, flux=a.flux, options=options, search=None, search_candidate=shown,
-                               report=report, vetted=report is not None, flags=flags, notes=notes, **dict(base)))
+                               report=report, vetted=report is not None, flags=flags, notes=notes, pixels=pixels,
+                               **dict(base)))
         if options.star_types and out:
             star_types_of(out[:1], [curve])
             for other in out[1:]:

@@ -59,15 +59,32 @@ def analyse_file(path: str | os.PathLike[str], *, options: AnalysisOptions | Non
 def analyse_files(paths: Sequence[str | os.PathLike[str]], *, options: AnalysisOptions | None = None,
                   label: str = "", mission: str | None = None, time_format: str | None = None,
                   detail: bool = False) -> StarAnalysis:
-    """Analyse the files of one star together (quarters, campaigns, sectors, telescopes)."""
+    """Analyse the files of one star together (quarters, campaigns, sectors, telescopes).
+
+    One target pixel file or FFI cutout is also read as pixels
+    (:func:`starskope.io.read_pixels`): the analysis keeps them and vetting adds the
+    difference image (:attr:`StarAnalysis.difference_image`).
+    """
     with collect_warnings() as read_notes:
         lc = read_star(paths, mission=mission, time_format=time_format)
+        pixels = _pixels_of(paths, mission=mission, time_format=time_format)
     name = label or (Path(paths[0]).name if len(paths) == 1 else "")
-    out = analyse_lightcurve(lc, options=options, label=name, file=";".join(str(p) for p in paths), detail=detail)
+    out = analyse_lightcurve(lc, options=options, label=name, file=";".join(str(p) for p in paths), detail=detail,
+                             pixels=pixels)
     if not label and len(paths) > 1:
         out.label = f"{out.target or Path(paths[0]).name} ({len(paths)} files)"
     out.warnings[:0] = [m for m in read_notes if m not in out.warnings]
     return out
+
+
+def _pixels_of(paths: Sequence[str | os.PathLike[str]], *, mission: str | None,
+               time_format: str | None) -> Any:
+    """The pixels of a single target pixel file or FFI cutout (None for anything else)."""
+    from ..io import is_pixel_file, read_pixels
+
+    if len(paths) != 1 or not is_pixel_file(paths[0]):
+        return None
+    return read_pixels(paths[0], mission=mission, time_format=time_format)
 
 
 def analyse(source: Any, *, options: AnalysisOptions | None = None, model: Any = None, row: int | None = None,

@@ -94,6 +94,9 @@ class StarAnalysis:
         Repairs made to the data (starskope warnings raised while reading and analysing
         this star: dropped cadences, a guessed time system, ...).
     options : AnalysisOptions
+    pixels : PixelSeries or None
+        The star's pixels when the input was a target pixel file or an FFI cutout
+        (:func:`starskope.pixels.read_pixels`); vetting then measured the difference image.
     """
 
     label: str
@@ -122,6 +125,15 @@ class StarAnalysis:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     options: AnalysisOptions = field(default_factory=AnalysisOptions)
+    pixels: Any = None
+
+    @property
+    def difference_image(self) -> Any:
+        """The vetting's :class:`~starskope.pixels.DifferenceImage` (None without pixels or
+        without a vetted candidate)."""
+        if self.vetting is None:
+            return None
+        return getattr(self.vetting, "products", {}).get("difference_image")
 
     @property
     def flags(self) -> str:

@@ -176,6 +176,9 @@ class VettingContext:
     trap_err: float
     n_expected: int
     missing: list[int]
+    #: the star's pixels (a PixelSeries) and catalogued neighbours, for the difference image
+    pixels: Any = None
+    pixel_neighbours: tuple[Any, ...] = ()
 
     # ------------------------------------------------------------------ plain values
 

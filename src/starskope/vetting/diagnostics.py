@@ -26,6 +26,9 @@ subset, in that order) and keeps the first reason given for each flag.
 ``radius``                   implied companion radius (``TOO_LARGE``)
 ``period_alias``             P/2, P/3, 2P or 3P fits better
 ``centroid``                 the light centroid moves in transit (``CENTROID_OFFSET``)
+``difference_image``         with pixels: the stacked in-minus-out-of-transit image puts the
+                             dip's source off the target (``CENTROID_OFFSET``;
+                             :mod:`starskope.vetting.difference`)
 ``ephemeris_match``          a known EB, a neighbour's signal, or a harmonic of a stronger
                              candidate (``EPHEMERIS_MATCH``)
 ===========================  ===================================================================
@@ -62,6 +65,8 @@ class Findings:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    #: measurements kept whole for figures (e.g. ``"difference_image"``), by name
+    products: dict[str, Any] = field(default_factory=dict)
 
     def add(self, name: str, value: Any, unit: str, threshold: float | None, verdict: str, reason: str,
             label: str = "") -> None:
@@ -84,7 +89,7 @@ DIAGNOSTICS: Registry[DiagnosticFunction] = Registry("vetting diagnostic")
 DIAGNOSTIC_ORDER: tuple[str, ...] = (
     "transit_fit", "cadences_left_out", "depth_significance", "uniqueness", "sine_test", "single_event",
     "transits_in_gaps", "odd_even", "secondary", "shape", "density", "duration", "radius", "period_alias",
-    "centroid", "ephemeris_match",
+    "centroid", "difference_image", "ephemeris_match",
 )
 
 

@@ -167,6 +167,8 @@ class VettingReport:
         Star name, when known.
     stellar : dict
         Stellar parameters used (floats with unit-suffixed names, NaN when unknown).
+    products : dict
+        Whole measurements for figures (the difference image when pixels were given).
     """
 
     candidate: TransitCandidate
@@ -174,6 +176,9 @@ class VettingReport:
     flags: list[Flag] = field(default_factory=list)
     target: str = ""
     stellar: dict[str, float] = field(default_factory=dict)
+    #: measurements kept whole for figures, by name (``"difference_image"``: a
+    #: :class:`~starskope.pixels.DifferenceImage`); not part of :meth:`as_row` or :meth:`to_dict`
+    products: dict[str, Any] = field(default_factory=dict)
 
     @property
     def flag_names(self) -> list[str]:

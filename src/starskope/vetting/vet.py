@@ -60,6 +60,7 @@ from ..errors import ParameterError
 from ..scatter import robust_std
 from ..search.candidate import TransitCandidate
 from ..search.folding import time_from_transit
+from . import difference as _difference  # noqa: F401  (registers the difference-image diagnostic)
 from .context import prepare
 from .data import VettingData, vetting_data
 from .diagnostics import DIAGNOSTIC_ORDER, DIAGNOSTICS
@@ -83,6 +84,9 @@ THRESHOLDS: dict[str, float] = {
     "density_min_snr": 15.0,  # shape-based density used for the flag only above this SNR
     "centroid_sigma": 3.0,
     "centroid_offset_pixels": 1.0,
+    "difference_image_sigma": 3.0,  # difference-image offset significance (with pixels)
+    "difference_image_offset_pixels": 0.5,  # and at least this far from the target (2″ for Kepler)
+    "difference_image_min_snr": 5.0,  # the dip must show in the stacked difference at this SNR
     "ephemeris_period_tolerance": 1e-3,
     "harmonic_tolerance": 2e-3,
     "clip_sigma": 3.5,  # cadences this far above the median are left out (flares)
@@ -233,6 +237,8 @@ def vet(
     fit_transit: bool = True,
     diagnostics: str | Iterable[str] | None = None,
     catalog_match: bool | None = None,
+    pixels: Any = None,
+    neighbours: Sequence[Any] | None = None,
 ) -> VettingReport:
     """Measure the vetting diagnostics of one candidate and raise false-positive flags.
 
@@ -279,6 +285,13 @@ def vet(
         :data:`~starskope.vetting.diagnostics.DIAGNOSTIC_ORDER`); None (default) runs all.
     catalog_match : bool, optional
         No longer accepted (any value is an error that says where the look-up went).
+    pixels : PixelSeries, optional
+        The star's pixels (:func:`starskope.pixels.read_pixels`): the ``difference_image``
+        diagnostic then locates the dip's source on the sky (``CENTROID_OFFSET``), and the
+        report's ``products['difference_image']`` holds the images.
+    neighbours : sequence, optional
+        Catalogued stars on the pixel stamp (:func:`starskope.pixels.neighbours_from`), to
+        say which one a dip off the target points to.
 
     Returns
     -------
@@ -323,10 +336,17 @@ def vet(
     d, n_clipped = _clip_upward(d, th["clip_sigma"])
     ctx = prepare(d, candidate, others=others, known=known_signals, star=star, th=th, u1=u1, u2=u2,
                   fit_transit=fit_transit, masked=masked, n_clipped=n_clipped)
+    if pixels is not None:
+        from ..pixels import neighbours_from
+
+        ctx.pixels = pixels
+        ctx.pixel_neighbours = tuple(neighbours_from(pixels, neighbours))
     lines = []
     flags: list[Flag] = []
+    products: dict[str, Any] = {}
     for name in names:
         found = DIAGNOSTICS.get(name)(ctx)
+        products.update(found.products)
         lines.extend(found.diagnostics)
         for f in found.flags:
             if f.name not in [g.name for g in flags]:  # the first reason for a flag is kept
@@ -340,7 +360,7 @@ def vet(
         n_transits=int(ctx.n_obs),
     )
     stellar_row = star.as_row() if star is not None else dict(_NAN_STELLAR_ROW)
-    return VettingReport(refined, lines, flags, d.target or "", stellar_row)
+    return VettingReport(refined, lines, flags, d.target or "", stellar_row, products)
 
 
 def vet_many(data: Any, candidates: Sequence[TransitCandidate], **kwargs: Any) -> list[VettingReport]:
