@@ -71,8 +71,8 @@ def test_analysing_a_pixel_file_keeps_the_pixels_and_the_difference_image(k2_nei
     a = analyse(path, detail=True)
     assert a.pixels is not None and a.pixels.source == str(path)
     assert a.candidate is not None
-    assert a.candidate.period_days == pytest.approx(truth["period_days"], rel=1e-3) or \
-        a.candidate.period_days == pytest.approx(2 * truth["period_days"], rel=1e-3)
+    assert a.candidate.period_days == pytest.approx(truth["period_days"], rel=5e-3) or \
+        a.candidate.period_days == pytest.approx(2 * truth["period_days"], rel=5e-3)
     assert a.difference_image is not None and a.difference_image.flagged
     assert "CENTROID_OFFSET" in a.flags.split(";")
     assert a.features.meta["pixel_images"].shape == (1, 3, 11, 11)

@@ -415,6 +415,10 @@ def _chi2_sigma(chi2: float, dof: int = 2) -> float:
 
 def _fit_target(oot: np.ndarray, noise: np.ndarray, psf: PSF, target: tuple[float, float] | None,
                 ) -> tuple[PSFFit, tuple[float, float] | None, tuple[float, float], str]:
+    """The target's light centroid: a PSF fitted to the core of the out-of-transit image at
+    the catalogue position (within half a pixel of it). In a crowded stamp that fit is pulled
+    by neighbours (it runs to the edge of its range or needs a much wider PSF); the catalogue
+    position is used then, with a pointing-model uncertainty."""
     ny, nx = oot.shape
     rr, cc = np.mgrid[0:ny, 0:nx]
     if target is not None:
@@ -424,14 +428,20 @@ def _fit_target(oot: np.ndarray, noise: np.ndarray, psf: PSF, target: tuple[floa
         k = int(np.nanargmax(np.where(np.isfinite(oot), oot, -np.inf)))
         start = (float(k % nx), float(k // nx))
         source = "brightest pixel"
-    near = (cc - start[0]) ** 2 + (rr - start[1]) ** 2 <= 2.5**2
-    fit = fit_psf(oot, noise, psf, start, fit_width=True, background=True, max_shift=1.0, mask=near)
-    if fit.converged and np.isfinite(fit.column_err) and np.isfinite(fit.row_err):
+    near = (cc - start[0]) ** 2 + (rr - start[1]) ** 2 <= 1.6**2
+    fit = fit_psf(oot, noise, psf, start, fit_width=True, background=True, max_shift=0.5, mask=near)
+    shift = float(np.hypot(fit.column - start[0], fit.row - start[1])) if fit.converged else float("nan")
+    clean = bool(fit.converged and np.isfinite(fit.column_err) and np.isfinite(fit.row_err) and shift < 0.45
+                 and 0.75 <= fit.width <= 1.45)
+    if clean:
         return fit, (fit.column, fit.row), (fit.column_err, fit.row_err), \
             f"PSF fit of the out-of-transit image at the {source}"
     if target is not None:
-        # the catalogue position, with the astrometric uncertainty of a pointing model
-        return fit, target, (0.1, 0.1), "catalogue position (WCS; the out-of-transit PSF fit failed)"
+        why = "failed" if not fit.converged else "is pulled by neighbours"
+        return fit, target, (0.15, 0.15), f"catalogue position (WCS; the out-of-transit PSF fit {why})"
+    if fit.converged:
+        return fit, (fit.column, fit.row), (max(fit.column_err, 0.15), max(fit.row_err, 0.15)), \
+            "PSF fit of the out-of-transit image at the brightest pixel (crowded)"
     return fit, None, (float("nan"), float("nan")), "unknown"
 
 
@@ -533,7 +543,7 @@ def difference_image_arrays(series: PixelSeries, period_days: float, epoch_bjd: 
             if np.hypot(*shift) > 0.01:
                 notes.append(f"the target's position during the transits is its out-of-transit one moved by the mean "
                              f"pointing offset in transit, ({shift[0]:+.3f}, {shift[1]:+.3f}) pixels")
-    psf_d = psf.scaled(oot_fit.width) if oot_fit.converged and np.isfinite(oot_fit.width) else psf
+    psf_d = psf.scaled(oot_fit.width) if (oot_fit.converged and 0.75 <= oot_fit.width <= 1.45) else psf
     ny, nx = diff.shape
     starts: list[tuple[float, float]] = []
     if target is not None:
