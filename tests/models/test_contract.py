@@ -18,6 +18,10 @@ FAST = {
     "gbt": dict(max_iter=20),
     "ensemble": dict(members=("gbt", "dbn"), n_folds=2,
                      member_params={"gbt": {"max_iter": 20}, "dbn": {"hidden": (16, 8), "rbm_epochs": 1, "epochs": 2}}),
+    # without pixel inputs the pixel models learn the class mix (tests/models/test_pixel_cnn.py has pixels)
+    "pixel-cnn": dict(epochs=2, width=4),
+    "pixel-ensemble": dict(base="gbt", base_params={"max_iter": 20}, pixel_params={"epochs": 2, "width": 4},
+                           n_folds=2),
 }
 
 
@@ -64,6 +68,7 @@ def test_estimator_contract(name, tiny_features, tiny_test_features, tmp_path):
 def test_registry_lists_the_models_and_rejects_unknown_names():
     from starskope.errors import UnknownNameError
 
-    assert MODELS.names() == ["dbn", "ensemble", "gbt", "original-cnn", "spectrogram-cnn", "view-cnn"]
+    assert MODELS.names() == ["dbn", "ensemble", "gbt", "original-cnn", "pixel-cnn", "pixel-ensemble",
+                              "spectrogram-cnn", "view-cnn"]
     with pytest.raises(UnknownNameError, match="unknown model 'cnn'; known models: dbn, ensemble"):
         make_model("cnn")

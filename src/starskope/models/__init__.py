@@ -10,6 +10,8 @@ spectrogram-cnn    2-D CNN on time–frequency images
 dbn                deep belief network (stacked RBMs, contrastive divergence, fine-tuned)
 gbt                gradient-boosted trees on the physical vetting features
 ensemble           stacked ensemble of the four with calibrated probabilities
+pixel-cnn          2-D CNN on difference and out-of-transit images (pixel files)
+pixel-ensemble     a light-curve model plus pixel-cnn, stacked where pixels exist
 =================  =====================================================================
 
 Model files are folders of weights plus JSON (:func:`save_model`, :func:`load_model`);

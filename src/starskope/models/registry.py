@@ -15,6 +15,7 @@ from .dbn import DeepBeliefNetwork
 from .ensemble import StackedEnsemble
 from .gbt import GradientBoostedTrees
 from .original_cnn import OriginalCNN
+from .pixel_cnn import PixelCNN, PixelEnsemble
 from .spectrogram_cnn import SpectrogramCNN
 from .view_cnn import ViewCNN
 
@@ -52,6 +53,11 @@ for _spec in (
     ModelSpec("gbt", GradientBoostedTrees, "features", "gradient-boosted trees on the physical vetting features"),
     ModelSpec("ensemble", StackedEnsemble, "features",
               "stacked ensemble of view-cnn, spectrogram-cnn, dbn and gbt with a calibrated logistic stacker"),
+    ModelSpec("pixel-cnn", PixelCNN, "features",
+              "2-D CNN on a star's difference and out-of-transit images (needs pixel files)"),
+    ModelSpec("pixel-ensemble", PixelEnsemble, "features",
+              "a light-curve model and pixel-cnn, stacked for stars with pixels (the light-curve model's answer "
+              "for the others)"),
 ):
     MODELS.add(_spec.name, _spec)
 
