@@ -1,0 +1,66 @@
+"""``starskope pixels FILE`` and the other commands on pixel files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from starskope.cli import main
+
+
+def test_pixels_on_the_real_file_shows_the_aperture_and_the_difference_image(real_tpf, tmp_path, capsys):
+    png = tmp_path / "px.png"
+    rc = main(["pixels", str(real_tpf), "--plot", str(png)])
+    text = capsys.readouterr().out
+    assert rc == 0
+    assert "K2 TPF: 5×7 pixels of 3.97″, 2487 cadences" in text
+    assert "aperture: pipeline, 2 pixels" in text and "[535]*" in text
+    assert "difference image:" in text
+    assert png.is_file() and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_pixels_with_an_ephemeris_flags_a_neighbours_eclipse(k2_neighbour_file, tmp_path, capsys):
+    path, truth = k2_neighbour_file
+    stars = tmp_path / "stars.csv"
+    stars.write_text(f"name,column,row\nthe binary,{truth['source_column_pix']},{truth['source_row_pix']}\n")
+    rc = main(["pixels", str(path), "--period", str(truth["period_days"]), "--epoch", str(truth["epoch_bjd"]),
+               "--duration", str(truth["duration_hours"]), "--aperture", "optimal", "--neighbours", str(stars),
+               "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    d = doc["difference_image"]
+    assert d["flagged"] and d["nearest"]["name"] == "the binary" and doc["aperture"]["name"] == "optimal"
+    assert d["offset_pixels"] == pytest.approx(truth["source_separation_pix"], abs=0.5)
+    assert doc["ephemeris_from"] == "given"
+    rc = main(["pixels", str(path), "--period", str(truth["period_days"]), "--epoch", str(truth["epoch_bjd"]),
+               "--duration", str(truth["duration_hours"])])
+    assert rc == 0 and "CENTROID_OFFSET" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--period", "3"], "give --period, --epoch and --duration together (missing --epoch, --duration)"),
+    (["--plot", "x.jpg"], "--plot x.jpg: the extension must be .png"),
+    (["--aperture", "best"], "unknown aperture 'best'; known apertures: pipeline"),
+])
+def test_mistakes_are_one_line(real_tpf, capsys, args, message):
+    rc = main(["pixels", str(real_tpf), *args])
+    err = capsys.readouterr().err
+    assert rc == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_corrupt_pixel_file_is_one_line_naming_it(real_tpf, tmp_path, capsys):
+    bad = tmp_path / "bad_lpd-targ.fits.gz"
+    bad.write_bytes(real_tpf.read_bytes()[:5000])
+    assert main(["pixels", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and len(err.strip().splitlines()) == 1
+
+
+def test_search_and_vet_read_a_pixel_file(k2_neighbour_file, capsys):
+    path, truth = k2_neighbour_file
+    assert main(["search", str(path), "--max-planets", "1", "--no-catalogs"]) == 0
+    assert "EPIC" in capsys.readouterr().out
+    rc = main(["vet", str(path), "--period", str(truth["period_days"]), "--epoch", str(truth["epoch_bjd"]),
+               "--duration", str(truth["duration_hours"]), "--no-catalogs"])
+    assert rc == 0 and "verdict" in capsys.readouterr().out
