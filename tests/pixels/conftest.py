@@ -64,3 +64,17 @@ def k2_planet_file(tmp_path_factory) -> tuple[Path, dict]:
 @pytest.fixture(scope="session")
 def k2_neighbour_file(tmp_path_factory) -> tuple[Path, dict]:
     return simulated_file(tmp_path_factory.mktemp("k2beb"), binary(), on="neighbour", seed=2)
+
+
+def pixel_only_features(n: int, seed: int = 0):
+    """A FeatureSet of pixel inputs only (random images, two classes) for training a pixel CNN
+    in tests that need one but do not judge it."""
+    from starskope.features.dataset import FeatureSet
+
+    rng = np.random.default_rng(seed)
+    labels = (np.arange(n) % 2).astype(np.int64)
+    images = rng.normal(0, 1, (n, 3, 11, 11)).astype(np.float32)
+    scalars = np.column_stack([np.ones(n), np.ones(n), rng.uniform(5, 30, n), rng.uniform(0, 10, n),
+                               rng.uniform(0, 3, n)]).astype(np.float32)
+    return FeatureSet(views={}, spectrogram=np.zeros((n, 1, 1), np.float32), scalars=np.zeros((n, 0)),
+                      scalar_names=(), meta={"pixel_images": images, "pixel_scalars": scalars}, labels=labels)

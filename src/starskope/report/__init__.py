@@ -71,5 +71,5 @@ def report_file(path: str | Path, out_dir: str | Path, *, model: Any = "default"
         model = default_model_or_none()
     analysis = analyse(path, options=options or options_for(model), model=model, detail=True)
     ex = explain(analysis, model, saliency=saliency)
-    doc = build_report(ex, source=str(path))
+    doc = build_report(ex, source=str(path), model=model)
     return write_report(doc, out_dir, plotly=plotly)

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import __version__
 from . import plots
+from .pixels import pixel_section
 
 __all__ = ["REPORT_FORMAT", "REPORT_FORMAT_VERSION", "build_report", "derived_parameters", "report_name",
            "star_type_section"]
@@ -225,7 +226,7 @@ def star_type_section(analysis: Any, model: Any = "default") -> tuple[dict[str, 
 
 
 def build_report(explanation: Any, *, source: str = "", star_type: Any = "default",
-                 telescopes: dict[str, Any] | None = None) -> dict[str, Any]:
+                 telescopes: dict[str, Any] | None = None, model: Any = None) -> dict[str, Any]:
     """The report document of one explained star.
 
     Parameters
@@ -241,10 +242,16 @@ def build_report(explanation: Any, *, source: str = "", star_type: Any = "defaul
         the report then shows which telescope contributed what (pieces, noise, transits
         and depth per telescope, and the period-alias verdict).
 
+    model : StarskopeClassifier, optional
+        The model the star was classified with; a pixel-aware one (with ``saliency``) adds
+        its pixel saliency map to the pixel section.
+
     Returns
     -------
     dict
-        JSON-able; ``figures`` holds Plotly figure specifications.
+        JSON-able; ``figures`` holds Plotly figure specifications; ``pixels`` the pixel
+        section (:func:`starskope.report.pixels.pixel_section`) of a star read from a
+        target pixel file or an FFI cutout, else None.
     """
     from ..explain import CLASS_TITLES
 
@@ -293,6 +300,8 @@ def build_report(explanation: Any, *, source: str = "", star_type: Any = "defaul
     if ex.contributions is not None and (ex.contributions.members or ex.contributions.branches):
         figures["contributions"] = plots.contributions_figure(ex.contributions.to_dict())
 
+    pixels_doc, pixel_figures = pixel_section(a, model)
+    figures.update(pixel_figures)
     star_type_doc = None
     notes = list(ex.notes)
     if star_type is not None:
@@ -343,6 +352,7 @@ def build_report(explanation: Any, *, source: str = "", star_type: Any = "defaul
                        "options": a.options.as_dict(), "model_version": ex.model.get("version", "") or "none (vetting rules)",
                        "starskope_version": __version__},
         "star_type": star_type_doc,
+        "pixels": pixels_doc,
         "telescopes": telescopes,
         "warnings": list(a.warnings),
         "notes": notes,
