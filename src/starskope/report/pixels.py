@@ -47,7 +47,7 @@ def difference_image_figure(image: np.ndarray, *, title: str, colorbar: str, div
                              "customdata": [[[c + corner[0], r + corner[1]] for c in range(nx)] for r in range(ny)]}
     if diverging:
         m = float(np.nanmax(np.abs(img))) if np.isfinite(img).any() else 1.0
-        trace.update(colorscale="RdBu", reversescale=True, zmin=-m, zmax=m)
+        trace.update(colorscale="RdBu", reversescale=False, zmin=-m, zmax=m)  # Plotly's RdBu: red is high
     else:
         trace.update(colorscale="Viridis")
     data: list[dict[str, Any]] = [trace]
