@@ -280,7 +280,7 @@ def test_candidates_are_transit_candidates(noise):
     result = search_transits(Time(t, format="jd", scale="tdb"), fi, period_min=0.5, period_max=8)
     c = result[0]
     assert isinstance(c, TransitCandidate)
-    assert set(c.extra) == {"power", "snr_bls", "sde", "iteration"}
+    assert set(c.extra) == {"power", "snr_bls", "sde", "iteration", "dominance", "odd_even_sigma"}
     row = c.as_row()
     assert row["depth_err_ppm"] > 0 and row["n_transits"] >= 7
     assert c.epoch_bjd >= t[0] - c.duration_days / 2

@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import LightCurveDataError, ParameterError, StarskopeError, StarskopeWarning
 from ..features.dataset import StarData, extract_features
 from ..search.candidate import TransitCandidate
-from .options import AnalysisOptions, search_period_max
+from .options import MIN_CADENCES, AnalysisOptions, search_period_max
 from .result import StarAnalysis
 
 __all__ = [
@@ -33,8 +33,6 @@ __all__ = [
     "vet_ephemerides",
 ]
 
-#: Fewest cleaned cadences a star needs to be analysed.
-MIN_CADENCES = 50
 
 #: Third-party warnings that say nothing to a user of starskope, silenced by name
 #: (category, message pattern); every other warning is passed on, and starskope's own
@@ -147,8 +145,8 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
                 # a light curve too short for the period range is said in the flags
                 warnings.simplefilter("ignore", StarskopeWarning)
                 search = search_transits(time, flux, period_min=options.period_min_days,
-                                         period_max=search_period_max(time, options), max_planets=1,
-                                         oversample=options.search_oversample)
+                                         period_max=search_period_max(time, options),
+                                         max_planets=options.max_planets, oversample=options.search_oversample)
         except ParameterError as exc:
             flags = f"error: search failed: {exc}"
             notes.append(f"transit search failed: {exc}")
@@ -168,9 +166,30 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
                 vetted = False
         if report is not None and vetted:
             flags = ";".join(report.flag_names)
+    if detail and search is not None and len(search.candidates) > 1:
+        fields["candidate_reports"] = [report, *_vet_others(time, flux, list(search.candidates), options,
+                                                            target=catalogue_target, mission=mission, notes=notes)]
+    elif detail and report is not None:
+        fields["candidate_reports"] = [report]
     return _finish(label=label, file=file, target=target, mission=mission, time=time, flux=flux,
                    raw_at_kept=raw_at_kept, options=options, search=search, search_candidate=cand, report=report,
                    vetted=vetted, flags=flags, notes=notes, table_flux=table_flux, pixels=pixels, **fields)
+
+
+def _vet_others(time: np.ndarray, flux: np.ndarray, candidates: list[TransitCandidate], options: AnalysisOptions, *,
+                target: str, mission: str, notes: list[str]) -> list[Any]:
+    """Vet the search's candidates after the first, each knowing all the others (their
+    transits left out, harmonics recognised), as ``starskope search`` does; None for a
+    candidate whose vetting failed (said in ``notes``). The first keeps the vetting the
+    model sees, made without the others as every model was trained."""
+    out: list[Any] = []
+    for k, c in enumerate(candidates[1:], start=2):
+        try:
+            out.append(_vet(time, flux, c, options, target=target, mission=mission, others=candidates))
+        except StarskopeError as exc:
+            notes.append(f"vetting of candidate {k} failed: {exc}")
+            out.append(None)
+    return out
 
 
 def _finish(*, label: str, file: str, target: str, mission: str, time: np.ndarray, flux: np.ndarray,
@@ -289,11 +308,18 @@ def analyse_lightcurve(lc: Any, *, options: AnalysisOptions | None = None, label
     """
     options = options or AnalysisOptions()
     with collect_warnings() as caught:
-        cleaned, a = _clean(lc, options, label)
+        search: Any = _SKIP
+        if options.search_bands:
+            from .bands import clean_and_search
+
+            cleaned, a, search = clean_and_search(lc, options, label)
+        else:
+            cleaned, a = _clean(lc, options, label)
         fields = _cleaned_fields(lc, cleaned, a, label, file)
         # the star type is judged on the flux as read (detrending removes the variability)
         curve = fields.pop("star_type_curve")
-        out = measure(time=a.time, flux=a.flux, options=options, detail=detail, pixels=pixels, **fields)
+        out = measure(time=a.time, flux=a.flux, options=options, detail=detail, pixels=pixels, search=search,
+                      **fields)
         if options.star_types:
             star_types_of([out], [curve])
     out.warnings.extend(m for m in caught if m not in out.warnings)
@@ -334,8 +360,8 @@ def vet_ephemerides(lc: Any, candidates: Sequence[TransitCandidate], *, options:
             flags = ";".join(report.flag_names) if report is not None else "vetting_failed"
             shown = report.candidate if report is not None else cand
             out.append(_finish(time=a.time, flux=a.flux, options=options, search=None, search_candidate=shown,
-                               report=report, vetted=report is not None, flags=flags, notes=notes, pixels=pixels,
-                               **dict(base)))
+                               report=report, vetted=report is not None, flags=flags, notes=notes,
+                               candidate_reports=[report], pixels=pixels, **dict(base)))
         if options.star_types and out:
             star_types_of(out[:1], [curve])
             for other in out[1:]:

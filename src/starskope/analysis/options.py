@@ -12,8 +12,8 @@ Settings come in two kinds:
   roll correction. A model stores the ones it was trained with (``model.json``,
   ``preprocessing.analysis``) and :func:`options_for` uses *those* for it, saying so
   (:class:`ModelOptionsWarning`) where they differ from today's defaults;
-* **run settings** (star types, chunk size): how much to compute and how to split the
-  work; they never change a probability.
+* **run settings** (star types, chunk size, candidates per star): how much to compute
+  and how to split the work; they never change a probability.
 """
 
 from __future__ import annotations
@@ -45,18 +45,21 @@ class ModelOptionsWarning(StarskopeWarning):
     today's defaults (or an override changes what the model sees)."""
 
 
+#: Fewest cleaned cadences a star needs to be analysed.
+MIN_CADENCES = 50
+
 #: Settings that change the model's inputs (stored with a model, followed for it).
 MODEL_FIELDS: tuple[str, ...] = (
     "detrend", "period_min_days", "period_max_days", "search_oversample", "vet_min_snr", "vet_transit_fit",
-    "table_outliers", "stellar", "view_spec", "spectrogram_spec", "k2_roll",
+    "table_outliers", "stellar", "view_spec", "spectrogram_spec", "k2_roll", "search_bands",
 )
 #: Settings that only decide how much is computed and how work is split.
-RUN_FIELDS: tuple[str, ...] = ("chunk_size", "star_types")
+RUN_FIELDS: tuple[str, ...] = ("chunk_size", "star_types", "max_planets")
 
 #: What a model stored before a setting existed was trained with: the behaviour from
 #: before the setting (the K2 roll correction of tables and the limb-darkened depth
 #: fit were added after the first models were trained).
-_BEFORE_THE_SETTING: dict[str, Any] = {"k2_roll": False, "vet_transit_fit": False}
+_BEFORE_THE_SETTING: dict[str, Any] = {"k2_roll": False, "vet_transit_fit": False, "search_bands": False}
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,17 @@ class AnalysisOptions:
         as the cadences where many stars jump at once, remove each star's roll sawtooth
         against its place in the roll cycle, and leave the firing cadences out
         (:func:`starskope.clean.k2roll.table_firings`).
+    search_bands : bool
+        Search the period range in bands a factor 4 apart, each on the flux detrended
+        with the window its own longest transit needs, and rank the bands' candidates
+        by SNR (:mod:`starskope.search.bands`); off, one search on the flux detrended for
+        the longest period.
+    max_planets : int
+        Most candidates the search reports per star (strongest first, each found after
+        masking the transits of the ones before). Only the first is vetted for the model
+        and given to it, so this never changes a probability; reports, the web page and
+        ``classify --all-candidates`` show them all with their relations
+        (:mod:`starskope.analysis.candidates`).
     """
 
     detrend: str = "biweight"
@@ -116,6 +130,8 @@ class AnalysisOptions:
     chunk_size: int = 128
     star_types: bool = True
     k2_roll: bool = True
+    search_bands: bool = True
+    max_planets: int = 5
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.period_min_days) and self.period_min_days > 0):
@@ -131,6 +147,9 @@ class AnalysisOptions:
             raise ParameterError(f"stellar must be 'auto' or None; got {self.stellar!r}")
         if int(self.chunk_size) < 1:
             raise ParameterError(f"chunk_size must be >= 1; got {self.chunk_size}")
+        whole = isinstance(self.max_planets, int | np.integer) and not isinstance(self.max_planets, bool)
+        if not (whole and 1 <= int(self.max_planets) <= 20):
+            raise ParameterError(f"max_planets must be a whole number from 1 to 20; got {self.max_planets!r}")
 
     def views(self) -> ViewSpec:
         return ViewSpec(**self.view_spec)

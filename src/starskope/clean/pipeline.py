@@ -26,7 +26,7 @@ def clean(
     roll_correction: bool | None = None,
     outliers: bool = True,
     sigma_upper: float = 4.0,
-    method: str = "biweight",
+    method: str | None = "biweight",
     window: u.Quantity | None = None,
     period_max: u.Quantity | None = None,
     stellar_density: u.Quantity | tuple[u.Quantity, u.Quantity] | None = None,
@@ -60,8 +60,10 @@ def clean(
         Remove upward outliers.
     sigma_upper : float
         Outlier threshold in robust σ.
-    method : str
-        Detrender name (see :data:`~starskope.clean.detrend.DETRENDERS`).
+    method : str or None
+        Detrender name (see :data:`~starskope.clean.detrend.DETRENDERS`); None stops
+        before detrending (flux in its own unit, no ``trend`` column), for a caller that
+        detrends several ways (:func:`detrend`).
     window : Quantity [time], optional
         Detrending window (default from ``period_max`` and ``stellar_density``).
     period_max : Quantity [time], optional
@@ -109,4 +111,6 @@ def clean(
         out = remove_outliers(out, sigma_upper=sigma_upper)
     if fft:
         return fft_filter(out, cutoff=window, period_max=period_max, stellar_density=stellar_density)
+    if method is None:
+        return out
     return detrend(out, method, window, period_max=period_max, stellar_density=stellar_density)

@@ -8,6 +8,7 @@
 trial period for all of them).
 """
 
+from .bands import BAND_RATIO, merge_band_results, period_bands
 from .batch import search_many
 from .bls import (
     DEFAULT_SNR_THRESHOLD,
@@ -23,6 +24,7 @@ from .folding import bin_phase, phase_fold
 from .grid import SearchGrid, make_grid
 
 __all__ = [
+    "BAND_RATIO",
     "DEFAULT_SNR_THRESHOLD",
     "MIN_POINTS",
     "Periodogram",
@@ -32,6 +34,8 @@ __all__ = [
     "bin_phase",
     "make_grid",
     "measure_ephemeris",
+    "merge_band_results",
+    "period_bands",
     "phase_fold",
     "search",
     "search_many",

@@ -64,7 +64,7 @@ DEFAULT_SNR_THRESHOLD: float = 7.1
 MIN_POINTS: int = 50
 
 _REFINE_FACTOR = 10  # local grid this many times finer than the coarse one
-_N_PEAKS = 3  # coarse peaks refined per iteration
+_N_PEAKS = 8  # coarse peaks refined per iteration (then ranked by SNR)
 
 
 @dataclass(frozen=True)
@@ -106,9 +106,9 @@ class SearchResult:
     Attributes
     ----------
     candidates : list of TransitCandidate
-        Detections with SNR ≥ the threshold, in the order found, each with
-        ``extra = {'power', 'snr_bls', 'sde', 'iteration'}`` (``iteration``: the search
-        pass that found it, counting from 0).
+        Detections with SNR ≥ the threshold, strongest (highest SNR) first, each with
+        ``extra = {'power', 'snr_bls', 'sde', 'iteration', 'dominance', 'odd_even_sigma'}``
+        (``iteration``: the search pass that found it, counting from 0).
     periodograms : list of Periodogram
         One per pass (the last one is the pass that found nothing above threshold).
     best : TransitCandidate or None
@@ -392,15 +392,38 @@ class _Stats:
     snr: float
     n_in: int
     n_transits: int
+    #: share of the box's signal (Σ event SNR²) carried by its strongest event
+    dominance: float = 0.0
+    #: the in-transit median is far shallower than the mean: a few outlying points
+    outliers: bool = False
+    #: odd minus even event depth over its error (nan with fewer than one of each)
+    odd_even_sigma: float = float("nan")
+    #: depth of the odd (first, third, ...) and of the even events
+    odd_even_depths: tuple[float, float] = (float("nan"), float("nan"))
+
+
+#: An event counts as a transit with data when at least this share of its expected
+#: in-transit cadences is there (a box that only grazes a gap's edge is not a transit).
+EVENT_COVERAGE_MIN = 0.5
+#: A periodic candidate whose strongest event carries more than this share of its
+#: signal is one event plus noise: a single transit, not a period.
+DOMINANCE_MAX = 0.85
+#: The in-transit median shallower than this share of the mean depth: the "dip" is a few
+#: outlying points (cosmic rays, momentum dumps), not a transit.
+MEDIAN_DEPTH_MIN = 0.3
 
 
 def _box_stats(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, cadence: float) -> _Stats:
-    """Depth, its error and SNR of a box on the unbinned points.
+    """Depth, its error and SNR of a box on the unbinned points, and its events.
 
     SNR = δ / σ_D · √N_tr, where σ_D is the robust scatter of the out-of-transit flux
     averaged over the transit duration and N_tr the number of transits with data. For
     white noise σ_D = σ/√n_per_transit and this is δ/σ·√n_in; correlated noise raises
     σ_D and so lowers the SNR of noise bumps.
+
+    Transits with data are the events with at least :data:`EVENT_COVERAGE_MIN` of their
+    expected cadences; each event's own depth and SNR give the box's dominance (the
+    strongest event's share of Σ SNR²) and the odd/even depth difference.
     """
     phase = np.abs(phase_fold(t, box.period, box.t0)) * box.period
     inside = phase < 0.5 * box.duration
@@ -409,16 +432,61 @@ def _box_stats(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, cadence: 
     if n_in == 0 or n_out < 3:
         return _Stats(np.nan, np.nan, 0.0, n_in, 0)
     out_y = y[~inside]
-    depth = float(np.average(out_y, weights=w[~inside]) - np.average(y[inside], weights=w[inside]))
+    base = float(np.average(out_y, weights=w[~inside]))
+    depth = float(base - np.average(y[inside], weights=w[inside]))
     sigma = _robust_sigma(out_y)
-    epochs = np.unique(transit_number(t[inside], box.period, box.t0))
-    n_tr = int(epochs.size)
+    number = transit_number(t[inside], box.period, box.t0)
+    epochs, counts = np.unique(number, return_counts=True)
+    expected = max(box.duration / cadence, 1.0)
+    full = counts >= EVENT_COVERAGE_MIN * expected
+    n_tr = int(full.sum())
     white = sigma / np.sqrt(n_in)
     red = binned_std(t[~inside], out_y, box.duration, cadence) / np.sqrt(max(n_tr, 1))
     err = float(np.nanmax([white, red]))
     depth_err = float(np.sqrt(err**2 + sigma**2 / n_out))
     snr = depth / err if err > 0 else 0.0
-    return _Stats(depth, depth_err, float(snr), n_in, n_tr)
+    y_in = y[inside]
+    ev_depth = np.array([base - float(np.mean(y_in[number == e])) for e in epochs])
+    ev_snr2 = np.where(ev_depth > 0, ev_depth**2 * counts / sigma**2, 0.0) if sigma > 0 else np.zeros(epochs.size)
+    dominance = float(ev_snr2.max() / ev_snr2.sum()) if ev_snr2.sum() > 0 else 1.0
+    outliers = bool(depth > 0 and base - float(np.median(y_in)) < MEDIAN_DEPTH_MIN * depth)
+    odd = (epochs % 2 == 1) & full
+    even = (epochs % 2 == 0) & full
+    oe, depths = float("nan"), (float("nan"), float("nan"))
+    if odd.any() and even.any():
+        d_odd = float(np.average(ev_depth[odd], weights=counts[odd]))
+        d_even = float(np.average(ev_depth[even], weights=counts[even]))
+        e_odd = sigma / np.sqrt(counts[odd].sum())
+        e_even = sigma / np.sqrt(counts[even].sum())
+        oe = (d_odd - d_even) / float(np.hypot(e_odd, e_even)) if sigma > 0 else float("nan")
+        depths = (d_odd, d_even)
+    return _Stats(depth, depth_err, float(snr), n_in, n_tr, dominance, outliers, oe, depths)
+
+
+#: Odd and even events whose depths differ by more than this many σ, and by more than
+#: this share of their mean, are two different eclipses: the period is twice the box's.
+ODD_EVEN_DOUBLE_SIGMA = 5.0
+ODD_EVEN_DOUBLE_SHARE = 0.25
+
+
+def _doubled(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, stats: _Stats,
+             cadence: float) -> tuple[_Box, _Stats]:
+    """The box at twice its period (on its deeper events) while its odd and even events
+    differ: an eclipsing binary's primary and secondary eclipses found as one box, or a
+    transit found at a half or a quarter of its period (every other box empty)."""
+    for _ in range(4):
+        d_odd, d_even = stats.odd_even_depths
+        if not (np.isfinite(stats.odd_even_sigma) and abs(stats.odd_even_sigma) > ODD_EVEN_DOUBLE_SIGMA
+                and abs(d_odd - d_even) > ODD_EVEN_DOUBLE_SHARE * 0.5 * (d_odd + d_even)):
+            break
+        # transit 0 is even: the odd events are the deeper ones when the difference is positive
+        t0 = box.t0 + (box.period if stats.odd_even_sigma > 0 else 0.0)
+        twice = _Box(box.power, 2.0 * box.period, t0, box.duration)
+        s2 = _box_stats(t, y, w, twice, cadence)
+        if not (s2.n_transits >= 1 and s2.depth > 0):
+            break
+        box, stats = twice, s2
+    return box, stats
 
 
 def _first_epoch(t0: float, period: float, duration: float, t_min: float) -> float:
@@ -442,8 +510,17 @@ def _make_candidate(box: _Box, stats: _Stats, t_min: float, sde: float, iteratio
             "snr_bls": float(np.sqrt(max(box.power, 0.0))),
             "sde": sde,
             "iteration": float(iteration),
+            "dominance": stats.dominance,
+            "odd_even_sigma": stats.odd_even_sigma,
         },
     )
+
+
+def _periodic(stats: _Stats, min_transits: int) -> bool:
+    """A box that is a periodic transit: enough full events, none dominating, a dip in
+    its median as well as its mean."""
+    return (stats.n_transits >= min_transits and stats.depth > 0 and not stats.outliers
+            and (stats.n_transits < 2 or stats.dominance <= DOMINANCE_MAX))
 
 
 def _search_prepared(
@@ -497,18 +574,22 @@ def _search_prepared(
             box = _refine(t - t_ref, y, w, t_ref, grid, j, fine_kwargs)
             if box.power <= 0:
                 continue
-            boxes.append((box, _box_stats(t, y, w, box, prep.cadence)))
+            stats = _box_stats(t, y, w, box, prep.cadence)
+            boxes.append(_doubled(t, y, w, box, stats, prep.cadence))
         if not boxes:
             break
-        boxes.sort(key=lambda bs: bs[0].power, reverse=True)
-        valid = [bs for bs in boxes if bs[1].n_transits >= min_transits and bs[1].depth > 0]
+        # the peaks in order of significance: the SNR counts red noise and the number of
+        # transits, so a two-transit box at a gap's edge does not outrank a many-transit one
+        # (Δχ², the periodogram's power, favours long periods with few transits)
+        boxes.sort(key=lambda bs: bs[1].snr if np.isfinite(bs[1].snr) else -np.inf, reverse=True)
+        valid = [bs for bs in boxes if _periodic(bs[1], min_transits)]
         if iteration == 0:
             b0, s0 = (valid or boxes)[0]
             if np.isfinite(s0.depth) and s0.depth > 0:
                 best = _make_candidate(b0, s0, float(t_all[0]), sde, 0)
         if not valid:
             single, sstats = boxes[0]
-            if sstats.snr >= snr_threshold and sstats.n_transits < min_transits and n_single < 3:
+            if sstats.snr >= snr_threshold and not _periodic(sstats, min_transits) and n_single < 3:
                 # a deep lone event (a long-period planet, a flare's rebound, a glitch)
                 # dominates every peak: cut it out and search on, without reporting it
                 n_single += 1
@@ -522,6 +603,9 @@ def _search_prepared(
         candidates.append(_make_candidate(box, stats, float(t_all[0]), sde, iteration))
         phase = np.abs(phase_fold(t_all, box.period, box.t0)) * box.period
         active &= phase >= 0.5 * mask_factor * box.duration
+    # each pass takes its most significant box, but a later pass (after masking) can
+    # find a stronger one: the result lists them by significance
+    candidates.sort(key=lambda c: c.snr, reverse=True)
     settings = {
         "period_min_days": period_min,
         "period_max_days": period_max,

@@ -1,0 +1,84 @@
+"""The search in period bands, each on the light curve detrended for its own transits
+(:mod:`starskope.search.bands` says why): light curves here, table rows in
+:mod:`.tables`."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ..errors import LightCurveDataError, ParameterError, StarskopeWarning
+from .options import MIN_CADENCES, AnalysisOptions, search_period_max
+
+__all__ = ["band_search", "clean_and_search"]
+
+
+def band_search(time: np.ndarray, flux: np.ndarray, band: tuple[float, float], options: AnalysisOptions) -> Any:
+    """One band's transit search on its detrended flux (None when it cannot run)."""
+    from ..search import search_transits
+
+    good = np.isfinite(flux)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", StarskopeWarning)
+            return search_transits(time[good], flux[good], period_min=band[0], period_max=band[1],
+                                   max_planets=options.max_planets, oversample=options.search_oversample)
+    except ParameterError:
+        return None
+
+
+def clean_and_search(lc: Any, options: AnalysisOptions, label: str) -> tuple[Any, Any, Any]:
+    """Clean a light curve once, then detrend and search it band by band.
+
+    Returns
+    -------
+    (LightCurve, LightCurveArrays, SearchResult or None)
+        The light curve detrended for the band of the best candidate (the longest band
+        when nothing was found), its arrays, and the bands' searches merged
+        (:func:`starskope.search.merge_band_results`); None when no band could be searched.
+
+    Raises
+    ------
+    LightCurveDataError
+        Cleaning left fewer than :data:`MIN_CADENCES` cadences.
+    """
+    import astropy.units as u
+
+    from ..clean import clean, detrend
+    from ..lightcurve import arrays
+    from ..search import merge_band_results, period_bands
+
+    a0 = arrays(lc)
+    pmax = search_period_max(a0.time, options)
+    with warnings.catch_warnings():
+        # clean() warns when it cannot apply a step to this telescope; the step and its
+        # reason are in the provenance, which every report shows
+        warnings.simplefilter("ignore", StarskopeWarning)
+        prepared = clean(lc, period_max=pmax * u.day, method=None)
+    n_left = int(np.isfinite(arrays(prepared).flux).sum())
+    if n_left < MIN_CADENCES:
+        raise LightCurveDataError(f"{label or 'light curve'}: cleaning left {n_left} cadences; "
+                                  f"at least {MIN_CADENCES} are needed")
+    try:
+        bands = period_bands(options.period_min_days, pmax)
+    except ParameterError:
+        bands = [(options.period_min_days, max(pmax, options.period_min_days * 1.01))]
+    cleaned, found = [], []
+    for lo, hi in bands:
+        ck = detrend(prepared, options.detrend, period_max=hi * u.day)
+        ak = arrays(ck)
+        cleaned.append((ck, ak))
+        found.append(band_search(ak.time, ak.flux, (lo, hi), options))
+    merged, k = merge_band_results(found, bands)
+    ck, ak = cleaned[k]
+    if merged is not None:
+        ck.meta["PROVENANCE"] = [*ck.meta["PROVENANCE"], _band_note(bands, k)]
+    return ck, ak, merged
+
+
+def _band_note(bands: list[tuple[float, float]], k: int) -> str:
+    ranges = ", ".join(f"{lo:.3g}–{hi:.3g} d" for lo, hi in bands)
+    return (f"search in {len(bands)} period band(s) ({ranges}), each on the flux detrended for its longest "
+            f"transit; the best candidate's band, {bands[k][0]:.3g}–{bands[k][1]:.3g} d, gives the light curve shown")
