@@ -64,3 +64,16 @@ def test_search_and_vet_read_a_pixel_file(k2_neighbour_file, capsys):
     rc = main(["vet", str(path), "--period", str(truth["period_days"]), "--epoch", str(truth["epoch_bjd"]),
                "--duration", str(truth["duration_hours"]), "--no-catalogs"])
     assert rc == 0 and "verdict" in capsys.readouterr().out
+
+
+def test_classify_and_report_accept_a_pixel_file(k2_neighbour_file, tmp_path, capsys):
+    import pandas as pd
+
+    path, _ = k2_neighbour_file
+    out = tmp_path / "rows.csv"
+    assert main(["classify", str(path), "--out", str(out), "--quiet", "--no-star-types", "--workers", "1"]) == 0
+    row = pd.read_csv(out).iloc[0]
+    assert "CENTROID_OFFSET" in str(row["flags"]) and row["mission"] == "K2"
+    assert main(["report", str(path), "--out", str(tmp_path / "rep"), "--no-model", "--quiet", "--no-saliency"]) == 0
+    pages = list((tmp_path / "rep").glob("*.html"))
+    assert len(pages) == 1 and 'id="sk-pixels"' in pages[0].read_text()

@@ -337,6 +337,21 @@ def _decorrelate(flux: np.ndarray, pointing: np.ndarray, exclude: np.ndarray) ->
     return out.reshape(flux.shape)
 
 
+def _brightenings(flux: np.ndarray, nsigma: float = 4.0, half_window: int = 6) -> np.ndarray:
+    """Cadences whose summed stamp flux rises more than ``nsigma`` robust σ above its running
+    median over ±``half_window`` cadences (flares, cosmic rays the pipeline left)."""
+    from scipy.ndimage import median_filter
+
+    total = np.nansum(flux, axis=(1, 2))
+    if total.size < 4 * half_window:
+        return np.zeros(total.size, bool)
+    resid = total - median_filter(total, size=2 * half_window + 1, mode="nearest")
+    mad = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
+    if not mad > 0:
+        return np.zeros(total.size, bool)
+    return resid > nsigma * mad
+
+
 def _transit_images(t: np.ndarray, flux: np.ndarray, noise: np.ndarray, period: float, epoch: float,
                     duration: float, cadence: float) -> list[TransitImage]:
     half = 0.5 * duration
@@ -514,6 +529,15 @@ def difference_image_arrays(series: PixelSeries, period_days: float, epoch_bjd: 
                 series.flux.value[good] = flux
                 notes.append(f"pixels decorrelated against the pointing ({origin}), fitted outside the transits")
     noise = pixel_noise(series)
+    bright = _brightenings(flux)
+    if bright.any():
+        # flares and other brightenings of the stars: a transit only ever dims, so these
+        # cadences are left out of both the in-transit and the out-of-transit images
+        t, flux = t[~bright], flux[~bright]
+        if pointing is not None:
+            pointing = pointing[good][~bright]
+            good = np.ones(t.size, bool)
+        notes.append(f"{int(bright.sum())} cadences of brightening (flares) left out")
     images = _transit_images(t, flux, noise, period_days, epoch_bjd, duration_days, cadence)
     if not images:
         raise LightCurveDataError(f"{series.source}: no transit of P = {period_days:.5f} d has good cadences in "
