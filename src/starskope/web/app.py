@@ -234,6 +234,83 @@ def _finite(x: Any) -> Any:
     return None if isinstance(x, float) and not math.isfinite(x) else x
 
 
+@dataclass
+class _Context:
+    """What the route groups share: the settings, storage, job runner, folders and pages."""
+
+    settings: WebSettings
+    store: Storage
+    runner: JobRunner
+    data_dir: Path | None
+    uploads_dir: Path
+    incoming_dir: Path
+    limit_bytes: int
+    env: Any
+
+    def job_out(self, job: JobRecord, *, with_items: bool = True) -> dict[str, Any]:
+        d = dict(job.__dict__)
+        d.pop("options", None)
+        d["progress"] = (job.done + job.failed) / job.total if job.total else 0.0
+        if with_items:
+            items = self.store.job_items(job.id)
+            d["items"] = [{k: v for k, v in it.__dict__.items() if k != "job_id"} for it in items]
+            ups = {it.upload_id for it in items}
+            d["uploads"] = [self.upload_out(u) for u in (self.store.get_upload(i) for i in sorted(ups))
+                            if u is not None]
+        return d
+
+    @staticmethod
+    def upload_out(u: UploadRecord) -> dict[str, Any]:
+        d = dict(u.__dict__)
+        d.pop("stored_path", None)
+        return d
+
+    @staticmethod
+    def star_out(s: Any) -> dict[str, Any]:
+        d = {k: _finite(v) for k, v in s.as_dict().items()}
+        d["report_url"] = f"/api/stars/{s.id}/report"
+        d["page_url"] = f"/stars/{s.id}"
+        return d
+
+    def get_star_or_404(self, star_id: str) -> Any:
+        s = self.store.get_star(star_id)
+        if s is None:
+            raise HTTPException(404, f"no star with id {star_id!r}")
+        return s
+
+    def make_job(self, uploads: list[UploadRecord], options: dict[str, Any]) -> JobRecord:
+        job = JobRecord(id=new_id(), options=json.dumps(options))
+        items: list[JobItem] = []
+        for u in uploads:
+            if u.kind == "table":
+                for r in range(u.n_stars):
+                    items.append(JobItem(job_id=job.id, position=len(items), upload_id=u.id,
+                                         label=f"row {r + 1} of {u.original_name}", row=r))
+            else:
+                items.append(JobItem(job_id=job.id, position=len(items), upload_id=u.id, label=u.original_name))
+        job.total = len(items)
+        job.stage = "queued"
+        for u in uploads:
+            self.store.add_upload(u)
+        self.store.add_job(job, items)
+        self.runner.submit(job.id)
+        return job
+
+    @staticmethod
+    def star_query(predicted_class: str | None, q: str | None, flag: str | None, min_p_planet: float | None,
+                   job_id: str | None, sort: str, order: str, limit: int, offset: int) -> StarQuery:
+        try:
+            return StarQuery(predicted_class=predicted_class or None, text=q or None, flag=flag or None,
+                             min_p_planet=min_p_planet, job_id=job_id or None, sort=sort,
+                             descending=(order == "desc"), limit=limit, offset=offset)
+        except ParameterError as exc:
+            raise HTTPException(400, str(exc)) from None
+
+    def page(self, template: str, **context: Any) -> HTMLResponse:
+        html = self.env.get_template(template).render(version=__version__, **context)
+        return HTMLResponse(html)
+
+
 def create_app(settings: WebSettings | None = None, *, storage: Storage | None = None) -> Any:
     """Build the FastAPI application.
 
@@ -250,7 +327,6 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
         With ``app.state.storage``, ``app.state.runner`` and ``app.state.settings``.
         The job runner starts with the app (lifespan) and stops with it.
     """
-    from ..report import PLOTLY_JS_NAME, plotly_js_path, render_html
     from ..report.html import template_environment
 
     settings = settings or WebSettings()
@@ -300,8 +376,21 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
     app.state.storage = store
     app.state.runner = runner
     app.state.settings = settings
+    ctx = _Context(settings=settings, store=store, runner=runner, data_dir=data_dir, uploads_dir=uploads_dir,
+                   incoming_dir=incoming_dir, limit_bytes=limit_bytes,
+                   env=template_environment([_HERE / "templates"]))
+    # registered in this order: the static mount must come after the Plotly route it would shadow
+    _guards(app, ctx)
+    _job_routes(app, ctx)
+    _star_routes(app, ctx)
+    _file_routes(app, ctx)
+    _page_routes(app, ctx)
+    return app
 
-    env = template_environment([_HERE / "templates"])
+
+def _guards(app: Any, ctx: _Context) -> None:
+    """The request-size limit and the error replies."""
+    settings, limit_bytes = ctx.settings, ctx.limit_bytes
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Any:
@@ -325,63 +414,11 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
     async def starskope_error(request: Request, exc: StarskopeError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
-    # ------------------------------------------------------------------ helpers
-    def job_out(job: JobRecord, *, with_items: bool = True) -> dict[str, Any]:
-        d = dict(job.__dict__)
-        d.pop("options", None)
-        d["progress"] = (job.done + job.failed) / job.total if job.total else 0.0
-        if with_items:
-            items = store.job_items(job.id)
-            d["items"] = [{k: v for k, v in it.__dict__.items() if k != "job_id"} for it in items]
-            ups = {it.upload_id for it in items}
-            d["uploads"] = [upload_out(u) for u in (store.get_upload(i) for i in sorted(ups)) if u is not None]
-        return d
 
-    def upload_out(u: UploadRecord) -> dict[str, Any]:
-        d = dict(u.__dict__)
-        d.pop("stored_path", None)
-        return d
+def _job_routes(app: Any, ctx: _Context) -> None:
+    """``/api/health`` and the jobs: upload, pick from the data folder, list, follow."""
+    settings, store, data_dir = ctx.settings, ctx.store, ctx.data_dir
 
-    def star_out(s: Any) -> dict[str, Any]:
-        d = {k: _finite(v) for k, v in s.as_dict().items()}
-        d["report_url"] = f"/api/stars/{s.id}/report"
-        d["page_url"] = f"/stars/{s.id}"
-        return d
-
-    def get_star_or_404(star_id: str) -> Any:
-        s = store.get_star(star_id)
-        if s is None:
-            raise HTTPException(404, f"no star with id {star_id!r}")
-        return s
-
-    def make_job(uploads: list[UploadRecord], options: dict[str, Any]) -> JobRecord:
-        job = JobRecord(id=new_id(), options=json.dumps(options))
-        items: list[JobItem] = []
-        for u in uploads:
-            if u.kind == "table":
-                for r in range(u.n_stars):
-                    items.append(JobItem(job_id=job.id, position=len(items), upload_id=u.id,
-                                         label=f"row {r + 1} of {u.original_name}", row=r))
-            else:
-                items.append(JobItem(job_id=job.id, position=len(items), upload_id=u.id, label=u.original_name))
-        job.total = len(items)
-        job.stage = "queued"
-        for u in uploads:
-            store.add_upload(u)
-        store.add_job(job, items)
-        runner.submit(job.id)
-        return job
-
-    def star_query(predicted_class: str | None, q: str | None, flag: str | None, min_p_planet: float | None,
-                   job_id: str | None, sort: str, order: str, limit: int, offset: int) -> StarQuery:
-        try:
-            return StarQuery(predicted_class=predicted_class or None, text=q or None, flag=flag or None,
-                             min_p_planet=min_p_planet, job_id=job_id or None, sort=sort,
-                             descending=(order == "desc"), limit=limit, offset=offset)
-        except ParameterError as exc:
-            raise HTTPException(400, str(exc)) from None
-
-    # ------------------------------------------------------------------ API
     @app.get("/api/health", response_model=HealthOut, tags=["service"])
     def health() -> dict[str, Any]:
         """Version, model and storage of this server."""
@@ -405,30 +442,9 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
             raise HTTPException(400, "no files in the request")
         if len(files) > MAX_FILES_PER_REQUEST:
             raise HTTPException(400, f"{len(files)} files in one request; at most {MAX_FILES_PER_REQUEST}")
-        staging = incoming_dir / new_id()
-        staging.mkdir(parents=True)
-        accepted: list[tuple[UploadRecord, Path]] = []
-        try:
-            total = 0
-            for f in files:
-                name = check_name(f.filename)
-                upload_id = new_id()
-                stored = safe_stored_name(name)
-                (staging / upload_id).mkdir()
-                dest = staging / upload_id / stored
-                n, sha = copy_limited(f.file, dest, limit_bytes - total, name)
-                total += n
-                checked = check_file(dest, name, mission=mission, time_format=time_format, limit_bytes=limit_bytes)
-                accepted.append((UploadRecord(id=upload_id, original_name=name, stored_path=f"{upload_id}/{stored}",
-                                              kind=checked.kind, size_bytes=n, sha256=sha, n_stars=checked.n_stars,
-                                              detail=checked.detail), staging / upload_id))
-            for rec, folder in accepted:
-                shutil.move(str(folder), str(uploads_dir / rec.id))
-        finally:
-            remove_tree(staging)
-        job = make_job([rec for rec, _ in accepted],
-                       {"analysis": settings.analysis, "mission": mission, "time_format": time_format})
-        return job_out(store.get_job(job.id) or job)
+        accepted = _receive(ctx, files, mission=mission, time_format=time_format)
+        job = ctx.make_job(accepted, {"analysis": settings.analysis, "mission": mission, "time_format": time_format})
+        return ctx.job_out(store.get_job(job.id) or job)
 
     @app.post("/api/jobs/from-folder", response_model=JobOut, status_code=202, tags=["jobs"])
     def submit_folder(request: FolderRequest) -> dict[str, Any]:
@@ -447,14 +463,14 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
             uploads.append(UploadRecord(id=new_id(), original_name=rel_norm, stored_path=rel_norm, kind=checked.kind,
                                         size_bytes=path.stat().st_size, sha256=h.hexdigest(),
                                         n_stars=checked.n_stars, source="data-folder", detail=checked.detail))
-        job = make_job(uploads, {"analysis": settings.analysis, "mission": request.mission,
-                                 "time_format": request.time_format})
-        return job_out(store.get_job(job.id) or job)
+        job = ctx.make_job(uploads, {"analysis": settings.analysis, "mission": request.mission,
+                                     "time_format": request.time_format})
+        return ctx.job_out(store.get_job(job.id) or job)
 
     @app.get("/api/jobs", response_model=list[JobOut], tags=["jobs"])
     def list_jobs(limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
         """Recent jobs, newest first (without their items)."""
-        return [job_out(j, with_items=False) for j in store.list_jobs(limit)]
+        return [ctx.job_out(j, with_items=False) for j in store.list_jobs(limit)]
 
     @app.get("/api/jobs/{job_id}", response_model=JobOut, tags=["jobs"])
     def get_job(job_id: str) -> dict[str, Any]:
@@ -462,8 +478,41 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
         job = store.get_job(job_id)
         if job is None:
             raise HTTPException(404, f"no job with id {job_id!r}")
-        return job_out(job)
+        return ctx.job_out(job)
 
+
+def _receive(ctx: _Context, files: list[UploadFile], *, mission: str | None,
+             time_format: str | None) -> list[UploadRecord]:
+    """Check and store uploaded files: all of them, or none (the first refusal is raised)."""
+    staging = ctx.incoming_dir / new_id()
+    staging.mkdir(parents=True)
+    accepted: list[tuple[UploadRecord, Path]] = []
+    try:
+        total = 0
+        for f in files:
+            name = check_name(f.filename)
+            upload_id = new_id()
+            stored = safe_stored_name(name)
+            (staging / upload_id).mkdir()
+            dest = staging / upload_id / stored
+            n, sha = copy_limited(f.file, dest, ctx.limit_bytes - total, name)
+            total += n
+            checked = check_file(dest, name, mission=mission, time_format=time_format, limit_bytes=ctx.limit_bytes)
+            accepted.append((UploadRecord(id=upload_id, original_name=name, stored_path=f"{upload_id}/{stored}",
+                                          kind=checked.kind, size_bytes=n, sha256=sha, n_stars=checked.n_stars,
+                                          detail=checked.detail), staging / upload_id))
+        for rec, folder in accepted:
+            shutil.move(str(folder), str(ctx.uploads_dir / rec.id))
+    finally:
+        remove_tree(staging)
+    return [rec for rec, _ in accepted]
+
+
+def _star_routes(app: Any, ctx: _Context) -> None:
+    """The results: listed, as CSV, one star, its report document and its offline page."""
+    from ..report import render_html
+
+    store = ctx.store
     sort_pattern = "^(" + "|".join(SORTABLE_COLUMNS) + ")$"
 
     @app.get("/api/stars", response_model=list[StarOut], tags=["stars"])
@@ -479,8 +528,8 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
         offset: int = Query(0, ge=0),
     ) -> list[dict[str, Any]]:
         """Results, filtered and sorted."""
-        query = star_query(predicted_class, q, flag, min_p_planet, job_id, sort, order, limit, offset)
-        return [star_out(s) for s in store.list_stars(query)]
+        query = ctx.star_query(predicted_class, q, flag, min_p_planet, job_id, sort, order, limit, offset)
+        return [ctx.star_out(s) for s in store.list_stars(query)]
 
     @app.get("/api/stars.csv", tags=["stars"], response_class=Response,
              responses={200: {"content": {"text/csv": {}}, "description": "the results as CSV"}})
@@ -491,40 +540,20 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
         limit: int = Query(100_000, ge=1, le=100_000), offset: int = Query(0, ge=0),
     ) -> Response:
         """The filtered results as a CSV file (one row per star)."""
-        query = star_query(predicted_class, q, flag, min_p_planet, job_id, sort, order, limit, offset)
-        cols = ["id", "label", "target_id", "mission", "product", "predicted_class", "verdict_source",
-                *CLASS_COLUMNS, "period_days", "epoch_bjd", "depth_ppm", "duration_hours", "snr",
-                "planet_radius_earth", "flags", "model_version", "created_at", "reason"]
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(cols)
-        for s in store.list_stars(query):
-            d = s.as_dict()
-            row = []
-            for c in cols:
-                v = d.get(c)
-                if v is None:
-                    row.append("")
-                elif c == "epoch_bjd":
-                    row.append(f"{v:.6f}")
-                elif isinstance(v, float):
-                    row.append(f"{v:.6g}")
-                else:
-                    row.append(v)
-            w.writerow(row)
-        return Response(buf.getvalue(), media_type="text/csv",
+        query = ctx.star_query(predicted_class, q, flag, min_p_planet, job_id, sort, order, limit, offset)
+        return Response(_stars_csv_text(store.list_stars(query)), media_type="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="starskope-results.csv"'})
 
     @app.get("/api/stars/{star_id}", response_model=StarOut, tags=["stars"])
     def get_star(star_id: str) -> dict[str, Any]:
         """One star's result and the reason for its verdict."""
-        return star_out(get_star_or_404(star_id))
+        return ctx.star_out(ctx.get_star_or_404(star_id))
 
     @app.get("/api/stars/{star_id}/report", tags=["stars"],
              responses={200: {"content": {"application/json": {}}, "description": "the report document"}})
     def get_report(star_id: str) -> Response:
         """The star's report document: verdict, evidence, parameters, provenance, figures."""
-        get_star_or_404(star_id)
+        ctx.get_star_or_404(star_id)
         text = store.get_report(star_id)
         if text is None:
             raise HTTPException(404, f"star {star_id!r} has no report")
@@ -533,7 +562,7 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
     @app.get("/api/stars/{star_id}/report.html", tags=["stars"], response_class=HTMLResponse)
     def get_report_html(star_id: str, download: bool = True) -> HTMLResponse:
         """The star's report as one self-contained HTML file (Plotly inlined; works offline)."""
-        s = get_star_or_404(star_id)
+        s = ctx.get_star_or_404(star_id)
         text = store.get_report(star_id)
         if text is None:
             raise HTTPException(404, f"star {star_id!r} has no report")
@@ -547,10 +576,40 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
             headers["Content-Disposition"] = f'attachment; filename="{stem}.html"'
         return HTMLResponse(render_html(doc, plotly="inline"), headers=headers)
 
+
+def _stars_csv_text(stars: Any) -> str:
+    """The results as CSV text (epochs to the microday, other floats to 6 digits)."""
+    cols = ["id", "label", "target_id", "mission", "product", "predicted_class", "verdict_source",
+            *CLASS_COLUMNS, "period_days", "epoch_bjd", "depth_ppm", "duration_hours", "snr",
+            "planet_radius_earth", "flags", "model_version", "created_at", "reason"]
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(cols)
+    for s in stars:
+        d = s.as_dict()
+        row = []
+        for c in cols:
+            v = d.get(c)
+            if v is None:
+                row.append("")
+            elif c == "epoch_bjd":
+                row.append(f"{v:.6f}")
+            elif isinstance(v, float):
+                row.append(f"{v:.6g}")
+            else:
+                row.append(v)
+        w.writerow(row)
+    return buf.getvalue()
+
+
+def _file_routes(app: Any, ctx: _Context) -> None:
+    """The files given to the app, and the data folder's light curves."""
+    store, data_dir = ctx.store, ctx.data_dir
+
     @app.get("/api/uploads", response_model=list[UploadOut], tags=["files"])
     def list_uploads() -> list[dict[str, Any]]:
         """Files given to the app (names as given; they are stored under generated ids)."""
-        return [upload_out(u) for u in store.list_uploads()]
+        return [ctx.upload_out(u) for u in store.list_uploads()]
 
     @app.get("/api/data-files", response_model=DataListing, tags=["files"])
     def data_files(path: str = Query("", description="folder relative to the data folder")) -> dict[str, Any]:
@@ -577,7 +636,13 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
         parent = None if folder == root else ("" if folder.parent == root else folder.parent.relative_to(root).as_posix())
         return {"path": rel_folder, "parent": parent, "entries": entries}
 
-    # ------------------------------------------------------------------ pages and assets
+
+def _page_routes(app: Any, ctx: _Context) -> None:
+    """The pages and their assets (Plotly.js from the installed plotly package)."""
+    from ..report import PLOTLY_JS_NAME, plotly_js_path
+
+    settings, store, env = ctx.settings, ctx.store, ctx.env
+
     @app.get(f"/static/{PLOTLY_JS_NAME}", include_in_schema=False)
     def plotly_js() -> FileResponse:
         return FileResponse(plotly_js_path(), media_type="application/javascript",
@@ -585,16 +650,12 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
 
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
 
-    def page(template: str, **context: Any) -> HTMLResponse:
-        html = env.get_template(template).render(version=__version__, **context)
-        return HTMLResponse(html)
-
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> HTMLResponse:
         classes = ["planet_transit", "eclipsing_binary", "other_variable", "nothing_significant"]
-        return page("web_index.html", data_folder=data_dir is not None, max_upload_mb=settings.max_upload_mb,
-                    classes=classes, suffixes=", ".join(LIGHT_CURVE_SUFFIXES), missions=_MISSIONS,
-                    time_formats=_TIME_FORMATS, model=settings.runner.model)
+        return ctx.page("web_index.html", data_folder=ctx.data_dir is not None, max_upload_mb=settings.max_upload_mb,
+                        classes=classes, suffixes=", ".join(LIGHT_CURVE_SUFFIXES), missions=_MISSIONS,
+                        time_formats=_TIME_FORMATS, model=settings.runner.model)
 
     @app.get("/stars/{star_id}", response_class=HTMLResponse, include_in_schema=False)
     def star_page(star_id: str) -> HTMLResponse:
@@ -605,7 +666,5 @@ def create_app(settings: WebSettings | None = None, *, storage: Storage | None =
                                 status_code=404)
         doc = json.loads(text)
         if doc.get("kind") == "batch-row":  # a row stored by `starskope classify --db`
-            return page("web_batch_star.html", row=doc.get("row") or {}, star=s)
-        return page("web_star.html", doc=doc, star=s)
-
-    return app
+            return ctx.page("web_batch_star.html", row=doc.get("row") or {}, star=s)
+        return ctx.page("web_star.html", doc=doc, star=s)
