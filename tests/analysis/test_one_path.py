@@ -23,7 +23,9 @@ FILES = {
     "TESS SPOC 2-min": "tess/misc/zclaytor+lcs_demo/hlsp_tess-spoc_tess_phot_0000000261136679-s0001_tess_v1_lc.fits",
     "TESS FFI": "tess/ffi/122507338.fits.gz",
 }
-COMPARED = ("p_planet", "period_days", "depth_ppm", "flags", "predicted_class")
+COMPARED = ("p_planet", "period_days", "depth_ppm", "flags", "predicted_class", "verdict_status", "verdict_reason",
+            "model_class", "n_candidates")
+_TEXT = ("flags", "predicted_class", "verdict_status", "verdict_reason", "model_class")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,7 @@ def _text(v) -> str:
 def _same(a: dict, b: dict, where: str) -> None:
     for k in COMPARED:
         x, y = a[k], b[k]
-        if k in ("flags", "predicted_class"):
+        if k in _TEXT:
             assert _text(x) == _text(y), (where, k, x, y)
         elif isinstance(x, float) or isinstance(y, float):
             x = float("nan") if x is None else float(x)
@@ -104,10 +106,16 @@ def _web(inputs, tmp, model_spec):
         job = wait_for_job(client, r.json()["id"], timeout=600)
         assert job["status"] == "done" and job["failed"] == 0, job
         stars = client.get("/api/stars", params={"job_id": job["id"]}).json()
+        # the star's page shows its report document: the verdict's status and reason come from it
+        summaries = {s["id"]: client.get(s["report_url"]).json()["summary"] for s in stars}
     for kind, path in inputs.items():
         label = "row 1 of exoTest.csv" if kind == "Kaggle row" else Path(path).name
         s = next(s for s in stars if s["label"] == label)
-        rows[kind] = {**s, "p_planet": s["p_planet_transit"]}
+        page = summaries[s["id"]]
+        assert s["predicted_class"] == page["predicted_class"], (kind, s["predicted_class"], page["predicted_class"])
+        rows[kind] = {**s, "p_planet": s["p_planet_transit"], "verdict_status": page["verdict_status"],
+                      "verdict_reason": page["verdict_reason"], "model_class": page["model_class"],
+                      "n_candidates": page["n_candidates"]}
     return rows
 
 
@@ -124,6 +132,7 @@ def _check_every_entry_point(inputs, tmp, model, model_dir, model_spec):
     for kind in inputs:
         ref = api[kind]
         assert np.isfinite(ref["p_planet"]) and np.isfinite(ref["period_days"]), kind
+        assert ref["verdict_status"] in ("confident", "check") and ref["verdict_reason"], kind
         row = frame[frame["file"] == str(inputs[kind])].iloc[0].to_dict()
         _same(ref, row, f"pipeline.classify, {kind}")
         _same(ref, cli[kind], f"starskope classify, {kind}")

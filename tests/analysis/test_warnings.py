@@ -44,6 +44,7 @@ def test_an_assumed_time_system_is_said_in_the_table_the_report_and_the_web_page
     assert "Repairs to the data" in html and ASSUMED in html
 
     from fastapi.testclient import TestClient
+
     from web.conftest import fits_upload, make_app, wait_for_job
 
     with TestClient(make_app(tmp_path / "web", saliency=False)) as client:

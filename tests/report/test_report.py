@@ -162,10 +162,13 @@ def test_report_renders_in_chromium(pi_men_doc, tmp_path):
         page.goto(html.as_uri())
         page.wait_for_function("document.querySelectorAll('.sk-rendered').length >= 9", timeout=30000)
         assert page.locator(".sk-rendered .main-svg").count() >= 9
-        # the page shows the document's verdict, and where it came from
+        # the page shows the document's one verdict, its status, and what was reconciled
         verdict = pi_men_doc["verdict"]
-        assert verdict["title"]
+        assert verdict["title"] and verdict["status"] in ("confident", "check")
+        assert page.locator(".sk-verdict").count() == 1
         assert page.locator("#sk-verdict .sk-verdict-title").inner_text().strip() == verdict["title"]
-        assert f"verdict from the {verdict['source']}" in page.locator("#sk-verdict").inner_text()
+        assert page.locator("#sk-verdict-status").inner_text().strip().lower() == verdict["status"]
+        assert page.locator("#sk-verdict").get_attribute("data-status") == verdict["status"]
+        assert f"the {verdict['source']}, the vetting flags and the star type" in page.locator("#sk-verdict").inner_text()
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert (tmp_path / "report.png").stat().st_size > 50_000

@@ -89,6 +89,12 @@ def test_upload_a_fits_file_and_read_the_star_page(server, shared_data, synth, t
         for div in page.locator("[data-figure]").all():
             assert div.locator("svg.main-svg, canvas").count() > 0, div.get_attribute("data-figure")
         assert "TIC 261136679" in page.inner_text("h1")
+        # one verdict: one badge, the class the results list showed, with its status
+        assert page.locator(".sk-verdict").count() == 1
+        assert page.get_attribute("#sk-report", "data-verdict") == verdict.replace(" ", "_")
+        status = page.locator("#sk-verdict").get_attribute("data-status")
+        assert status in ("confident", "check")
+        assert page.inner_text("#sk-verdict-status").strip().lower() == status
         assert page.locator("#sk-evidence table tr").count() > 5
         assert "6.2" in page.inner_text("#sk-reason")
         # what kind of star: the type, its probabilities and the periodogram evidence, drawn

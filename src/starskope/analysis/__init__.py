@@ -8,7 +8,9 @@ web app, the batch engine and the Python API all
 2. analyse each star with :func:`analyse` (or its batched form for table rows,
    :func:`analyse_table_rows`), which returns one :class:`StarAnalysis`: the cleaned
    light curve, the search, the vetting, the model inputs, the star type, the model's
-   verdict, and the repairs made to the data.
+   decision, and the repairs made to the data; its one verdict (:func:`verdict_of`:
+   the model, the vetting flags and the star type reconciled) and every candidate of
+   the search with their relations (:func:`candidate_rows`).
 
 A results row (:func:`result_row`), a report and the web page are all read off that one
 object, so they show one star the same numbers.
@@ -22,6 +24,7 @@ object, so they show one star the same numbers.
 
 from __future__ import annotations
 
+from .candidates import CandidateRelation, candidate_relations, candidate_rows
 from .classify import (
     CLASSIFY_COLUMNS,
     check_four_class_model,
@@ -57,23 +60,30 @@ from .tables import (
     table_file_firing_mask,
     table_firing_mask,
 )
+from .verdict import CHECK, CONFIDENT, Verdict, reconcile, rules_verdict, verdict_of
 
 __all__ = [
+    "CHECK",
     "CLASSIFY_COLUMNS",
+    "CONFIDENT",
     "FIRING_ROWS",
     "MIN_CADENCES",
     "MODEL_FIELDS",
     "RUN_FIELDS",
     "AnalysisOptions",
+    "CandidateRelation",
     "Classification",
     "ModelOptionsWarning",
     "StarAnalysis",
+    "Verdict",
     "analyse",
     "analyse_file",
     "analyse_files",
     "analyse_lightcurve",
     "analyse_table_row",
     "analyse_table_rows",
+    "candidate_relations",
+    "candidate_rows",
     "check_four_class_model",
     "classify_analyses",
     "clean_table_rows",
@@ -83,11 +93,14 @@ __all__ = [
     "model_options",
     "options_for",
     "read_star",
+    "reconcile",
     "result_columns",
     "result_row",
+    "rules_verdict",
     "search_period_max",
     "table_file_firing_mask",
     "table_firing_mask",
     "target_name",
+    "verdict_of",
     "vet_ephemerides",
 ]

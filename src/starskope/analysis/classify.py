@@ -2,7 +2,10 @@
 
 ``starskope classify``'s table, the web app's results list and a report's summary are
 all built by :func:`result_row` from a :class:`~.result.StarAnalysis`, so they cannot
-disagree.
+disagree. Its ``predicted_class`` is the star's one verdict
+(:func:`~.verdict.verdict_of`: the model, the vetting flags and the star type
+reconciled), with ``verdict_status`` (``confident`` or ``check``) and
+``verdict_reason``; the model's own decision is ``model_class``.
 """
 
 from __future__ import annotations
@@ -25,10 +28,13 @@ __all__ = [
 ]
 
 #: Columns of a results row, before the per-class ``p_<class>`` columns (inserted after
-#: ``p_planet``) and the star-type columns (at the end, before ``warnings``).
+#: ``p_planet``) and the star-type columns (at the end, before ``verdict_reason`` and
+#: ``warnings``). ``n_candidates`` counts the search's candidates (all of them:
+#: ``classify --all-candidates``).
 CLASSIFY_COLUMNS: tuple[str, ...] = (
-    "file", "target_id", "mission", "predicted_class", "p_planet",
+    "file", "target_id", "mission", "predicted_class", "verdict_status", "model_class", "p_planet",
     "period_days", "epoch_bjd", "depth_ppm", "duration_hours", "snr", "planet_radius_earth", "flags",
+    "n_candidates",
 )
 
 
@@ -75,21 +81,23 @@ def result_columns() -> list[str]:
     cols = list(CLASSIFY_COLUMNS)
     at = cols.index("p_planet") + 1
     cols[at:at] = [f"p_{c}" for c in CLASSES]
-    return [*cols, "star_type", *[f"p_type_{t}" for t in STAR_TYPES], "warnings"]
+    return [*cols, "star_type", *[f"p_type_{t}" for t in STAR_TYPES], "verdict_reason", "warnings"]
 
 
 def result_row(a: StarAnalysis) -> dict[str, Any]:
-    """The star's row: provenance, the model's verdict, the best candidate in physical
-    units, the vetting flags the model saw, the star type and the repairs made to the data."""
+    """The star's row: provenance, its one verdict (class, status, reason) beside the
+    model's own decision and probabilities, the best candidate in physical units, the
+    vetting flags the model saw, the number of candidates, the star type and the repairs
+    made to the data. Without a model the verdict is the vetting rules'."""
     from ..models.labels import CLASSES
     from ..startypes import STAR_TYPES
 
     nan = float("nan")
     c = a.candidate
     cl = a.classification
+    v = a.verdict
     row: dict[str, Any] = {
-        "file": a.file, "target_id": a.target, "mission": a.mission,
-        "predicted_class": cl.decided if cl is not None else "",
+        "file": a.file, "target_id": a.target, "mission": a.mission, **v.columns(),
         "p_planet": cl.p_planet if cl is not None else nan,
     }
     for k in CLASSES:
@@ -102,6 +110,7 @@ def result_row(a: StarAnalysis) -> dict[str, Any]:
         "snr": float(c.snr) if c is not None else nan,
         "planet_radius_earth": float((a.star.vetting or {}).get("radius_rearth", nan)),
         "flags": a.flags,
+        "n_candidates": len(a.candidates),
         "star_type": a.star_type.star_type if a.star_type is not None else "",
     })
     for t in STAR_TYPES:
@@ -114,6 +123,6 @@ def error_row(file: str, target: str, message: str) -> dict[str, Any]:
     """A full-width row for an input that could not be analysed (``flags`` start with
     ``error:``; every number empty)."""
     row: dict[str, Any] = dict.fromkeys(result_columns(), float("nan"))
-    row.update(file=file, target_id=target, mission="", predicted_class="", star_type="", warnings="",
-               flags=f"error: {message}"[:1100])
+    row.update(file=file, target_id=target, mission="", predicted_class="", verdict_status="", model_class="",
+               verdict_reason="", star_type="", warnings="", flags=f"error: {message}"[:1100])
     return row

@@ -71,8 +71,8 @@ class AnalysisOptions:
     detrend : str
         Detrender name (:data:`starskope.clean.DETRENDERS`).
     period_min_days, period_max_days : float
-        Search range, days (``period_max_days`` None: half the time span, at most 40 d;
-        see :func:`search_period_max`).
+        Search range, days (``period_max_days`` None: the time span, or half of it up
+        to 40 d without ``search_bands``; see :func:`search_period_max`).
     search_oversample : float
         Frequency oversampling of the search grid (the best peaks are then refined ten
         times finer, so 1.0 finds the same periods as 2.0 in half the time: measured on the
@@ -246,7 +246,15 @@ def options_for(model: Any = None, overrides: Mapping[str, Any] | None = None, *
 
 def search_period_max(time: np.ndarray, options: AnalysisOptions) -> float:
     """Longest trial period (days) of the search for a light curve spanning ``time``:
-    ``options.period_max_days``, or half the span up to 40 d; never above the span."""
+    ``options.period_max_days``; else the whole span when the search runs in bands
+    (a period needs two transits with data, which the search checks), or half the span
+    up to 40 d as models stored before the bands were trained; never above the span."""
     span = float(np.nanmax(time) - np.nanmin(time))
-    pmax = options.period_max_days if options.period_max_days is not None else min(0.5 * span, 40.0)
+    if options.period_max_days is not None:
+        pmax = options.period_max_days
+    elif options.search_bands:
+        # every period two transits can show: the search counts only events with data
+        pmax = span
+    else:
+        pmax = min(0.5 * span, 40.0)
     return float(min(pmax, span))

@@ -85,7 +85,12 @@ class StarAnalysis:
         The star type measured on the light curve before detrending (None: not asked
         for, or too few cadences — see ``notes``).
     classification : Classification or None
-        The model's verdict (None: no model given).
+        The model's decision (None: no model given). The star's one verdict, which
+        reconciles it with the vetting and the star type, is :attr:`verdict`.
+    candidate_reports : list of VettingReport or None
+        The vetting of each of :attr:`candidates` (``detail=True``): the first is
+        ``vetting``; the others were vetted knowing all the others. Empty when not
+        vetted (``detail=False``); None for a candidate whose vetting failed.
     provenance : list of str
         Reading and cleaning steps.
     notes : list of str
@@ -121,6 +126,7 @@ class StarAnalysis:
     features: FeatureSet
     star_type: Any = None
     classification: Classification | None = None
+    candidate_reports: list[Any] = field(default_factory=list)
     provenance: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -147,6 +153,22 @@ class StarAnalysis:
         if self.search is None:
             return [self.candidate] if self.candidate is not None else []
         return list(self.search.candidates)
+
+    @property
+    def verdict(self) -> Any:
+        """The star's one verdict (:func:`starskope.analysis.verdict.verdict_of`): the
+        model, the vetting and the star type reconciled, with a status and a reason."""
+        from .verdict import verdict_of
+
+        return verdict_of(self)
+
+    @property
+    def candidate_rows(self) -> list[dict[str, Any]]:
+        """Every candidate with its numbers, flags and relations
+        (:func:`starskope.analysis.candidates.candidate_rows`)."""
+        from .candidates import candidate_rows
+
+        return candidate_rows(self)
 
     @property
     def quality_flagged(self) -> np.ndarray:

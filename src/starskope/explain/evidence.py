@@ -7,8 +7,9 @@ rules a human vetter (or the Kepler Robovetter, Thompson et al. 2018) applies: n
 significant periodic dip → nothing significant; an eclipsing-binary tell (odd/even
 depths, a secondary eclipse, a V shape, a stellar-size companion, a moving centroid) →
 eclipsing binary; a dip that is not transit-like → other variability; otherwise a
-planet. It stands beside the model's verdict in every report, so a disagreement between
-the two is visible.
+planet. The rules live with the star's one verdict
+(:func:`starskope.analysis.verdict.rules_verdict`, which reconciles them with the model
+and the star type); this module shows them as evidence.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ..analysis.verdict import EB_FLAGS, MARGINAL, is_marginal
+from ..analysis.verdict import rules_verdict as evidence_verdict
 from ..errors import ParameterError
 
 __all__ = [
@@ -34,13 +37,6 @@ __all__ = [
 STANCES: tuple[str, ...] = ("for planet", "against planet", "neutral")
 
 _STANCE_OF_VERDICT = {"planet": "for planet", "not planet": "against planet", "neutral": "neutral"}
-
-#: Vetting flags that mark an eclipsing binary (on target or blended).
-EB_FLAGS: tuple[str, ...] = ("ODD_EVEN", "SIGNIFICANT_SECONDARY", "V_SHAPED", "TOO_LARGE", "CENTROID_OFFSET")
-
-#: A detection is marginal when its SNR is below ``snr`` and either the periodogram peak
-#: barely stands out (SDE below ``sde``) or it rests on ``max_transits`` transits or fewer.
-MARGINAL: dict[str, float] = {"snr": 10.0, "sde": 6.0, "max_transits": 2}
 
 
 def format_value(value: float | None, unit: str = "") -> str:
@@ -133,65 +129,3 @@ def evidence_table(report: Any) -> list[EvidenceRow]:
                                 stance=_STANCE_OF_VERDICT[d.verdict], reason=d.reason))
     order = {"against planet": 0, "for planet": 1, "neutral": 2}
     return sorted(rows, key=lambda r: order[r.stance])
-
-
-def _value(report: Any, name: str) -> float:
-    if report is None or name not in report:
-        return float("nan")
-    return report.value(name)
-
-
-def is_marginal(candidate: Any, *, snr_threshold: float = 7.1) -> bool:
-    """Whether a candidate at or above the detection threshold is still marginal
-    (see :data:`MARGINAL`)."""
-    if candidate is None:
-        return True
-    snr = float(candidate.snr)
-    if not (math.isfinite(snr) and snr >= snr_threshold):
-        return True
-    sde = float((candidate.extra or {}).get("sde", float("nan")))
-    weak_peak = math.isfinite(sde) and sde < MARGINAL["sde"]
-    few = int(candidate.n_transits) <= MARGINAL["max_transits"]
-    return snr < MARGINAL["snr"] and (weak_peak or few)
-
-
-def evidence_verdict(candidate: Any, report: Any, *, snr_threshold: float = 7.1,
-                     variability_over_noise: float = float("nan"), search_candidate: Any = None) -> tuple[str, str]:
-    """The class the evidence alone supports, and the rule that decided.
-
-    Parameters
-    ----------
-    candidate : TransitCandidate or None
-        The best candidate (vetted when vetting ran).
-    report : VettingReport or None
-        Its vetting.
-    snr_threshold : float
-        Detection threshold (the Kepler pipeline's 7.1σ).
-    variability_over_noise : float
-        Peak-to-peak variability of the raw light curve over the white noise (linear);
-        above 30 a star without a significant dip counts as variable.
-    search_candidate : TransitCandidate, optional
-        The candidate as the search reported it (its SDE), when ``candidate`` is the
-        vetted one.
-
-    Returns
-    -------
-    (str, str)
-        A class of :data:`starskope.models.labels.CLASSES` and the rule in words.
-    """
-    probe = search_candidate if search_candidate is not None else candidate
-    variable = math.isfinite(variability_over_noise) and variability_over_noise > 30
-    if candidate is None or report is None or is_marginal(probe, snr_threshold=snr_threshold):
-        if variable:
-            return "other_variable", (f"no significant periodic dip, but the star varies by "
-                                      f"{variability_over_noise:.0f}× its noise")
-        return "nothing_significant", "no periodic dip stands clearly above the noise"
-    flags = report.flag_names
-    eb = [f for f in flags if f in EB_FLAGS]
-    if eb:
-        return "eclipsing_binary", "eclipsing-binary tells: " + ", ".join(eb)
-    if "NOT_TRANSIT_LIKE" in flags:
-        return "other_variable", "the dip is not transit-like"
-    if "EPHEMERIS_MATCH" in flags:
-        return "eclipsing_binary", "the ephemeris matches a known eclipsing binary or another signal"
-    return "planet_transit", "a significant, transit-shaped dip with no false-positive flag"

@@ -6,25 +6,24 @@ model contributions and saliency.
 >>> ex = explain(analyse("pi_men.fits", model=model, detail=True), model)  # doctest: +SKIP
 >>> print(ex.reason)                                              # doctest: +SKIP
 
-Without a model (none shipped yet, or ``model=None``) the verdict is the one the vetting
-evidence supports (:func:`~starskope.explain.evidence.evidence_verdict`) and the report
-says so; with one it is the model's decision (:attr:`StarAnalysis.classification`, the
-same as in ``starskope classify``), and the evidence verdict stands beside it.
+The verdict is the star's one verdict (:func:`starskope.analysis.verdict.verdict_of`, the
+same as ``predicted_class`` in ``starskope classify``): the model's decision
+(:attr:`StarAnalysis.classification`) — or, without a model (none shipped yet, or
+``model=None``), the one the vetting evidence supports
+(:func:`~starskope.explain.evidence.evidence_verdict`) — reconciled with the vetting
+flags and the star type, with a status (``confident`` / ``check``) and the reason for it.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-import numpy as np
-
 from ..analysis import StarAnalysis
+from ..analysis.verdict import Verdict, variability, verdict_of
 from ..errors import ModelFileError, ParameterError
-from ..scatter import point_to_point_std
 from .contributions import ModelContributions, find_view_cnn, model_contributions
-from .evidence import EvidenceRow, evidence_table, evidence_verdict
+from .evidence import EvidenceRow, evidence_table
 from .reasons import CLASS_TITLES, reason_paragraph
 from .saliency import Saliency, occlusion_saliency, view_cnn_scorer
 
@@ -72,9 +71,10 @@ class Explanation:
     analysis : StarAnalysis
         Everything measured (light curves, search, vetting, features).
     verdict : str
-        The class given (:data:`starskope.models.labels.CLASSES`).
+        The star's one verdict (:data:`starskope.models.labels.CLASSES`): the model (or
+        the vetting rules), the vetting flags and the star type reconciled.
     verdict_source : str
-        ``"model"`` or ``"vetting rules"``.
+        ``"model"`` or ``"vetting rules"``: where ``model_class`` came from.
     probabilities : dict or None
         Class → probability from the model (None without one).
     evidence : list of EvidenceRow
@@ -87,6 +87,12 @@ class Explanation:
     model : dict
         :func:`model_description`.
     notes : list of str
+    status : str
+        ``"confident"`` or ``"check"`` (:mod:`starskope.analysis.verdict`).
+    verdict_reason : str
+        Why the verdict and its status, naming every disagreement.
+    model_class : str
+        The model's own decision (the rules' class without a model).
     """
 
     analysis: StarAnalysis
@@ -101,6 +107,9 @@ class Explanation:
     saliency: Saliency | None = None
     model: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    status: str = ""
+    verdict_reason: str = ""
+    model_class: str = ""
 
     @property
     def title(self) -> str:
@@ -126,26 +135,10 @@ class Explanation:
         a = self.analysis
         row = result_row(a)
         row.update(label=a.label, product=a.product, predicted_class=self.verdict,
+                   verdict_status=self.status, verdict_reason=self.verdict_reason, model_class=self.model_class,
                    verdict_source=self.verdict_source, reason=self.reason,
                    model_version=self.model.get("version", ""))
         return row
-
-
-def _variability(a: StarAnalysis) -> dict[str, float]:
-    """Peak-to-peak variability of the raw flux (features), its dominant period, and the
-    white noise from the scatter of second differences (insensitive to smooth variability)."""
-    def pow10(name: str) -> float:
-        v = a.scalar(name)
-        return float(10 ** v) if math.isfinite(v) else float("nan")
-
-    raw = np.asarray(a.raw_flux, float)[a.kept]
-    raw = raw[np.isfinite(raw)]
-    noise = float("nan")
-    if raw.size > 10:
-        # second differences: blind to the variability itself (white noise σ gives σ·√6)
-        noise = point_to_point_std(raw / np.median(raw), order=2) * 1e6
-    return {"amplitude_ppm": pow10("log_variability_ppm"), "noise_ppm": noise,
-            "period_days": pow10("log_dominant_period_days")}
 
 
 def explain(analysis: StarAnalysis, model: Any = None, *, saliency: bool = True, max_windows: int = 300) -> Explanation:
@@ -179,11 +172,7 @@ def explain(analysis: StarAnalysis, model: Any = None, *, saliency: bool = True,
     notes = list(a.notes)
     search_cand = a.star.candidate
     snr_thr = float(a.options.vet_min_snr)
-    var = _variability(a)
-    var_ratio = var["amplitude_ppm"] / var["noise_ppm"] if var["noise_ppm"] > 0 else float("nan")
-    ev_class, ev_rule = evidence_verdict(a.candidate, a.vetting if a.vetted_for_model else None,
-                                         snr_threshold=snr_thr, variability_over_noise=var_ratio,
-                                         search_candidate=search_cand)
+    var = variability(a)
     probabilities = None
     contributions = None
     sal = None
@@ -197,8 +186,7 @@ def explain(analysis: StarAnalysis, model: Any = None, *, saliency: bool = True,
             classify_analyses([a], model)
         assert a.classification is not None
         probabilities = dict(a.classification.probabilities)
-        verdict = a.classification.decided
-        source = "model"
+        v: Verdict = verdict_of(a)
         contributions = model_contributions(model, a.features)
         cnn = find_view_cnn(model)
         cand = search_cand
@@ -215,12 +203,15 @@ def explain(analysis: StarAnalysis, model: Any = None, *, saliency: bool = True,
         elif saliency and cnn is None:
             notes.append("the model has no view CNN: no saliency curve")
     else:
-        verdict, source = ev_class, "vetting rules"
+        # the rules decide even for an analysis a model classified elsewhere
+        v = verdict_of(replace(a, classification=None) if a.classification is not None else a)
         notes.append("no trained model available: the verdict comes from the vetting rules")
-    reason = reason_paragraph(verdict, candidate=a.candidate, report=a.vetting if a.vetted_for_model else None,
-                              probabilities=probabilities, evidence_class=ev_class, evidence_rule=ev_rule,
-                              snr_threshold=snr_thr, search_candidate=search_cand, variability=var,
-                              model_name=f"{desc['name']} model" if desc else "")
-    return Explanation(analysis=a, verdict=verdict, verdict_source=source, probabilities=probabilities,
-                       evidence=evidence_table(a.vetting), evidence_class=ev_class, evidence_rule=ev_rule,
-                       reason=reason, contributions=contributions, saliency=sal, model=desc, notes=notes)
+    paragraph = reason_paragraph(v.model_class, candidate=a.candidate,
+                                 report=a.vetting if a.vetted_for_model else None, probabilities=probabilities,
+                                 evidence_class=v.rules_class, evidence_rule=v.rules_rule, snr_threshold=snr_thr,
+                                 search_candidate=search_cand, variability=var,
+                                 model_name=f"{desc['name']} model" if desc else "")
+    return Explanation(analysis=a, verdict=v.predicted_class, verdict_source=v.source, probabilities=probabilities,
+                       evidence=evidence_table(a.vetting), evidence_class=v.rules_class, evidence_rule=v.rules_rule,
+                       reason=f"{v.reason} {paragraph}", contributions=contributions, saliency=sal, model=desc,
+                       notes=notes, status=v.status, verdict_reason=v.reason, model_class=v.model_class)

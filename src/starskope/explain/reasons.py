@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from ..analysis.verdict import detected
 from .evidence import is_marginal
 
 __all__ = ["CLASS_TITLES", "depth_text", "reason_paragraph"]
@@ -183,8 +184,10 @@ def reason_paragraph(
 
     var = dict(variability or {})
     amp, noise, vper = var.get("amplitude_ppm", math.nan), var.get("noise_ppm", math.nan), var.get("period_days", math.nan)
+    # a dip counts when the search's detection is not marginal and vetting's refined SNR
+    # still reaches the threshold (the rule of the star's verdict)
     marginal = is_marginal(search_candidate if search_candidate is not None else candidate,
-                           snr_threshold=snr_threshold)
+                           snr_threshold=snr_threshold) or not detected(candidate, snr_threshold)
     if candidate is None:
         sentences.append("The transit search found no dip at all.")
     elif marginal:

@@ -18,8 +18,8 @@ from .. import __version__
 from . import plots
 from .pixels import pixel_section
 
-__all__ = ["REPORT_FORMAT", "REPORT_FORMAT_VERSION", "build_report", "derived_parameters", "report_name",
-           "star_type_section"]
+__all__ = ["REPORT_FORMAT", "REPORT_FORMAT_VERSION", "build_report", "candidates_section", "derived_parameters",
+           "report_name", "star_type_section"]
 
 REPORT_FORMAT = "starskope-report"
 REPORT_FORMAT_VERSION = 1
@@ -113,13 +113,15 @@ def derived_parameters(explanation: Any) -> dict[str, list[dict[str, Any]]]:
         _param("Density ρ★ (catalogue)", st.get("stellar_density_gcc", math.nan), "g/cm³"),
         _param("Density ρ★ (from transit)", vv("density"), "g/cm³", note="Seager & Mallén-Ornelas 2003"),
     ]
+    from ..analysis.verdict import variability
+
     noise = a.scalar("log_noise_ppm")
-    var = a.scalar("log_variability_ppm")
-    dom = a.scalar("log_dominant_period_days")
+    var = variability(a)  # the star type's Lomb–Scargle period when measured: one period in the report
     star += [
         _param("Noise (per cadence)", 10**noise if math.isfinite(noise) else math.nan, "ppm", digits=3),
-        _param("Variability (5–95 % range)", 10**var if math.isfinite(var) else math.nan, "ppm", digits=3),
-        _param("Dominant variability period", 10**dom if math.isfinite(dom) else math.nan, "d", digits=3),
+        _param("Variability (5–95 % range)", var["amplitude_ppm"], "ppm", digits=3),
+        _param("Dominant variability period", var["period_days"], "d", digits=3,
+               note="highest Lomb–Scargle peak before detrending" if a.star_type is not None else ""),
     ]
     return {"planet": planet, "star": star}
 
@@ -225,6 +227,36 @@ def star_type_section(analysis: Any, model: Any = "default") -> tuple[dict[str, 
     return section, figures
 
 
+def candidates_section(analysis: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Every candidate of the star's search with its relations, and a transit fold of each.
+
+    Parameters
+    ----------
+    analysis : StarAnalysis
+
+    Returns
+    -------
+    (list, dict)
+        The rows of :func:`starskope.analysis.candidate_rows` (JSON-able; NaN as None),
+        and, when there are two or more, the figures ``candidate_fold_<n>`` (each
+        candidate's transit folded at its own period, ±2.5 durations).
+    """
+    a = analysis
+    rows = [{k: (_f(v) if isinstance(v, float) else v) for k, v in r.items()} for r in a.candidate_rows]
+    figures: dict[str, Any] = {}
+    if len(rows) > 1:
+        for r in rows:
+            if r["period_days"] is None or r["epoch_bjd"] is None or r["duration_hours"] is None:
+                continue
+            depth = (r["depth_ppm"] or 0.0) * 1e-6
+            fig = plots.transit_fold_figure(a.time, a.flux, period=r["period_days"], epoch=r["epoch_bjd"],
+                                            duration=r["duration_hours"] / 24.0, depth=depth)
+            fig["layout"]["title"]["text"] = (f"#{r['candidate']}: P = {r['period_days']:.5g} d, "
+                                              f"depth {depth * 1e6:.0f} ppm")
+            figures[f"candidate_fold_{r['candidate']}"] = fig
+    return rows, figures
+
+
 def build_report(explanation: Any, *, source: str = "", star_type: Any = "default",
                  telescopes: dict[str, Any] | None = None, model: Any = None) -> dict[str, Any]:
     """The report document of one explained star.
@@ -300,6 +332,8 @@ def build_report(explanation: Any, *, source: str = "", star_type: Any = "defaul
     if ex.contributions is not None and (ex.contributions.members or ex.contributions.branches):
         figures["contributions"] = plots.contributions_figure(ex.contributions.to_dict())
 
+    candidates, cand_figures = candidates_section(a)
+    figures.update(cand_figures)
     pixels_doc, pixel_figures = pixel_section(a, model)
     figures.update(pixel_figures)
     star_type_doc = None
@@ -334,12 +368,15 @@ def build_report(explanation: Any, *, source: str = "", star_type: Any = "defaul
                  "flux_origin": a.flux_origin, "n_cadences": int(a.raw_time.size), "n_kept": int(a.kept.sum()),
                  "n_quality_flagged": int(a.quality_flagged.sum()), "n_outliers": int(a.outliers.sum()),
                  "time_span_days": _f(float(np.nanmax(a.raw_time) - np.nanmin(a.raw_time))) if a.raw_time.size else None},
-        "verdict": {"class": ex.verdict, "title": ex.title, "source": ex.verdict_source,
+        "verdict": {"class": ex.verdict, "title": ex.title, "status": ex.status, "verdict_reason": ex.verdict_reason,
+                    "source": ex.verdict_source, "model_class": ex.model_class,
+                    "model_title": CLASS_TITLES.get(ex.model_class, ex.model_class),
                     "probabilities": ex.probabilities, "p_planet": _f(ex.p_planet), "reason": ex.reason,
                     "evidence_class": ex.evidence_class, "evidence_title": CLASS_TITLES.get(ex.evidence_class, ""),
                     "evidence_rule": ex.evidence_rule},
         "summary": summary,
         "candidate": cand,
+        "candidates": candidates,
         "flags": [f.to_dict() for f in rep.flags] if (rep is not None and a.vetted_for_model) else [],
         "flags_for_information": [f.to_dict() for f in rep.flags] if (rep is not None and not a.vetted_for_model) else [],
         "evidence": [r.to_dict() for r in ex.evidence],
