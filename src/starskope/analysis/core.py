@@ -77,23 +77,9 @@ def target_name(meta: dict[str, Any]) -> str:
 
 
 def _best(result: Any) -> TransitCandidate | None:
-    """The most significant periodic candidate, unless a lone transit is far stronger
-    (:data:`SINGLE_OVER_PERIODIC` times its SNR: one event is more easily a systematic);
-    else the strongest lone transit; else the search's strongest peak whatever its SNR."""
     if result is None:
         return None
-    singles = getattr(result, "singles", None) or []
-    if len(result.candidates):
-        first = result.candidates[0]
-        if singles and singles[0].snr > SINGLE_OVER_PERIODIC * first.snr:
-            return singles[0]
-        return first
-    return singles[0] if singles else result.best
-
-
-#: A lone transit is the best candidate over a periodic one only when its SNR is this
-#: many times higher.
-SINGLE_OVER_PERIODIC = 1.5
+    return result.candidates[0] if len(result.candidates) else result.best
 
 
 def stellar_for(target: str, options: AnalysisOptions) -> Any:
