@@ -68,7 +68,9 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
         with :func:`~starskope.analysis.options_for` (default: the model's own). Its
         ``star_types`` decides whether the ``star_type`` columns are filled. An entry
         ``"read"`` (``{"mission": "K2", "time_format": "bkjd"}``) says how to read files
-        that do not state their telescope or time system.
+        that do not state their telescope or time system; an entry ``"candidates": True``
+        vets every candidate of each star knowing the others and adds a ``candidates``
+        column (JSON text of :func:`starskope.analysis.candidates.candidate_table_rows`).
 
     Returns
     -------
@@ -87,6 +89,7 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
         result_row,
         table_file_firing_mask,
     )
+    from ..analysis.candidates import candidate_table_json
     from ..analysis.core import collect_warnings
 
     model = model if model is not None else _model(model_dir)
@@ -96,6 +99,10 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
     if options is not None and "read" in options:
         options = dict(options)
         reading = dict(options.pop("read") or {})
+    all_candidates = False
+    if options is not None and "candidates" in options:
+        options = dict(options)
+        all_candidates = bool(options.pop("candidates"))
     options_obj = options_for(model, warn=False) if options is None else AnalysisOptions.from_dict(options)
     results: list[Any] = []
     if item.is_table_chunk:
@@ -111,7 +118,7 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
         with collect_warnings() as notes:
             firing = table_file_firing_mask(item.path, options_obj)
         results = analyse_table_rows(table.time.tdb.jd, table.flux, options=options_obj, ids=ids, file=item.path,
-                                     firing=firing)
+                                     firing=firing, detail=all_candidates)
         for r in results:
             if isinstance(r, StarAnalysis):
                 r.warnings[:0] = [m for m in notes if m not in r.warnings]
@@ -120,7 +127,8 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
         try:
             results = [analyse_file(item.path, options=options_obj,
                                     mission=reading.get("mission") or item_option(item, "mission"),
-                                    time_format=reading.get("time_format") or item_option(item, "time_format"))]
+                                    time_format=reading.get("time_format") or item_option(item, "time_format"),
+                                    detail=all_candidates)]
         except (StarskopeError, OSError, ValueError) as exc:
             results = [exc]
         targets = [""]
@@ -131,6 +139,8 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
     for r, target in zip(results, targets, strict=True):
         if isinstance(r, StarAnalysis):
             rows.append(result_row(r))
+            if all_candidates:
+                rows[-1]["candidates"] = candidate_table_json(r)
         else:
             # the whole message (up to 1000 characters): the advice is at its end
             rows.append(_error_row(item.path, target, f"{type(r).__name__}: {str(r)[:1000]}"))

@@ -12,7 +12,18 @@ depth_ppm, duration_hours, snr, planet_radius_earth, flags, star_type, p_type_<t
 
 ``planet_radius_earth`` is empty when the star's radius is unknown; ``flags`` lists the
 vetting flags, or ``error: …`` for a light curve that could not be analysed (its
-probabilities are then empty). The exit code is 2 when any input failed.
+probabilities are then empty). ``predicted_class`` is the star's one verdict — the
+model, the vetting flags and the star type reconciled
+(:mod:`starskope.analysis.verdict`) — with ``verdict_status`` (``confident`` or
+``check``) and ``verdict_reason``; ``model_class`` is the model's own decision and
+``n_candidates`` the number of candidates the search found. The exit code is 2 when any
+input failed.
+
+``--all-candidates`` also writes ``<out>.candidates.csv`` (or ``.parquet``): one row per
+candidate of each star (:data:`starskope.analysis.candidates.CANDIDATE_COLUMNS`), each
+vetted knowing the others, with the relations between them (the same signal found
+again, a secondary eclipse, a harmonic, commensurate periods); ``file`` and
+``target_id`` join it to the stars' table, which stays one row per light curve.
 
 The work runs on the batch engine (:mod:`starskope.batch`): results are journalled as
 they finish (``<out>.journal.jsonl``) under a key of the file's bytes, the options and
@@ -25,6 +36,7 @@ local Dask cluster (``--workers``) or use an existing one (``--scheduler``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -66,6 +78,14 @@ def register(app: typer.Typer) -> None:
         star_types: bool = typer.Option(True, "--star-types/--no-star-types",
                                         help="Name each star's type (star_type, p_type_<type> columns; ~11 ms "
                                              "per light curve). Off, the columns stay empty."),
+        all_candidates: bool = typer.Option(
+            False, "--all-candidates",
+            help="Also write every candidate of each star (up to 5, strongest first) to <OUT stem>.candidates.csv "
+                 "(.parquet for Parquet): one row per candidate with file and target_id (to join the stars' table), "
+                 "candidate number (1 = the one in the stars' table), period (d), epoch (BJD_TDB), depth (ppm), "
+                 "duration (h), SNR, transits, radius (Earth radii), its vetting flags (each vetted knowing the "
+                 "others; ~20 ms a candidate), same_signal_as and the relation in words (the same signal again, a "
+                 "secondary eclipse, a harmonic, commensurate periods)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
         mission: str | None = mission_option(),
         time_format: str | None = time_format_option(),
@@ -83,6 +103,8 @@ def register(app: typer.Typer) -> None:
           starskope classify exoTest.csv --out test.parquet --workers 2
 
           starskope classify exoTrain.csv --out screen.csv --no-star-types --no-depth-fit   # fastest screening
+
+          starskope classify k2-3.fits --out k2.csv --all-candidates   # also k2.candidates.csv, one row per candidate
 
           starskope classify 'tess/**/*.fits.gz' --out tess.csv --scheduler tcp://10.0.0.5:8786 --db starskope.db
         """
@@ -116,7 +138,8 @@ def register(app: typer.Typer) -> None:
             journal.unlink(missing_ok=True)
         sink = DatabaseSink(db, out, model_version=str(getattr(model, "version_", "") or "")) if db else None
         try:
-            task_options = {**options.as_dict(), "read": reading} if reading else options.as_dict()
+            task_options = {**options.as_dict(), **({"read": reading} if reading else {}),
+                            **({"candidates": True} if all_candidates else {})}
             summary = run_batch(items, classify_task(model_dir, task_options), out, workers=n_workers,
                                 scheduler=scheduler, progress=not quiet, on_result=sink,
                                 inline=in_process, status_columns=False)
@@ -127,6 +150,9 @@ def register(app: typer.Typer) -> None:
 
         df = pd.read_parquet(out) if out.suffix.lower() == ".parquet" else pd.read_csv(out, keep_default_na=False,
                                                                                        na_values=[""])
+        cand_out = _split_candidates(df, out) if all_candidates else None
+        if cand_out is not None:
+            df = df.drop(columns=["candidates"])
         flags = df["flags"].fillna("").astype(str) if "flags" in df else pd.Series([""] * len(df))
         failed = flags.str.startswith("error:")
         # one input: the closing error line below says it, once
@@ -136,8 +162,9 @@ def register(app: typer.Typer) -> None:
         counts = df.loc[~failed, "predicted_class"].value_counts().to_dict() if "predicted_class" in df else {}
         where = f"; also stored in {db}" if db else ""
         skipped = f" ({summary.n_skipped} items done by an earlier run)" if summary.n_skipped else ""
+        also = f" and {cand_out}" if cand_out is not None else ""
         typer.echo(f"classified {int((~failed).sum())} light curves ({counts}) in {summary.seconds:.1f} s"
-                   f"{skipped}; wrote {out}{where}")
+                   f"{skipped}; wrote {out}{also}{where}")
         if summary.interrupted:
             raise StarskopeError(f"interrupted after {summary.n_done} items; run the same command again to resume")
         if failed.all():
@@ -145,3 +172,29 @@ def register(app: typer.Typer) -> None:
             raise StarskopeError(f"none of the {len(df)} inputs could be analysed; first error: {first}")
         if failed.any():
             raise StarskopeError(f"{int(failed.sum())} of {len(df)} inputs could not be analysed (rows kept in {out})")
+
+
+def _split_candidates(df: Any, out: Path) -> Path | None:
+    """Move the ``candidates`` cell of each row (JSON, ``--all-candidates``) into its own
+    table beside ``out`` (one row per candidate), and rewrite ``out`` without it."""
+    import json
+
+    import pandas as pd
+
+    from ..analysis.candidates import CANDIDATE_COLUMNS
+
+    if "candidates" not in df:
+        return None
+    rows = [r for cell in df["candidates"] if isinstance(cell, str) and cell for r in json.loads(cell)]
+    table = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS))
+    parquet = out.suffix.lower() == ".parquet"
+    cand_out = out.with_name(f"{out.stem}.candidates{out.suffix if parquet else '.csv'}")
+    stars = df.drop(columns=["candidates"])
+    for frame, path in ((table, cand_out), (stars, out)):
+        tmp = path.with_name(f".{path.name}.tmp")
+        if parquet:
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
+        tmp.replace(path)  # atomically, as the batch engine writes
+    return cand_out

@@ -666,5 +666,8 @@ def _page_routes(app: Any, ctx: _Context) -> None:
                                 status_code=404)
         doc = json.loads(text)
         if doc.get("kind") == "batch-row":  # a row stored by `starskope classify --db`
-            return ctx.page("web_batch_star.html", row=doc.get("row") or {}, star=s)
+            row = dict(doc.get("row") or {})
+            cell = row.pop("candidates", None)  # `--all-candidates`: JSON rows, shown as a table
+            candidates = json.loads(cell) if isinstance(cell, str) and cell else []
+            return ctx.page("web_batch_star.html", row=row, star=s, candidates=candidates)
         return ctx.page("web_star.html", doc=doc, star=s)
