@@ -74,6 +74,8 @@ __all__ = [
     "equilibrium_temperature",
     "insolation",
     "period_from_semi_major_axis",
+    "period_range_from_duration",
+    "period_range_from_duration_arrays",
     "planet_radius",
     "ppm",
     "semi_major_axis",
@@ -963,3 +965,52 @@ def convert_time(value: Any, from_: str = "bkjd", to: str = "btjd") -> Any:
             f"value is an astropy Time but from_={from_!r}; pass from_='time' to convert a Time"
         )
     return target.from_time(source.to_time(value))
+
+
+def period_range_from_duration_arrays(duration_days: Any, density_min_gcc: float, density_max_gcc: float,
+                                      impact_max: float = 0.8) -> tuple[np.ndarray | float, np.ndarray | float]:
+    """Periods (days) a transit of duration T14 allows around a star whose density lies
+    in ``[density_min, density_max]`` (numeric core of :func:`period_range_from_duration`).
+
+    For a small planet on a circular orbit, T14 ≈ (P/π)(R★/a)√(1 − b²) with
+    a/R★ = (G ρ★ P² / 3π)^(1/3) (Seager & Mallén-Ornelas 2003), so
+
+        P = π² G ρ★ T14³ / (3 (1 − b²)^(3/2)).
+
+    The shortest period is a central transit (b = 0) of the least dense star; the longest
+    a transit at ``impact_max`` of the densest. A single transit's period is somewhere in
+    this range (its duration alone cannot say more without the star's density).
+
+    Returns
+    -------
+    (float or ndarray, float or ndarray)
+        Shortest and longest period, days.
+    """
+    t = np.asarray(duration_days, dtype=float) * _DAY_S
+    base = np.pi**2 * _G_CGS * t**3 / 3.0 / _DAY_S
+    lo = base * float(density_min_gcc)
+    hi = base * float(density_max_gcc) / (1.0 - float(impact_max) ** 2) ** 1.5
+    return (lo if np.ndim(lo) else float(lo)), (hi if np.ndim(hi) else float(hi))
+
+
+def period_range_from_duration(duration: u.Quantity, stellar_density: u.Quantity | tuple[u.Quantity, u.Quantity],
+                               impact_max: float = 0.8) -> tuple[u.Quantity, u.Quantity]:
+    """The periods a transit of duration ``duration`` allows for a star of density
+    ``stellar_density`` (one value, or a (min, max) pair); see
+    :func:`period_range_from_duration_arrays`.
+
+    Returns
+    -------
+    (Quantity [day], Quantity [day])
+    """
+    t = _positive(duration, u.day, "duration")
+    if isinstance(stellar_density, tuple) or np.size(stellar_density) == 2:
+        lo_rho = _positive(stellar_density[0], u.g / u.cm**3, "stellar_density")
+        hi_rho = _positive(stellar_density[1], u.g / u.cm**3, "stellar_density")
+    else:
+        lo_rho = hi_rho = _positive(stellar_density, u.g / u.cm**3, "stellar_density")
+    if not 0 <= impact_max < 1:
+        raise ParameterError(f"impact_max must be in [0, 1); got {impact_max}")
+    lo, hi = period_range_from_duration_arrays(t.to_value(u.day), lo_rho.to_value(u.g / u.cm**3),
+                                               hi_rho.to_value(u.g / u.cm**3), impact_max)
+    return lo * u.day, hi * u.day

@@ -20,10 +20,15 @@ def band_search(time: np.ndarray, flux: np.ndarray, band: tuple[float, float], o
     from ..search import search_transits
 
     good = np.isfinite(flux)
+    t = time[good]
+    # cleaning drops cadences at the ends: no period beyond the baseline left
+    hi = min(band[1], float(t[-1] - t[0])) if t.size > 1 else band[1]
+    if not hi > band[0]:
+        return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", StarskopeWarning)
-            return search_transits(time[good], flux[good], period_min=band[0], period_max=band[1],
+            return search_transits(t, flux[good], period_min=band[0], period_max=hi,
                                    max_planets=options.max_planets, oversample=options.search_oversample)
     except ParameterError:
         return None
@@ -71,7 +76,7 @@ def clean_and_search(lc: Any, options: AnalysisOptions, label: str) -> tuple[Any
         ak = arrays(ck)
         cleaned.append((ck, ak))
         found.append(band_search(ak.time, ak.flux, (lo, hi), options))
-    merged, k = merge_band_results(found, bands)
+    merged, k = merge_band_results(found, bands, cleaned[0][1].time)
     ck, ak = cleaned[k]
     if merged is not None:
         ck.meta["PROVENANCE"] = [*ck.meta["PROVENANCE"], _band_note(bands, k)]

@@ -77,9 +77,23 @@ def target_name(meta: dict[str, Any]) -> str:
 
 
 def _best(result: Any) -> TransitCandidate | None:
+    """The most significant periodic candidate, unless a lone transit is far stronger
+    (:data:`SINGLE_OVER_PERIODIC` times its SNR: one event is more easily a systematic);
+    else the strongest lone transit; else the search's strongest peak whatever its SNR."""
     if result is None:
         return None
-    return result.candidates[0] if len(result.candidates) else result.best
+    singles = getattr(result, "singles", None) or []
+    if len(result.candidates):
+        first = result.candidates[0]
+        if singles and singles[0].snr > SINGLE_OVER_PERIODIC * first.snr:
+            return singles[0]
+        return first
+    return singles[0] if singles else result.best
+
+
+#: A lone transit is the best candidate over a periodic one only when its SNR is this
+#: many times higher.
+SINGLE_OVER_PERIODIC = 1.5
 
 
 def stellar_for(target: str, options: AnalysisOptions) -> Any:
@@ -101,8 +115,19 @@ def _vet(time: np.ndarray, flux: np.ndarray, cand: TransitCandidate, options: An
          mission: str, others: Sequence[TransitCandidate] = (), pixels: Any = None) -> Any:
     from ..vetting import vet
 
+    # a lone transit has no period: the tests that fold at one (odd/even, secondary,
+    # density, harmonics, ephemeris, gaps, uniqueness) would judge a guess
+    diagnostics = SINGLE_TRANSIT_DIAGNOSTICS if cand.extra.get("single") else None
     return vet((time, flux), cand, stellar=stellar_for(target, options), others=others, target=target or None,
-               mission=mission or None, fit_transit=options.vet_transit_fit, pixels=pixels)
+               mission=mission or None, fit_transit=options.vet_transit_fit, pixels=pixels,
+               diagnostics=diagnostics)
+
+
+#: The vetting diagnostics that judge a lone transit (its shape, depth and size, and
+#: where its light comes from).
+SINGLE_TRANSIT_DIAGNOSTICS: tuple[str, ...] = (
+    "transit_fit", "cadences_left_out", "depth_significance", "shape", "radius", "centroid", "difference_image",
+)
 
 
 def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarray, flux: np.ndarray,

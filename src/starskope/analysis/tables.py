@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import LightCurveDataError, StarskopeWarning
+from ..errors import LightCurveDataError, ParameterError, StarskopeWarning
 from .core import MIN_CADENCES, collect_warnings, measure, star_types_of
 from .options import AnalysisOptions, search_period_max
 from .result import StarAnalysis
@@ -73,12 +73,15 @@ def table_file_firing_mask(path: str | os.PathLike[str], options: AnalysisOption
 
 
 def clean_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions,
-                     firing: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+                     firing: np.ndarray | None = None, *,
+                     period_max: float | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Rows of a flux table cleaned as every table star is (the array core of clean).
 
     Each row is divided by its median; with ``firing`` (the table's thruster-firing
     cadences, :func:`table_firing_mask`) its K2 roll sawtooth is divided out against the
-    roll phase and the firing cadences become NaN; then it is detrended.
+    roll phase and the firing cadences become NaN; then it is detrended with the window
+    that keeps the longest transit up to ``period_max`` days (default: the search's
+    longest period, :func:`~.options.search_period_max`).
 
     Returns the cleaned rows (≈ 1), the rows divided by their median (before any
     correction), and a note per row (empty, or why the row was not analysed).
@@ -93,7 +96,8 @@ def clean_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOption
 
         firing = np.asarray(firing, bool)
         phase = roll_phase(time, firing)
-    window = float(default_window(search_period_max(time, options) * u.day).to_value(u.day))
+    pmax = search_period_max(time, options) if period_max is None else float(period_max)
+    window = float(default_window(pmax * u.day).to_value(u.day))
     clean = np.full(flux.shape, np.nan)
     raw = np.full(flux.shape, np.nan)
     notes = [""] * flux.shape[0]
@@ -116,10 +120,12 @@ def clean_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOption
     return clean, raw, notes
 
 
-def _search_rows(time: np.ndarray, clean: np.ndarray, ok: np.ndarray, options: AnalysisOptions) -> list[Any]:
-    """The transit search of every analysable row; rows with the same valid cadences
-    share their fold (:func:`starskope.search.search_many`): the complete rows together,
-    the others on their own. Equal to searching each row alone."""
+def _search_rows(time: np.ndarray, clean: np.ndarray, ok: np.ndarray, options: AnalysisOptions,
+                 band: tuple[float, float] | None = None) -> list[Any]:
+    """The transit search of every analysable row over ``band`` (days; default the whole
+    range); rows with the same valid cadences share their fold
+    (:func:`starskope.search.search_many`): the complete rows together, the others on
+    their own. Equal to searching each row alone."""
     from ..errors import ParameterError
     from ..search import search_many
 
@@ -131,28 +137,23 @@ def _search_rows(time: np.ndarray, clean: np.ndarray, ok: np.ndarray, options: A
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", StarskopeWarning)
             try:
-                found = search_many(time, clean[group], period_min=options.period_min_days,
-                                    period_max=search_period_max(time, options),
+                lo, hi = band or (options.period_min_days, search_period_max(time, options))
+                hi = min(hi, float(time[-1] - time[0]))  # the firings dropped may shorten the baseline
+                found = search_many(time, clean[group], period_min=lo, period_max=hi,
                                     max_planets=options.max_planets, oversample=options.search_oversample)
             except ParameterError:
                 # one bad row fails the batch: search the rows one by one so only it fails
-                found = [_search_one(time, clean[i], options) for i in group]
+                found = [_search_one(time, clean[i], options, band) for i in group]
         for j, i in enumerate(group):
             results[i] = found[j]
     return results
 
 
-def _search_one(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions) -> Any:
-    from ..errors import ParameterError
-    from ..search import search_transits
+def _search_one(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions,
+                band: tuple[float, float] | None = None) -> Any:
+    from .bands import band_search
 
-    good = np.isfinite(flux)
-    try:
-        return search_transits(time[good], flux[good], period_min=options.period_min_days,
-                               period_max=search_period_max(time, options),
-                               max_planets=options.max_planets, oversample=options.search_oversample)
-    except ParameterError:
-        return None
+    return band_search(time, flux, band or (options.period_min_days, search_period_max(time, options)), options)
 
 
 def analyse_table_rows(time: np.ndarray, rows: np.ndarray, *, options: AnalysisOptions | None = None,
@@ -198,25 +199,20 @@ def analyse_table_rows(time: np.ndarray, rows: np.ndarray, *, options: AnalysisO
     ids = list(ids) if ids is not None else [f"row {i + 1}" for i in range(rows.shape[0])]
     name = Path(file).name if file else "table"
     with collect_warnings() as caught:
-        clean, raw, notes = clean_table_rows(time_all, rows, options, firing)
-        t = time_all
-        if firing is not None:  # every row loses the same cadences: drop them for all
-            keep = ~np.asarray(firing, bool)
-            t, clean, raw = t[keep], clean[:, keep], raw[:, keep]
+        t, clean_of, raw, notes, searches, windows = _clean_and_search_rows(time_all, rows, options, firing)
         ok = np.array([not n for n in notes])
-        searches = _search_rows(t, clean, ok, options)
-        window = _window_text(time_all, options)
         out: list[StarAnalysis | LightCurveDataError] = []
         for i in range(rows.shape[0]):
             label = f"{ids[i]} of {name}"
             if not ok[i]:
                 out.append(LightCurveDataError(f"{label}: {notes[i].removeprefix('not_analysed: ')}"))
                 continue
-            good = np.isfinite(clean[i])
+            clean = clean_of[i]
+            good = np.isfinite(clean)
             row_all = rows[i]
             med = float(np.median(row_all[np.isfinite(row_all)]))
             with np.errstate(invalid="ignore", divide="ignore"):
-                trend = raw[i] / clean[i]  # everything divided out: roll and stellar trend
+                trend = raw[i] / clean  # everything divided out: roll and stellar trend
             kept = np.zeros(time_all.size, bool)
             kept[np.flatnonzero(~np.asarray(firing, bool)) if firing is not None else np.arange(t.size)] = good
             steps = [f"normalised by the row's median flux {med:.6g} e-/s"]
@@ -227,9 +223,9 @@ def analyse_table_rows(time: np.ndarray, rows: np.ndarray, *, options: AnalysisO
                              "found in the table; firing cadences left out")
             elif options.k2_roll:
                 steps.append("K2 roll not corrected: no thruster firings were found in the table")
-            steps.append(window)
+            steps.append(windows[i])
             out.append(measure(
-                label=label, file=file, target=str(ids[i]), mission=mission, time=t[good], flux=clean[i][good],
+                label=label, file=file, target=str(ids[i]), mission=mission, time=t[good], flux=clean[good],
                 raw_at_kept=raw[i][good], options=options, search=searches[i], detail=detail,
                 table_flux=row_all if keep_table else None, product="Kaggle-layout flux table",
                 flux_origin="PDCSAP_FLUX (table)", raw_time=time_all, raw_flux=row_all / med,
@@ -244,13 +240,56 @@ def analyse_table_rows(time: np.ndarray, rows: np.ndarray, *, options: AnalysisO
     return out
 
 
-def _window_text(time: np.ndarray, options: AnalysisOptions) -> str:
+def _window_text(period_max: float, options: AnalysisOptions) -> str:
     import astropy.units as u
 
     from ..clean import default_window
 
-    window = float(default_window(search_period_max(time, options) * u.day).to_value(u.day))
+    window = float(default_window(period_max * u.day).to_value(u.day))
     return f"detrend: {options.detrend} window {window:.2f} d"
+
+
+def _clean_and_search_rows(time_all: np.ndarray, rows: np.ndarray, options: AnalysisOptions,
+                           firing: np.ndarray | None) -> tuple[np.ndarray, list[np.ndarray], np.ndarray, list[str],
+                                                               list[Any], list[str]]:
+    """Clean and search the rows, in period bands when ``options.search_bands`` (each
+    band on the rows detrended for its own longest transit; the bands' searches merged
+    per row). Returns the time stamps kept, each row's cleaned flux (from the band of
+    its best candidate), the rows divided by their median, the notes, each row's search
+    and its detrending step in words."""
+    from ..search import merge_band_results, period_bands
+
+    keep = ~np.asarray(firing, bool) if firing is not None else np.ones(time_all.size, bool)
+    t = time_all[keep]
+    pmax = search_period_max(time_all, options)
+    bands = [(options.period_min_days, pmax)]
+    if options.search_bands:
+        try:
+            bands = period_bands(options.period_min_days, pmax)
+        except ParameterError:
+            pass
+    cleans, searches = [], []
+    raw, notes = np.empty((0, 0)), [""] * rows.shape[0]
+    for band in bands:
+        # every row loses the same cadences: the firings are dropped for all
+        clean, raw, notes = clean_table_rows(time_all, rows, options, firing, period_max=band[1])
+        clean, raw = clean[:, keep], raw[:, keep]
+        ok = np.array([not n for n in notes])
+        cleans.append(clean)
+        searches.append(_search_rows(t, clean, ok, options, band))
+    rows_clean, rows_search, rows_window = [], [], []
+    for i in range(rows.shape[0]):
+        if len(bands) == 1:
+            merged, k = searches[0][i], 0
+        else:
+            merged, k = merge_band_results([found[i] for found in searches], bands, t[np.isfinite(cleans[0][i])])
+        rows_clean.append(cleans[k][i])
+        rows_search.append(merged)
+        note = _window_text(bands[k][1], options)
+        if len(bands) > 1:
+            note += f" (the flux of the {bands[k][0]:.3g}–{bands[k][1]:.3g} d band of {len(bands)} searched)"
+        rows_window.append(note)
+    return t, rows_clean, raw, notes, rows_search, rows_window
 
 
 def analyse_table_row(time: np.ndarray, row: np.ndarray, *, options: AnalysisOptions | None = None,

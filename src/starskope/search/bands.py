@@ -27,7 +27,6 @@ import numpy as np
 from ..errors import ParameterError
 from .bls import Periodogram, SearchResult
 from .candidate import TransitCandidate
-from .folding import time_from_transit
 
 __all__ = ["BAND_RATIO", "merge_band_results", "period_bands"]
 
@@ -57,22 +56,40 @@ def period_bands(period_min: float, period_max: float, ratio: float = BAND_RATIO
     return list(itertools.pairwise(edges))
 
 
-def _same_signal(weak: TransitCandidate, strong: TransitCandidate, tolerance: float = 0.01) -> bool:
-    """``weak`` repeats ``strong``'s transits: its period is a whole multiple (or
-    fraction) of the other's and a transit of one falls on a transit of the other."""
-    ratio = weak.period_days / strong.period_days
-    n = max(round(ratio), 1) if ratio >= 1 else 1.0 / max(round(1.0 / ratio), 1)
-    if abs(ratio / n - 1.0) > tolerance:
-        return False
-    short, long_ = (weak, strong) if weak.period_days < strong.period_days else (strong, weak)
-    offset = time_from_transit(np.array([long_.epoch_bjd]), short.period_days, short.epoch_bjd)[0]
-    return bool(abs(offset) < 0.5 * max(weak.duration_days, strong.duration_days))
+def _events_with_data(cand: TransitCandidate, time: np.ndarray) -> np.ndarray:
+    """Mid-times of the candidate's transits that have cadences inside them."""
+    if time.size == 0:
+        return np.zeros(0)
+    p, t0, half = cand.period_days, cand.epoch_bjd, 0.5 * cand.duration_days
+    n = np.arange(np.floor((time[0] - t0) / p) - 1, np.ceil((time[-1] - t0) / p) + 2)
+    mids = t0 + n * p
+    lo = np.searchsorted(time, mids - half)
+    hi = np.searchsorted(time, mids + half)
+    return mids[hi > lo]
 
 
-def merge_band_results(results: Sequence[SearchResult | None],
-                       bands: Sequence[tuple[float, float]]) -> tuple[SearchResult | None, int]:
-    """The bands' searches as one: every candidate ranked by SNR, repeats of a stronger
-    candidate's transits left out, and the band the winner came from.
+def _explained(weak: TransitCandidate, strong: Sequence[TransitCandidate], time: np.ndarray) -> bool:
+    """At least half of ``weak``'s transits with data fall on transits of stronger
+    candidates at least half as deep: it repeats their signals (a multiple of one
+    period, or a box pairing transits of two planets), found again in another band."""
+    mine = _events_with_data(weak, time)
+    if mine.size == 0:
+        return True
+    hit = np.zeros(mine.size, bool)
+    for other in strong:
+        if not (np.isfinite(other.depth_ppm) and other.depth_ppm >= 0.5 * weak.depth_ppm):
+            continue
+        theirs = _events_with_data(other, time)
+        if theirs.size:
+            gap = np.abs(mine[:, None] - theirs[None, :]).min(axis=1)
+            hit |= gap < 0.5 * (weak.duration_days + other.duration_days)
+    return bool(hit.sum() >= 0.5 * mine.size)
+
+
+def merge_band_results(results: Sequence[SearchResult | None], bands: Sequence[tuple[float, float]],
+                       time: np.ndarray) -> tuple[SearchResult | None, int]:
+    """The bands' searches as one: every candidate ranked by SNR, those whose transits
+    repeat stronger candidates' transits left out, and the band the winner came from.
 
     Parameters
     ----------
@@ -80,6 +97,8 @@ def merge_band_results(results: Sequence[SearchResult | None],
         One search per band (None: the band could not be searched).
     bands : sequence of (float, float)
         The bands' period ranges, days.
+    time : ndarray
+        The searched cadences, BJD_TDB days, increasing (which transits have data).
 
     Returns
     -------
@@ -90,6 +109,7 @@ def merge_band_results(results: Sequence[SearchResult | None],
         last band when nothing was found). None when no band could be searched.
     """
     found: list[tuple[TransitCandidate, int]] = []
+    lone: list[tuple[TransitCandidate, int]] = []
     bests: list[tuple[TransitCandidate, int]] = []
     firsts: list[Periodogram] = []
     later: list[Periodogram] = []
@@ -101,6 +121,7 @@ def merge_band_results(results: Sequence[SearchResult | None],
         later += res.periodograms[1:]
         settings = settings or dict(res.settings)
         found += [(c, k) for c in res.candidates]
+        lone += [(c, k) for c in res.singles]
         if res.best is not None:
             bests.append((res.best, k))
     if not firsts:
@@ -117,19 +138,33 @@ def merge_band_results(results: Sequence[SearchResult | None],
 
     found.sort(key=snr, reverse=True)
     kept: list[tuple[TransitCandidate, int]] = []
+    time = np.asarray(time, float)
     for cand, k in found:
-        if not any(_same_signal(cand, other) for other, _ in kept):
+        if not _explained(cand, [other for other, _ in kept], time) or not kept:
             kept.append((cand, k))
     candidates = [c.with_(extra={**c.extra, "band": float(k)}) for c, k in kept]
+    # lone transits: each event once, none on a periodic transit. A lone transit's period
+    # is long, so the event is measured on the flux of the longest band that found it
+    # (its window keeps the longest transits; a shorter one eats into their depth)
+    lone.sort(key=lambda item: (item[1], snr(item)), reverse=True)
+    kept_lone: list[tuple[TransitCandidate, int]] = []
+    for cand, k in lone:
+        if not _explained(cand, [c for c, _ in kept] + [c for c, _ in kept_lone], time):
+            kept_lone.append((cand, k))
+    kept_lone.sort(key=snr, reverse=True)
+    singles = [c.with_(extra={**c.extra, "band": float(k)}) for c, k in kept_lone]
     best = None
     band = len(bands) - 1
     if kept:
         band = kept[0][1]
         best = candidates[0]
+    elif kept_lone:
+        band = kept_lone[0][1]
+        best = singles[0]
     elif bests:
         b, band = max(bests, key=snr)
         best = b.with_(extra={**b.extra, "band": float(band)})
     settings.update(period_min_days=float(bands[0][0]), period_max_days=float(bands[-1][1]),
                     bands=[(float(lo), float(hi)) for lo, hi in bands],
                     n_periods=len(whole.period))
-    return SearchResult(candidates, periodograms, best, settings), band
+    return SearchResult(candidates, periodograms, best, settings, singles), band

@@ -115,12 +115,18 @@ class SearchResult:
         Strongest peak of the first pass whatever its SNR (None when no dip at all).
     settings : dict
         Period range (days), number of trial periods, oversampling and threshold used.
+    singles : list of TransitCandidate
+        Lone transits above the threshold (one event with data: a long period, or a
+        short light curve), strongest first: ``n_transits = 1``, ``period`` the shortest
+        period the data and the star allow, ``extra`` with ``single = 1`` and
+        ``period_min_days`` / ``period_max_days`` (see :func:`single_transit`).
     """
 
     candidates: list[TransitCandidate]
     periodograms: list[Periodogram]
     best: TransitCandidate | None
     settings: dict[str, Any] = field(default_factory=dict)
+    singles: list[TransitCandidate] = field(default_factory=list)
 
     @property
     def periods(self) -> u.Quantity:
@@ -400,6 +406,9 @@ class _Stats:
     odd_even_sigma: float = float("nan")
     #: depth of the odd (first, third, ...) and of the even events
     odd_even_depths: tuple[float, float] = (float("nan"), float("nan"))
+    #: the strongest event: its mid-time (BJD_TDB), depth, SNR, and whether it is a
+    #: transit with data (half its cadences, and at least :data:`SINGLE_MIN_POINTS`)
+    top_event: tuple[float, float, float, bool] = (float("nan"), float("nan"), 0.0, False)
 
 
 #: An event counts as a transit with data when at least this share of its expected
@@ -411,6 +420,8 @@ DOMINANCE_MAX = 0.85
 #: The in-transit median shallower than this share of the mean depth: the "dip" is a few
 #: outlying points (cosmic rays, momentum dumps), not a transit.
 MEDIAN_DEPTH_MIN = 0.3
+#: Fewest cadences inside a lone transit: fewer is an outlier, not a resolved dip.
+SINGLE_MIN_POINTS = 3
 
 
 def _box_stats(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, cadence: float) -> _Stats:
@@ -441,7 +452,8 @@ def _box_stats(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, cadence: 
     full = counts >= EVENT_COVERAGE_MIN * expected
     n_tr = int(full.sum())
     white = sigma / np.sqrt(n_in)
-    red = binned_std(t[~inside], out_y, box.duration, cadence) / np.sqrt(max(n_tr, 1))
+    sigma_d = binned_std(t[~inside], out_y, box.duration, cadence)
+    red = sigma_d / np.sqrt(max(n_tr, 1))
     err = float(np.nanmax([white, red]))
     depth_err = float(np.sqrt(err**2 + sigma**2 / n_out))
     snr = depth / err if err > 0 else 0.0
@@ -460,7 +472,13 @@ def _box_stats(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, cadence: 
         e_even = sigma / np.sqrt(counts[even].sum())
         oe = (d_odd - d_even) / float(np.hypot(e_odd, e_even)) if sigma > 0 else float("nan")
         depths = (d_odd, d_even)
-    return _Stats(depth, depth_err, float(snr), n_in, n_tr, dominance, outliers, oe, depths)
+    top = int(np.argmax(ev_snr2)) if ev_snr2.size else 0
+    # the event alone, with red noise as for the box: δ / max(σ/√n, σ_D)
+    ev_err = float(np.nanmax([sigma / np.sqrt(counts[top]), sigma_d])) if counts.size else float("nan")
+    top_event = (float(box.t0 + epochs[top] * box.period), float(ev_depth[top]),
+                 float(ev_depth[top] / ev_err) if ev_err > 0 else 0.0,
+                 bool(counts.size and full[top] and counts[top] >= SINGLE_MIN_POINTS))
+    return _Stats(depth, depth_err, float(snr), n_in, n_tr, dominance, outliers, oe, depths, top_event)
 
 
 #: Odd and even events whose depths differ by more than this many σ, and by more than
@@ -516,11 +534,55 @@ def _make_candidate(box: _Box, stats: _Stats, t_min: float, sde: float, iteratio
     )
 
 
-def _periodic(stats: _Stats, min_transits: int) -> bool:
+def _allowed_periods(t: np.ndarray, t_event: float, duration: float, periods: np.ndarray) -> np.ndarray:
+    """Which trial periods put no second transit of a lone event on data (a transit
+    counts as seen when half its cadences are there)."""
+    cadence = float(np.median(np.diff(t))) if t.size > 1 else duration
+    need = max(EVENT_COVERAGE_MIN * duration / cadence, 1.0)
+    ok = np.ones(periods.size, bool)
+    for i, p in enumerate(periods):
+        n = np.arange(np.floor((t[0] - t_event) / p) - 1, np.ceil((t[-1] - t_event) / p) + 2)
+        n = n[n != 0]
+        mids = t_event + n * p
+        counts = np.searchsorted(t, mids + 0.5 * duration) - np.searchsorted(t, mids - 0.5 * duration)
+        ok[i] = not np.any(counts >= need)
+    return ok
+
+
+def single_transit(t: np.ndarray, t_event: float, duration: float, depth: float, depth_err: float, snr: float,
+                   density: tuple[float, float]) -> TransitCandidate:
+    """A lone transit as a candidate: its epoch, duration, depth and SNR, and the
+    periods it allows — those its duration allows for a star in the density range
+    (ρ☉ units; :func:`starskope.physics.period_range_from_duration_arrays`) that put no
+    second transit on the data. ``period`` is the shortest of them (a lower bound)."""
+    from ..clean.durations import SOLAR_DENSITY
+    from ..physics import period_range_from_duration_arrays
+
+    rho_sun = float(SOLAR_DENSITY.value)
+    p_lo, p_hi = period_range_from_duration_arrays(duration, density[0] * rho_sun, density[1] * rho_sun)
+    span = float(t[-1] - t[0])
+    trial = np.geomspace(max(2.0 * duration, 0.1), max(p_hi, 2.0 * span), 1500)
+    allowed = trial[_allowed_periods(t, t_event, duration, trial) & (trial >= p_lo)]
+    p_min = float(allowed[0]) if allowed.size else float(max(p_lo, span))
+    p_max = float(max(p_hi, p_min))
+    return TransitCandidate.from_floats(
+        p_min, t_event, duration * 24.0, depth * 1e6, depth_err=depth_err * u.dimensionless_unscaled, snr=snr,
+        n_transits=1, source="search (single transit)",
+        extra={"single": 1.0, "period_min_days": p_min, "period_max_days": p_max})
+
+
+#: A box with only two transits needs this many times the detection threshold: the
+#: trials at long periods are many, and two noise bumps (or one real event and a bump)
+#: pair up far more often than three.
+TWO_TRANSIT_FACTOR = 1.15
+
+
+def _periodic(stats: _Stats, min_transits: int, snr_threshold: float) -> bool:
     """A box that is a periodic transit: enough full events, none dominating, a dip in
-    its median as well as its mean."""
+    its median as well as its mean; two transits only when clearly significant."""
+    two_ok = stats.n_transits != 2 or stats.snr >= TWO_TRANSIT_FACTOR * snr_threshold
     return (stats.n_transits >= min_transits and stats.depth > 0 and not stats.outliers
-            and (stats.n_transits < 2 or stats.dominance <= DOMINANCE_MAX))
+            and (stats.n_transits < 2 or stats.dominance <= DOMINANCE_MAX) and two_ok)
 
 
 def _search_prepared(
@@ -547,6 +609,7 @@ def _search_prepared(
     prebin_width = dmin_all / 3.0
     active = np.ones(t_all.size, dtype=bool)
     candidates: list[TransitCandidate] = []
+    singles: list[TransitCandidate] = []
     periodograms: list[Periodogram] = []
     best: TransitCandidate | None = None
     n_single = 0
@@ -582,17 +645,22 @@ def _search_prepared(
         # transits, so a two-transit box at a gap's edge does not outrank a many-transit one
         # (Δχ², the periodogram's power, favours long periods with few transits)
         boxes.sort(key=lambda bs: bs[1].snr if np.isfinite(bs[1].snr) else -np.inf, reverse=True)
-        valid = [bs for bs in boxes if _periodic(bs[1], min_transits)]
+        valid = [bs for bs in boxes if _periodic(bs[1], min_transits, snr_threshold)]
         if iteration == 0:
             b0, s0 = (valid or boxes)[0]
             if np.isfinite(s0.depth) and s0.depth > 0:
                 best = _make_candidate(b0, s0, float(t_all[0]), sde, 0)
         if not valid:
             single, sstats = boxes[0]
-            if sstats.snr >= snr_threshold and not _periodic(sstats, min_transits) and n_single < 3:
+            if sstats.snr >= snr_threshold and not _periodic(sstats, min_transits, snr_threshold) and n_single < 3:
                 # a deep lone event (a long-period planet, a flare's rebound, a glitch)
-                # dominates every peak: cut it out and search on, without reporting it
+                # dominates every peak: keep it as a single transit unless it is a few
+                # outlying points, cut it out and search on
                 n_single += 1
+                t_ev, d_ev, snr_ev, resolved = sstats.top_event
+                if resolved and not sstats.outliers and np.isfinite(t_ev) and d_ev > 0 and snr_ev >= snr_threshold:
+                    singles.append(single_transit(t_all, t_ev, single.duration, d_ev, d_ev / snr_ev, snr_ev,
+                                                  density))
                 phase = np.abs(phase_fold(t_all, single.period, single.t0)) * single.period
                 active &= phase >= 0.5 * mask_factor * single.duration
                 continue
@@ -618,7 +686,8 @@ def _search_prepared(
         "baseline_days": baseline,
         "noise_ppm": prep.sigma * 1e6,
     }
-    return SearchResult(candidates, periodograms, best, settings)
+    singles.sort(key=lambda c: c.snr, reverse=True)
+    return SearchResult(candidates, periodograms, best, settings, singles)
 
 
 # --------------------------------------------------------------------------- public
