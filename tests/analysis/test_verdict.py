@@ -31,7 +31,7 @@ from starskope.cli import main
 
 WASP18 = "tess/misc/spacetelescope+exovetter/wasp18b.fits.gz"
 TRAPPIST1_S70 = "tess/misc/prajwal309+TRAPPIST1/tess2023263165758-s0070-0000000278892590-0265-s_lc.fits.gz"
-#: A Villanova catalogue EB the shipped model calls "nothing significant" (a V-shaped dip of SNR ≈ 41).
+#: A Villanova catalogue EB the shipped model has called "nothing significant" (a V-shaped dip of SNR ≈ 41).
 KEPLER_EB = "kepler/eb/kic007630690_eb.npz"
 
 BASE = {"rules_class": "planet_transit", "rules_rule": "a significant, transit-shaped dip with no false-positive flag",

@@ -45,17 +45,19 @@ the reason and may turn the status to ``check``):
                                                                 rules' without a model)
 ==  ==========================================================  ===========================  =========
 
-What the real stars of issue 15 give (shipped model; tests/analysis/test_verdict.py):
+What the real stars of issue 15 give (shipped model; tests/analysis/test_verdict.py pins
+them in ``classify``, the report and the web page):
 
 * WASP-18 (TESS S2): planet transit, ``check`` — rule 5, "planet-like transit on an
   eclipsing-binary-like star" (model p = 0.83, SNR ≈ 690, no flag; star type eclipsing
   binary p = 0.84);
-* TRAPPIST-1 S70 (SPOC 2-min): not a detection, ``check`` — rule 1: the model's planet
-  p = 0.98 rests on a dip of SNR 3.8;
-* the Kepler EB KIC 7630690: eclipsing binary, ``check`` — rule 2: the model says nothing
-  significant of a V-shaped dip of SNR 41, the vetting rules and the star type
-  (p = 0.94) say eclipsing binary;
-* the Kepler EBs of ``kepler/eb`` and ``kepler/dr24`` otherwise: eclipsing binary,
+* TRAPPIST-1 S70 (SPOC 2-min): nothing significant, ``check`` — rule 1: the model's
+  planet probability rests on a best dip below the threshold (p = 0.98 on SNR 3.8 when
+  the issue was filed);
+* the catalogue EB KIC 7630690: eclipsing binary — by rule 2, ``check``, when the model
+  called a V-shaped dip of SNR 41 nothing significant; ``confident`` when the model, the
+  vetting and the star type (p = 0.94) agree;
+* the other Kepler EBs of ``kepler/eb`` and ``kepler/dr24``: eclipsing binary,
   ``confident``.
 """
 
