@@ -21,6 +21,7 @@ __all__ = [
     "analyse_table_row",
     "analyse_table_rows",
     "clean_table_rows",
+    "clean_table_rows_for",
     "table_file_firing_mask",
     "table_firing_mask",
 ]
@@ -86,6 +87,17 @@ def clean_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOption
     Returns the cleaned rows (≈ 1), the rows divided by their median (before any
     correction), and a note per row (empty, or why the row was not analysed).
     """
+    pmax = search_period_max(time, options) if period_max is None else float(period_max)
+    cleaned, raw, notes = clean_table_rows_for(time, flux, options, firing, [pmax])
+    return cleaned[0], raw, notes
+
+
+def clean_table_rows_for(time: np.ndarray, flux: np.ndarray, options: AnalysisOptions,
+                         firing: np.ndarray | None, periods_max: Sequence[float]
+                         ) -> tuple[list[np.ndarray], np.ndarray, list[str]]:
+    """:func:`clean_table_rows` for several detrending windows at once (one per longest
+    period in ``periods_max``): the rows are normalised and their K2 roll fitted once
+    (against the trend of the longest window), then detrended with each window."""
     import astropy.units as u
 
     from ..clean import default_window, detrend_arrays, outlier_mask
@@ -96,9 +108,9 @@ def clean_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOption
 
         firing = np.asarray(firing, bool)
         phase = roll_phase(time, firing)
-    pmax = search_period_max(time, options) if period_max is None else float(period_max)
-    window = float(default_window(pmax * u.day).to_value(u.day))
-    clean = np.full(flux.shape, np.nan)
+    windows = [float(default_window(p * u.day).to_value(u.day)) for p in periods_max]
+    longest = int(np.argmax(windows))
+    cleaned = [np.full(flux.shape, np.nan) for _ in windows]
     raw = np.full(flux.shape, np.nan)
     notes = [""] * flux.shape[0]
     for i, row in enumerate(flux):
@@ -111,13 +123,15 @@ def clean_table_rows(time: np.ndarray, flux: np.ndarray, options: AnalysisOption
         f = raw[i] = row / med
         if options.table_outliers:
             f = np.where(outlier_mask(f), np.nan, f)
-        trend = detrend_arrays(time, f, options.detrend, window)
+        trends = [detrend_arrays(time, f, options.detrend, w) for w in windows]
         if phase is not None:
             # the trend (a window of days) barely sees the 6-h roll: fit the roll on f / trend
-            f = np.where(firing, np.nan, f / roll_phase_correction(time, f, phase, exclude=firing, trend=trend))
+            f = np.where(firing, np.nan,
+                         f / roll_phase_correction(time, f, phase, exclude=firing, trend=trends[longest]))
         with np.errstate(invalid="ignore", divide="ignore"):
-            clean[i] = f / trend
-    return clean, raw, notes
+            for k, trend in enumerate(trends):
+                cleaned[k][i] = f / trend
+    return cleaned, raw, notes
 
 
 def _search_rows(time: np.ndarray, clean: np.ndarray, ok: np.ndarray, options: AnalysisOptions,
@@ -268,13 +282,13 @@ def _clean_and_search_rows(time_all: np.ndarray, rows: np.ndarray, options: Anal
             bands = period_bands(options.period_min_days, pmax)
         except ParameterError:
             pass
+    # every row loses the same cadences: the firings are dropped for all
+    per_band, raw, notes = clean_table_rows_for(time_all, rows, options, firing, [hi for _, hi in bands])
+    raw = raw[:, keep]
+    ok = np.array([not n for n in notes])
     cleans, searches = [], []
-    raw, notes = np.empty((0, 0)), [""] * rows.shape[0]
-    for band in bands:
-        # every row loses the same cadences: the firings are dropped for all
-        clean, raw, notes = clean_table_rows(time_all, rows, options, firing, period_max=band[1])
-        clean, raw = clean[:, keep], raw[:, keep]
-        ok = np.array([not n for n in notes])
+    for band, clean in zip(bands, per_band, strict=True):
+        clean = clean[:, keep]
         cleans.append(clean)
         searches.append(_search_rows(t, clean, ok, options, band))
     rows_clean, rows_search, rows_window = [], [], []

@@ -344,6 +344,30 @@ def _run_kernel(tr: np.ndarray, y: np.ndarray, w: np.ndarray, grid: SearchGrid, 
     return power, start, width
 
 
+_N_REFINED = 3  # of those, refined: the most significant by their coarse boxes' SNR
+
+
+def _peaks_to_refine(t: np.ndarray, y: np.ndarray, w: np.ndarray, t_ref: float, grid: SearchGrid,
+                     power: np.ndarray, start: np.ndarray, width: np.ndarray, cadence: float) -> list[int]:
+    """The coarse peaks worth refining: the :data:`_N_PEAKS` highest in power, ranked by
+    the SNR of their coarse boxes (refining costs more than measuring), the best
+    :data:`_N_REFINED` of them and the highest peak."""
+    peaks = _top_peaks(power, _N_PEAKS, separation=3)
+    if len(peaks) <= _N_REFINED:
+        return peaks
+
+    def coarse_snr(j: int) -> float:
+        period = float(grid.periods[j])
+        nb = int(grid.nbins[j])
+        box = _Box(float(power[j]), period, t_ref + (start[j] + 0.5 * width[j]) * period / nb,
+                   max(float(width[j]) * period / nb, cadence))
+        snr = _box_stats(t, y, w, box, cadence).snr
+        return snr if np.isfinite(snr) else -np.inf
+
+    ranked = sorted(peaks[1:], key=coarse_snr, reverse=True)
+    return [peaks[0], *ranked[: _N_REFINED - 1]]
+
+
 def _refine(tr: np.ndarray, y: np.ndarray, w: np.ndarray, t_ref: float, grid: SearchGrid,
             j: int, grid_kwargs: dict[str, Any]) -> _Box:
     """Re-search a small frequency interval around coarse peak ``j`` on a finer grid."""
@@ -620,20 +644,20 @@ def _search_prepared(
         if t.size < MIN_POINTS:
             break
         if iteration == 0 and first_pass is not None:
-            power, _, width = first_pass
+            power, start, width = first_pass
         else:
             if prep.cadence < prebin_width / 1.5:
                 tb, yb, wb = _prebin(t, y, w, prebin_width)
             else:
                 tb, yb, wb = t, y, w
-            power, _, width = _run_kernel(tb - t_ref, yb, wb, grid, stride=True)
+            power, start, width = _run_kernel(tb - t_ref, yb, wb, grid, stride=True)
         periods = grid.periods
         durations = width / grid.freqs / grid.nbins
         pg = Periodogram(periods * u.day, power, (durations * u.day).to(u.hour))
         periodograms.append(pg)
         sde = pg.sde
         boxes: list[tuple[_Box, _Stats]] = []
-        for j in _top_peaks(power, _N_PEAKS, separation=3):
+        for j in _peaks_to_refine(t, y, w, t_ref, grid, power, start, width, prep.cadence):
             box = _refine(t - t_ref, y, w, t_ref, grid, j, fine_kwargs)
             if box.power <= 0:
                 continue
