@@ -136,7 +136,11 @@ def merge_band_results(results: Sequence[SearchResult | None], bands: Sequence[t
     def snr(item: tuple[TransitCandidate, int]) -> float:
         return float(item[0].snr) if np.isfinite(item[0].snr) else -np.inf
 
-    found.sort(key=snr, reverse=True)
+    # each band's first candidate first (the best is the strongest of them, whatever
+    # number of candidates was asked for), then the bands' later ones
+    firsts = [item for item in found if item[0] is results[item[1]].candidates[0]]
+    found = sorted(firsts, key=snr, reverse=True) + sorted(
+        (item for item in found if not any(item is f for f in firsts)), key=snr, reverse=True)
     kept: list[tuple[TransitCandidate, int]] = []
     time = np.asarray(time, float)
     for cand, k in found:

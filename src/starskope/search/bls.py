@@ -106,7 +106,8 @@ class SearchResult:
     Attributes
     ----------
     candidates : list of TransitCandidate
-        Detections with SNR ≥ the threshold, strongest (highest SNR) first, each with
+        Detections with SNR ≥ the threshold: the first pass's (the periodogram's most
+        significant box), then the later passes' by SNR, each with
         ``extra = {'power', 'snr_bls', 'sde', 'iteration', 'dominance', 'odd_even_sigma'}``
         (``iteration``: the search pass that found it, counting from 0).
     periodograms : list of Periodogram
@@ -695,9 +696,10 @@ def _search_prepared(
         candidates.append(_make_candidate(box, stats, float(t_all[0]), sde, iteration))
         phase = np.abs(phase_fold(t_all, box.period, box.t0)) * box.period
         active &= phase >= 0.5 * mask_factor * box.duration
-    # each pass takes its most significant box, but a later pass (after masking) can
-    # find a stronger one: the result lists them by significance
-    candidates.sort(key=lambda c: c.snr, reverse=True)
+    # the first pass's candidate is the most significant box of the periodogram; later
+    # passes (after masking) follow by significance. The first stays first, so asking for
+    # more candidates never changes the best one
+    candidates[1:] = sorted(candidates[1:], key=lambda c: c.snr, reverse=True)
     settings = {
         "period_min_days": period_min,
         "period_max_days": period_max,
