@@ -76,7 +76,7 @@ def clean_and_search(lc: Any, options: AnalysisOptions, label: str) -> tuple[Any
         ak = arrays(ck)
         cleaned.append((ck, ak))
         found.append(band_search(ak.time, ak.flux, (lo, hi), options))
-    merged, k = merge_band_results(found, bands, cleaned[0][1].time)
+    merged, k = merge_band_results(found, bands, cleaned[0][1].time, options.max_planets)
     ck, ak = cleaned[k]
     if merged is not None:
         ck.meta["PROVENANCE"] = [*ck.meta["PROVENANCE"], _band_note(bands, k)]

@@ -296,7 +296,8 @@ def _clean_and_search_rows(time_all: np.ndarray, rows: np.ndarray, options: Anal
         if len(bands) == 1:
             merged, k = searches[0][i], 0
         else:
-            merged, k = merge_band_results([found[i] for found in searches], bands, t[np.isfinite(cleans[0][i])])
+            merged, k = merge_band_results([found[i] for found in searches], bands, t[np.isfinite(cleans[0][i])],
+                                                options.max_planets)
         rows_clean.append(cleans[k][i])
         rows_search.append(merged)
         note = _window_text(bands[k][1], options)

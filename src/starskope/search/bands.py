@@ -87,7 +87,7 @@ def _explained(weak: TransitCandidate, strong: Sequence[TransitCandidate], time:
 
 
 def merge_band_results(results: Sequence[SearchResult | None], bands: Sequence[tuple[float, float]],
-                       time: np.ndarray) -> tuple[SearchResult | None, int]:
+                       time: np.ndarray, max_candidates: int | None = None) -> tuple[SearchResult | None, int]:
     """The bands' searches as one: every candidate ranked by SNR, those whose transits
     repeat stronger candidates' transits left out, and the band the winner came from.
 
@@ -99,6 +99,8 @@ def merge_band_results(results: Sequence[SearchResult | None], bands: Sequence[t
         The bands' period ranges, days.
     time : ndarray
         The searched cadences, BJD_TDB days, increasing (which transits have data).
+    max_candidates : int, optional
+        Most candidates kept (the best ones; default all).
 
     Returns
     -------
@@ -146,6 +148,7 @@ def merge_band_results(results: Sequence[SearchResult | None], bands: Sequence[t
     for cand, k in found:
         if not _explained(cand, [other for other, _ in kept], time) or not kept:
             kept.append((cand, k))
+    kept = kept[:max_candidates] if max_candidates is not None else kept
     candidates = [c.with_(extra={**c.extra, "band": float(k)}) for c, k in kept]
     # lone transits: each event once, none on a periodic transit. A lone transit's period
     # is long, so the event is measured on the flux of the longest band that found it
