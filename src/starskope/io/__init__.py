@@ -40,15 +40,18 @@ from . import tpf as _tpf  # noqa: F401  (registers the target-pixel-file reader
 from ._base import TIME_FORMATS, ReadOptions
 from .detect import READERS, Reader, detect_reader, open_probe
 from .flux_table import FluxTable, is_flux_table, iter_flux_table, read_flux_table, write_flux_table
+from .identity import FileIdentity, identify
 from .tpf import PixelSeries, is_pixel_file, pixel_photometry, read_pixels, threshold_aperture
 
 __all__ = [
     "READERS",
     "TIME_FORMATS",
+    "FileIdentity",
     "FluxTable",
     "PixelSeries",
     "Reader",
     "expand_inputs",
+    "identify",
     "is_flux_table",
     "is_pixel_file",
     "iter_flux_table",
