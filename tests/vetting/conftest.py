@@ -50,7 +50,7 @@ def real_lc(shared_data: Path):
 def lookups():
     """``stellar=`` and ``known=`` for vet(), looked up in the shipped catalogues the way the
     CLI does (vetting itself looks nothing up)."""
-    from starskope.cli._catalogue import catalogue_lookups
+    from starskope.analysis.lookups import catalogue_lookups
     from starskope.vetting import vetting_data
 
     def get(data, target=None) -> dict:

@@ -29,7 +29,8 @@ def band_search(time: np.ndarray, flux: np.ndarray, band: tuple[float, float], o
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", StarskopeWarning)
             return search_transits(t, flux[good], period_min=band[0], period_max=hi,
-                                   max_planets=options.max_planets, oversample=options.search_oversample)
+                                   max_planets=options.max_planets, oversample=options.search_oversample,
+                                   snr_threshold=options.search_snr)
     except ParameterError:
         return None
 

@@ -30,11 +30,12 @@ __all__ = [
 #: Columns of a results row, before the per-class ``p_<class>`` columns (inserted after
 #: ``p_planet``) and the star-type columns (at the end, before ``verdict_reason`` and
 #: ``warnings``). ``n_candidates`` counts the search's candidates (all of them:
-#: ``classify --all-candidates``).
+#: ``classify --all-candidates``); ``n_files`` the files the star was read from
+#: (``file`` lists them, joined by ``;``).
 CLASSIFY_COLUMNS: tuple[str, ...] = (
     "file", "target_id", "mission", "predicted_class", "verdict_status", "model_class", "p_planet",
     "period_days", "epoch_bjd", "depth_ppm", "duration_hours", "snr", "planet_radius_earth", "flags",
-    "n_candidates",
+    "n_candidates", "n_files", "n_transits", "period_max_days",
 )
 
 
@@ -111,6 +112,11 @@ def result_row(a: StarAnalysis) -> dict[str, Any]:
         "planet_radius_earth": float((a.star.vetting or {}).get("radius_rearth", nan)),
         "flags": a.flags,
         "n_candidates": len(a.candidates),
+        "n_files": _n_files(a.file),
+        "n_transits": int(c.n_transits) if c is not None else 0,
+        # a lone transit: period_days is the shortest period the data allow, this the
+        # longest its duration allows for the star
+        "period_max_days": float(c.extra.get("period_max_days", nan)) if c is not None else nan,
         "star_type": a.star_type.star_type if a.star_type is not None else "",
     })
     for t in STAR_TYPES:
@@ -123,6 +129,11 @@ def error_row(file: str, target: str, message: str) -> dict[str, Any]:
     """A full-width row for an input that could not be analysed (``flags`` start with
     ``error:``; every number empty)."""
     row: dict[str, Any] = dict.fromkeys(result_columns(), float("nan"))
-    row.update(file=file, target_id=target, mission="", predicted_class="", verdict_status="", model_class="",
-               verdict_reason="", star_type="", warnings="", flags=f"error: {message}"[:1100])
+    row.update(file=file, n_files=_n_files(file), n_transits=0, target_id=target, mission="", predicted_class="",
+               verdict_status="", model_class="", verdict_reason="", star_type="", warnings="", flags=f"error: {message}"[:1100])
     return row
+
+
+def _n_files(file: str) -> int:
+    """How many files a ``file`` cell names (several files of one star are joined by ``;``)."""
+    return len([f for f in str(file or "").split(";") if f])

@@ -96,29 +96,35 @@ def _best(result: Any) -> TransitCandidate | None:
 SINGLE_OVER_PERIODIC = 1.5
 
 
-def stellar_for(target: str, options: AnalysisOptions) -> Any:
-    """Stellar parameters for vetting: the catalogue entry of ``target`` when
-    ``options.stellar == "auto"`` (the offline catalogues), else None."""
-    if options.stellar != "auto" or not target:
-        return None
-    from ..errors import CatalogError
-    from ..stars import get_stellar_properties
+def catalogue_for(target: str, options: AnalysisOptions,
+                  position: tuple[float, float] | None = None) -> tuple[Any, list[Any] | None]:
+    """What vetting takes from the catalogue folder (:func:`.lookups.catalogue_lookups`):
+    the star's parameters when ``options.stellar == "auto"``, and with
+    ``options.catalog_match`` the known signals of it and its neighbours (None when not
+    asked for, so vetting makes no ephemeris test)."""
+    if options.stellar != "auto" and not options.catalog_match:
+        return None, None
+    from .lookups import catalogue_lookups
 
-    try:
-        # offline and without the per-user cache: the same answer on every machine
-        return get_stellar_properties(target, offline=True, use_cache=False, required=False)
-    except (CatalogError, ParameterError):
-        return None
+    ra, dec = position if position is not None else (None, None)
+    found = catalogue_lookups(target or None, ra if options.catalog_match else None,
+                              dec if options.catalog_match else None)
+    return (found.stellar if options.stellar == "auto" else None), (found.known if options.catalog_match else None)
 
 
 def _vet(time: np.ndarray, flux: np.ndarray, cand: TransitCandidate, options: AnalysisOptions, *, target: str,
-         mission: str, others: Sequence[TransitCandidate] = (), pixels: Any = None) -> Any:
+         mission: str, others: Sequence[TransitCandidate] = (), pixels: Any = None,
+         position: tuple[float, float] | None = None, centroids: Any = None) -> Any:
     from ..vetting import vet
 
     # a lone transit has no period: the tests that fold at one (odd/even, secondary,
     # density, harmonics, ephemeris, gaps, uniqueness) would judge a guess
     diagnostics = SINGLE_TRANSIT_DIAGNOSTICS if cand.extra.get("single") else None
-    return vet((time, flux), cand, stellar=stellar_for(target, options), others=others, target=target or None,
+    stellar, known = catalogue_for(target, options, position)
+    data: Any = (time, flux)
+    if centroids is not None and options.vet_centroids:
+        data = {"time": time, "flux": flux, "centroid_col": centroids[0], "centroid_row": centroids[1]}
+    return vet(data, cand, stellar=stellar, known=known, others=others, target=target or None,
                mission=mission or None, fit_transit=options.vet_transit_fit, pixels=pixels,
                diagnostics=diagnostics)
 
@@ -132,7 +138,9 @@ SINGLE_TRANSIT_DIAGNOSTICS: tuple[str, ...] = (
 
 def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarray, flux: np.ndarray,
             raw_at_kept: np.ndarray | None, options: AnalysisOptions, search: Any = _SKIP,
-            catalogue_target: str = "", table_flux: np.ndarray | None = None, detail: bool = False,
+            catalogue_target: str = "", catalogue_position: tuple[float, float] | None = None,
+            centroids: Any = None,
+            table_flux: np.ndarray | None = None, detail: bool = False,
             pixels: Any = None, **fields: Any) -> StarAnalysis:
     """Search (unless ``search`` is given), vet and featurise one cleaned light curve.
 
@@ -149,6 +157,11 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
         failed. Not given: run it here.
     catalogue_target : str
         Name to look stellar parameters up by (empty: none, e.g. a table row).
+    catalogue_position : (float, float), optional
+        RA and Dec (degrees), for the known signals of neighbours (``catalog_match``).
+    centroids : (ndarray, ndarray), optional
+        Flux-weighted centroid column and row at the cleaned cadences (pixels), for
+        vetting's centroid test (``options.vet_centroids``).
     table_flux : ndarray, optional
         The raw table row (input of the reproduced original CNN).
     detail : bool
@@ -171,7 +184,8 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
                 warnings.simplefilter("ignore", StarskopeWarning)
                 search = search_transits(time, flux, period_min=options.period_min_days,
                                          period_max=search_period_max(time, options),
-                                         max_planets=options.max_planets, oversample=options.search_oversample)
+                                         max_planets=options.max_planets, oversample=options.search_oversample,
+                                         snr_threshold=options.search_snr)
         except ParameterError as exc:
             flags = f"error: search failed: {exc}"
             notes.append(f"transit search failed: {exc}")
@@ -183,7 +197,8 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
         vetted = bool(np.isfinite(cand.snr) and cand.snr >= options.vet_min_snr)
         if vetted or detail:
             try:
-                report = _vet(time, flux, cand, options, target=catalogue_target, mission=mission, pixels=pixels)
+                report = _vet(time, flux, cand, options, target=catalogue_target, mission=mission, pixels=pixels,
+                              position=catalogue_position, centroids=centroids)
             except StarskopeError as exc:
                 notes.append(f"vetting failed: {exc}")
                 if vetted:
@@ -193,7 +208,8 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
             flags = ";".join(report.flag_names)
     if detail and search is not None and len(search.candidates) > 1:
         fields["candidate_reports"] = [report, *_vet_others(time, flux, list(search.candidates), options,
-                                                            target=catalogue_target, mission=mission, notes=notes)]
+                                                            target=catalogue_target, mission=mission, notes=notes,
+                                                            position=catalogue_position, centroids=centroids)]
     elif detail and report is not None:
         fields["candidate_reports"] = [report]
     return _finish(label=label, file=file, target=target, mission=mission, time=time, flux=flux,
@@ -202,7 +218,8 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
 
 
 def _vet_others(time: np.ndarray, flux: np.ndarray, candidates: list[TransitCandidate], options: AnalysisOptions, *,
-                target: str, mission: str, notes: list[str]) -> list[Any]:
+                target: str, mission: str, notes: list[str],
+                position: tuple[float, float] | None = None, centroids: Any = None) -> list[Any]:
     """Vet the search's candidates after the first, each knowing all the others (their
     transits left out, harmonics recognised), as ``starskope search`` does; None for a
     candidate whose vetting failed (said in ``notes``). The first keeps the vetting the
@@ -210,7 +227,8 @@ def _vet_others(time: np.ndarray, flux: np.ndarray, candidates: list[TransitCand
     out: list[Any] = []
     for k, c in enumerate(candidates[1:], start=2):
         try:
-            out.append(_vet(time, flux, c, options, target=target, mission=mission, others=candidates))
+            out.append(_vet(time, flux, c, options, target=target, mission=mission, others=candidates,
+                            position=position, centroids=centroids))
         except StarskopeError as exc:
             notes.append(f"vetting of candidate {k} failed: {exc}")
             out.append(None)
@@ -278,6 +296,28 @@ def _clean(lc: Any, options: AnalysisOptions, label: str) -> tuple[Any, Any]:
     return cleaned, a
 
 
+def _centroids(cleaned: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """The cleaned light curve's centroid column and row (pixels), when it has them."""
+    if "centroid_col" not in cleaned.colnames or "centroid_row" not in cleaned.colnames:
+        return None
+
+    def values(name: str) -> np.ndarray:
+        col = cleaned[name]
+        return np.asarray(np.ma.filled(np.ma.asarray(getattr(col, "value", col), dtype=float), np.nan), float)
+
+    return values("centroid_col"), values("centroid_row")
+
+
+def _position(meta: dict[str, Any]) -> tuple[float, float] | None:
+    """The star's RA and Dec (degrees) from a light curve's meta, when known."""
+    try:
+        ra = float(meta.get("RA_OBJ") if meta.get("RA_OBJ") is not None else meta.get("RA"))
+        dec = float(meta.get("DEC_OBJ") if meta.get("DEC_OBJ") is not None else meta.get("DEC"))
+    except (TypeError, ValueError):
+        return None
+    return (ra, dec) if np.isfinite(ra) and np.isfinite(dec) else None
+
+
 def _cleaned_fields(lc: Any, cleaned: Any, a: Any, label: str, file: str) -> dict[str, Any]:
     a0, mission, bitmask = _raw_arrays(lc)
     meta, cmeta = dict(lc.meta or {}), dict(cleaned.meta or {})
@@ -299,6 +339,7 @@ def _cleaned_fields(lc: Any, cleaned: Any, a: Any, label: str, file: str) -> dic
                 quality=np.asarray(a0.quality, np.int64), quality_bitmask=int(bitmask),
                 kept=np.isin(a0.time, a.time), trend=trend, raw_at_kept=raw_at_kept,
                 provenance=[str(p) for p in cmeta.get("PROVENANCE") or []], catalogue_target=name,
+                catalogue_position=_position(cmeta), centroids=_centroids(cleaned),
                 star_type_curve=(a0.time, a0.flux, a0.quality, bitmask))
 
 
@@ -372,13 +413,15 @@ def vet_ephemerides(lc: Any, candidates: Sequence[TransitCandidate], *, options:
         cleaned, a = _clean(lc, options, label)
         base = _cleaned_fields(lc, cleaned, a, label, file)
         target = base.pop("catalogue_target")
+        position = base.pop("catalogue_position")
+        centroids = base.pop("centroids")
         curve = base.pop("star_type_curve")
         for cand in candidates:
             notes: list[str] = []
             others = [c for c in candidates if c is not cand]
             try:
                 report = _vet(a.time, a.flux, cand, options, target=target, mission=base["mission"], others=others,
-                              pixels=pixels)
+                              pixels=pixels, position=position, centroids=centroids)
             except StarskopeError as exc:
                 report = None
                 notes.append(f"vetting failed: {exc}")

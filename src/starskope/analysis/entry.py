@@ -4,6 +4,7 @@ flux table, or several files of one star — through the one chain."""
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,21 +21,56 @@ def read_star(paths: Sequence[str | os.PathLike[str]], *, mission: str | None = 
               time_format: str | None = None) -> Any:
     """Read the files of one star into one light curve: one file as it is; several
     segments of one telescope stitched (:func:`starskope.clean.stitch`); several
-    telescopes on one BJD_TDB axis (:func:`starskope.multi.stitch_missions`)."""
+    telescopes on one BJD_TDB axis (:func:`starskope.multi.stitch_missions`).
+
+    Of several files, one that cannot be read is left out with a
+    :class:`~starskope.errors.StarskopeWarning` naming it; when none can be read, the
+    error names every file.
+    """
+    return _read_star(paths, mission=mission, time_format=time_format)[0]
+
+
+def _read_star(paths: Sequence[str | os.PathLike[str]], *, mission: str | None,
+               time_format: str | None) -> tuple[Any, list[str]]:
+    """The star's light curve and the files it was made of."""
     from ..clean import stitch
+    from ..errors import LightCurveFileError, StarskopeError, StarskopeWarning
     from ..io import read
 
     if not paths:
         raise ParameterError("no light-curve files given for the star")
-    lcs = [read(p, mission=mission, time_format=time_format) for p in paths]
+    if len(paths) == 1:
+        return read(paths[0], mission=mission, time_format=time_format), [str(paths[0])]
+    lcs, used, failed = [], [], []
+    for p in paths:
+        try:
+            lcs.append(read(p, mission=mission, time_format=time_format))
+            used.append(str(p))
+        except StarskopeError as exc:
+            failed.append((p, exc))
+    if not lcs:
+        kinds = {type(exc) for _, exc in failed}
+        error = kinds.pop() if len(kinds) == 1 else LightCurveFileError
+        raise error(f"none of the star's {len(paths)} files could be read: "
+                    + "; ".join(_without_path(p, exc) for p, exc in failed))
+    for p, exc in failed:
+        # a group of files is one star; the others still tell about it
+        warnings.warn(f"{Path(p).name} left out of the star, it cannot be read: {_without_path(p, exc)}",
+                      StarskopeWarning, stacklevel=3)
     if len(lcs) == 1:
-        return lcs[0]
+        return lcs[0], used
     missions = {str(lc.meta.get("MISSION") or "") for lc in lcs}
     if len(missions) == 1:
-        return stitch(sorted(lcs, key=lambda lc: float(lc.time.tdb.jd[0])))
+        return stitch(sorted(lcs, key=lambda lc: float(lc.time.tdb.jd[0]))), used
     from ..multi import stitch_missions
 
-    return stitch_missions(lcs)
+    return stitch_missions(lcs), used
+
+
+def _without_path(path: str | os.PathLike[str], exc: Exception) -> str:
+    """The error's message with the file named once, by its name."""
+    text = str(exc).replace(str(path), Path(path).name)
+    return text if Path(path).name in text else f"{Path(path).name}: {text}"
 
 
 def analyse_file(path: str | os.PathLike[str], *, options: AnalysisOptions | None = None, label: str = "",
@@ -66,13 +102,13 @@ def analyse_files(paths: Sequence[str | os.PathLike[str]], *, options: AnalysisO
     difference image (:attr:`StarAnalysis.difference_image`).
     """
     with collect_warnings() as read_notes:
-        lc = read_star(paths, mission=mission, time_format=time_format)
+        lc, used = _read_star(paths, mission=mission, time_format=time_format)
         pixels = _pixels_of(paths, mission=mission, time_format=time_format)
     name = label or (Path(paths[0]).name if len(paths) == 1 else "")
-    out = analyse_lightcurve(lc, options=options, label=name, file=";".join(str(p) for p in paths), detail=detail,
-                             pixels=pixels)
+    # ``file`` lists the files the light curve was made of (a file left out is in the warnings)
+    out = analyse_lightcurve(lc, options=options, label=name, file=";".join(used), detail=detail, pixels=pixels)
     if not label and len(paths) > 1:
-        out.label = f"{out.target or Path(paths[0]).name} ({len(paths)} files)"
+        out.label = f"{out.target or Path(used[0]).name} ({len(used)} files)"
     out.warnings[:0] = [m for m in read_notes if m not in out.warnings]
     return out
 

@@ -51,7 +51,8 @@ MIN_CADENCES = 50
 #: Settings that change the model's inputs (stored with a model, followed for it).
 MODEL_FIELDS: tuple[str, ...] = (
     "detrend", "period_min_days", "period_max_days", "search_oversample", "vet_min_snr", "vet_transit_fit",
-    "table_outliers", "stellar", "view_spec", "spectrogram_spec", "k2_roll", "search_bands",
+    "table_outliers", "stellar", "view_spec", "spectrogram_spec", "k2_roll", "search_bands", "search_snr",
+    "catalog_match", "vet_centroids",
 )
 #: Settings that only decide how much is computed and how work is split.
 RUN_FIELDS: tuple[str, ...] = ("chunk_size", "star_types", "max_planets")
@@ -59,7 +60,8 @@ RUN_FIELDS: tuple[str, ...] = ("chunk_size", "star_types", "max_planets")
 #: What a model stored before a setting existed was trained with: the behaviour from
 #: before the setting (the K2 roll correction of tables and the limb-darkened depth
 #: fit were added after the first models were trained).
-_BEFORE_THE_SETTING: dict[str, Any] = {"k2_roll": False, "vet_transit_fit": False, "search_bands": False}
+_BEFORE_THE_SETTING: dict[str, Any] = {"k2_roll": False, "vet_transit_fit": False, "search_bands": False,
+                                       "vet_centroids": False}
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,15 @@ class AnalysisOptions:
         as the cadences where many stars jump at once, remove each star's roll sawtooth
         against its place in the roll cycle, and leave the firing cadences out
         (:func:`starskope.clean.k2roll.table_firings`).
+    search_snr : float
+        The search's detection threshold: candidates with SNR at least this (the
+        Kepler pipeline's 7.1σ).
+    catalog_match : bool
+        Compare each candidate's ephemeris with the known signals of the star and its
+        neighbours in the catalogue folder (``EPHEMERIS_MATCH``; :mod:`.lookups`).
+    vet_centroids : bool
+        Give vetting the light curve's flux-weighted centroids when the file has them
+        (the centroid shift in transit: ``CENTROID_OFFSET``, a background binary's tell).
     search_bands : bool
         Search the period range in bands a factor 4 apart, each on the flux detrended
         with the window its own longest transit needs, and rank the bands' candidates
@@ -131,6 +142,9 @@ class AnalysisOptions:
     star_types: bool = True
     k2_roll: bool = True
     search_bands: bool = True
+    search_snr: float = 7.1
+    catalog_match: bool = False
+    vet_centroids: bool = True
     max_planets: int = 5
 
     def __post_init__(self) -> None:
@@ -141,6 +155,8 @@ class AnalysisOptions:
                                  f"got {self.period_max_days}")
         if not self.search_oversample >= 1:
             raise ParameterError(f"search_oversample must be >= 1; got {self.search_oversample}")
+        if not (np.isfinite(self.search_snr) and self.search_snr >= 0):
+            raise ParameterError(f"search_snr must be a non-negative SNR; got {self.search_snr}")
         if not (np.isfinite(self.vet_min_snr) and self.vet_min_snr > 0):
             raise ParameterError(f"vet_min_snr must be a positive SNR; got {self.vet_min_snr}")
         if self.stellar not in (None, "auto"):

@@ -154,7 +154,8 @@ def _search_rows(time: np.ndarray, clean: np.ndarray, ok: np.ndarray, options: A
                 lo, hi = band or (options.period_min_days, search_period_max(time, options))
                 hi = min(hi, float(time[-1] - time[0]))  # the firings dropped may shorten the baseline
                 found = search_many(time, clean[group], period_min=lo, period_max=hi,
-                                    max_planets=options.max_planets, oversample=options.search_oversample)
+                                    max_planets=options.max_planets, oversample=options.search_oversample,
+                                    snr_threshold=options.search_snr)
             except ParameterError:
                 # one bad row fails the batch: search the rows one by one so only it fails
                 found = [_search_one(time, clean[i], options, band) for i in group]

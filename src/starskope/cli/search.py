@@ -1,10 +1,10 @@
 """``starskope search FILE...``: find and vet transits in light-curve files.
 
-Each file is read (:func:`starskope.io.read`), cleaned with its telescope's defaults
-(:func:`starskope.clean.clean`), searched with the box-least-squares search
-(:func:`starskope.search.search`, several planets deep) and every candidate is vetted
-(:func:`starskope.vetting.vet_many`, stellar parameters from the catalogues when the
-star is in them). The result is one row per candidate: file, target, period (d), epoch
+Each file is read (:func:`starskope.io.read`) and analysed as every entry point
+analyses a star (:func:`starskope.analysis.analyse`: cleaned with its telescope's
+defaults, searched in period bands several planets deep, every candidate vetted knowing
+the others, stellar parameters and known signals from the catalogues when the star is
+in them). The result is one row per candidate: file, target, period (d), epoch
 (BJD_TDB), depth (ppm), duration (h), SNR, transits with data, implied radius (R⊕) and
 the vetting flags, in a table that fits a 100-column terminal; ``--long`` adds, below it,
 each candidate's file, depth error, odd/even and secondary significance, disposition and
@@ -63,17 +63,23 @@ def search_file(
     notes: list[str] | None = None,
     catalog_dir: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Read, clean, search and vet one file; one dict per candidate.
+    """Read, analyse and vet one file; one dict per candidate.
 
-    ``mission`` and ``time_format`` are passed to :func:`starskope.io.read` for files
-    that do not say (a headerless CSV). With ``catalog_match`` the star's parameters and
-    the known signals of it and its neighbours come from the catalogue folder
-    ``catalog_dir`` (:func:`starskope.cli._catalogue.catalogue_lookups`); a look-up that
-    failed is said in ``notes``.
+    The star is analysed as every entry point analyses it (:func:`starskope.analysis.analyse`
+    with :func:`~starskope.analysis.options_for` and these settings: period range,
+    detection threshold ``snr``, ``max_planets`` candidates, the catalogue comparison),
+    and every candidate is vetted knowing the others. ``mission`` and ``time_format``
+    are passed to :func:`starskope.io.read` for files that do not say (a headerless
+    CSV). With ``catalog_match`` the star's parameters and the known signals of it and
+    its neighbours come from the catalogue folder ``catalog_dir``
+    (:func:`starskope.analysis.lookups.catalogue_lookups`); a look-up that failed is said
+    in ``notes``.
 
     Each dict holds ``file``, ``target``, ``mission``, ``candidate`` (1, 2, ...),
     ``flags`` (comma-separated), ``disposition``, the candidate's columns and every
-    diagnostic of :meth:`~starskope.vetting.VettingReport.as_row`. A file with no
+    diagnostic of :meth:`~starskope.vetting.VettingReport.as_row`; a lone transit gets
+    ``flags = "SINGLE_TRANSIT"`` and its period range (``period_days`` the shortest the
+    data allow, ``period_max_days`` the longest its duration allows). A file with no
     candidate above ``snr`` gives one row with ``candidate = 0`` and NaN values.
 
     Raises
@@ -81,53 +87,56 @@ def search_file(
     StarskopeError
         The file cannot be read, cleaned or searched (the message names the file).
     """
-    import astropy.units as u
+    import os
+
     import numpy as np
 
-    from ..clean import clean
+    from ..analysis import analyse, options_for
+    from ..analysis.lookups import catalogue_lookups
     from ..io import read
-    from ..search import search
-    from ..vetting import vet_many, vetting_data
-    from ._catalogue import CatalogueLookups, catalogue_lookups
+    from ..lightcurve import arrays
 
+    if catalog_dir is not None:
+        os.environ["STARSKOPE_CATALOGS"] = str(catalog_dir)  # where this command's look-ups read
     lc = read(path, mission=mission, time_format=time_format)
-    cleaned = clean(lc, period_max=None if period_max is None else period_max * u.day)
-    span = float(np.ptp(cleaned.time.tdb.jd)) if len(cleaned) else 0.0
-    pmax = period_max
-    if pmax is not None and pmax > span:
+    span = float(np.ptp(arrays(lc).time)) if len(lc) else 0.0
+    if period_max is not None and period_max > span:
         raise ParameterError(
-            f"{path}: --period-max {pmax:g} d is longer than the light curve's {span:.1f}-day span"
+            f"{path}: --period-max {period_max:g} d is longer than the light curve's {span:.1f}-day span"
         )
-    result = search(cleaned, period_min=period_min * u.day,
-                    period_max=None if pmax is None else pmax * u.day,
-                    snr_threshold=snr, max_planets=max_planets)
-    target = str(cleaned.meta.get("OBJECT") or "")
-    mission = str(cleaned.meta.get("MISSION") or "")
-    base = {"file": str(path), "target": target, "mission": mission}
-    if not result.candidates:
+    options = options_for(None, {"period_min_days": period_min, "period_max_days": period_max, "search_snr": snr,
+                                 "max_planets": max_planets, "catalog_match": catalog_match,
+                                 "stellar": "auto" if catalog_match else False, "star_types": False})
+    a = analyse(lc, options=options, detail=True, label=Path(path).name)
+    if notes is not None and catalog_match:
+        found = catalogue_lookups(a.target or None)
+        notes.extend(n for n in found.notes if n not in notes)
+    base = {"file": str(path), "target": a.target, "mission": a.mission}
+    rows = []
+    reports = list(getattr(a, "candidate_reports", None) or [])
+    for i, cand in enumerate(a.candidates, start=1):
+        rep = reports[i - 1] if i - 1 < len(reports) else None
+        row: dict[str, Any] = {**base, "candidate": i, "flags": ",".join(rep.flag_names) if rep else "",
+                               "disposition": rep.disposition if rep else "not vetted"}
+        shown = rep.candidate if rep is not None else cand
+        if rep is not None:
+            row.update(rep.as_row())
+        row.update(period_days=shown.period_days, epoch_bjd=shown.epoch_bjd, snr=float(shown.snr),
+                   n_transits=float(shown.n_transits), duration_hours=shown.duration_hours,
+                   depth_ppm=shown.depth_ppm, search_snr=float(cand.snr),
+                   reasons=" | ".join(f"{f.name}: {f.reason}" for f in rep.flags) if rep else "")
+        row.setdefault("radius_rearth", math.nan)
+        rows.append(row)
+    for k, single in enumerate(a.search.singles if a.search is not None else [], start=len(rows) + 1):
+        rows.append({**base, "candidate": k, "flags": "SINGLE_TRANSIT", "disposition": "single transit",
+                     "period_days": single.period_days, "period_max_days": single.extra.get("period_max_days"),
+                     "epoch_bjd": single.epoch_bjd, "depth_ppm": single.depth_ppm,
+                     "duration_hours": single.duration_hours, "snr": float(single.snr), "n_transits": 1.0,
+                     "radius_rearth": math.nan, "search_snr": float(single.snr), "reasons": ""})
+    if not rows:
         return [{**base, "candidate": 0, "flags": "", "disposition": "no candidate", "period_days": math.nan,
                  "epoch_bjd": math.nan, "depth_ppm": math.nan, "duration_hours": math.nan, "snr": math.nan,
                  "n_transits": math.nan, "radius_rearth": math.nan}]
-    vd = vetting_data(cleaned)
-    looked_up = (catalogue_lookups(vd.target, vd.ra_deg, vd.dec_deg, catalog_dir=catalog_dir) if catalog_match
-                 else CatalogueLookups(None, [], []))
-    if notes is not None:
-        notes.extend(n for n in looked_up.notes if n not in notes)
-    reports = vet_many(vd, result.candidates, stellar=looked_up.stellar, known=looked_up.known)
-    rows = []
-    for i, rep in enumerate(reports, start=1):
-        row: dict[str, Any] = {**base, "candidate": i, "flags": ",".join(rep.flag_names),
-                               "disposition": rep.disposition}
-        row.update(rep.as_row())
-        row["period_days"] = rep.candidate.period_days
-        row["epoch_bjd"] = rep.candidate.epoch_bjd
-        row["snr"] = float(rep.candidate.snr)
-        row["n_transits"] = float(rep.candidate.n_transits)
-        row["duration_hours"] = rep.candidate.duration_hours
-        row["depth_ppm"] = rep.candidate.depth_ppm
-        row["search_snr"] = float(result.candidates[i - 1].snr)
-        row["reasons"] = " | ".join(f"{f.name}: {f.reason}" for f in rep.flags)
-        rows.append(row)
     return rows
 
 

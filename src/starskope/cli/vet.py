@@ -64,8 +64,8 @@ def epoch_to_bjd(epoch: float, epoch_format: str) -> float:
     return bjd
 
 
-def _candidates(lc: Any, catalog: str) -> list[Any]:
-    from .. import catalogs
+def _candidates(lc: Any, catalog: str, catalog_dir: str | None = None) -> list[Any]:
+    from .. import stars as catalogs
 
     target = lc.meta.get("OBJECT")
     if not target:
@@ -74,15 +74,15 @@ def _candidates(lc: Any, catalog: str) -> list[Any]:
     if catalog == "dr24":
         if t.catalog != "KIC":
             raise ParameterError(f"--catalog dr24 needs a Kepler (KIC) star; this file is {t}")
-        cands = catalogs.dr24_tces(t.number)
+        cands = catalogs.dr24_tces(t.number, catalog_dir=catalog_dir)
     elif catalog == "koi":
         if t.catalog != "KIC":
             raise ParameterError(f"--catalog koi needs a Kepler (KIC) star; this file is {t}")
-        cands = catalogs.koi_candidates(t.number)
+        cands = catalogs.koi_candidates(t.number, catalog_dir=catalog_dir)
     elif catalog == "toi":
         if t.catalog != "TIC":
             raise ParameterError(f"--catalog toi needs a TESS (TIC) star; this file is {t}")
-        cands = catalogs.toi_candidates(t.number)
+        cands = catalogs.toi_candidates(t.number, catalog_dir=catalog_dir)
     else:
         raise ParameterError(f"--catalog must be dr24, koi or toi; got {catalog!r}")
     if not cands:
@@ -173,6 +173,9 @@ def register(app: typer.Typer) -> None:
             None, "--catalog", help="Vet the catalogue's entries for this star instead: dr24, koi or toi."),
         no_catalogs: bool = typer.Option(
             False, "--no-catalogs", help="Use no catalogue (no stellar parameters, no ephemeris match)."),
+        catalog_dir: str | None = typer.Option(
+            None, "--catalogs",
+            help="Folder of the catalogue tables (default: $STARSKOPE_CATALOGS, else $STARSKOPE_SHARED_DATA/catalogs)."),
         as_json: bool = typer.Option(False, "--json", help="Print the reports as JSON."),
         out: str | None = typer.Option(None, "--out", "-o", help="Write the reports to a .json file."),
         mission: str | None = mission_option(),
@@ -207,28 +210,43 @@ def register(app: typer.Typer) -> None:
         reading = read_options(mission=mission, time_format=time_format)
 
         # the science libraries load only once the arguments are known to be sound
+        import os
+
         import astropy.units as u
+        import numpy as np
         from astropy.time import Time
         from rich.markup import escape
 
-        from ..clean import clean
+        from ..analysis import options_for, vet_ephemerides
+        from ..analysis.lookups import catalogue_lookups
+        from ..errors import StarskopeError
         from ..io import read
+        from ..lightcurve import arrays
         from ..search.candidate import TransitCandidate
-        from ..vetting import vet
 
+        if catalog_dir is not None:
+            os.environ["STARSKOPE_CATALOGS"] = str(catalog_dir)  # where this command's look-ups read
         lc = read(file, **reading)
-        cleaned = clean(lc)
         if catalog is not None:
-            cands = _candidates(cleaned, catalog.lower())
+            cands = _candidates(lc, catalog.lower(), catalog_dir)
         else:
             assert period is not None and duration is not None
-            jd = cleaned.time.tdb.jd
-            check_epoch_near_data(bjd, float(jd.min()), float(jd.max()), duration, epoch_name="--epoch")
+            jd = arrays(lc).time
+            check_epoch_near_data(bjd, float(np.nanmin(jd)), float(np.nanmax(jd)), duration, epoch_name="--epoch")
             cands = [TransitCandidate.from_ephemeris(period * u.day, Time(bjd, format="jd", scale="tdb"),
                                                      duration * u.hour, source="user")]
         console = stdout_console(wide=long)
-        reports = [vet(cleaned, c, stellar=None if no_catalogs else "auto", catalog_match=not no_catalogs,
-                       others=cands) for c in cands]
+        if not no_catalogs:
+            for note in catalogue_lookups(str(lc.meta.get("OBJECT") or "") or None).notes:
+                typer.echo(f"note: {note}", err=True)
+        # cleaned and vetted as every entry point vets a known ephemeris
+        options = options_for(None, {"stellar": False if no_catalogs else "auto", "catalog_match": not no_catalogs,
+                                     "star_types": False})
+        analyses = vet_ephemerides(lc, cands, options=options, label=Path(file).name, file=str(file))
+        failed = [a for a in analyses if a.vetting is None]
+        if failed:
+            raise StarskopeError(f"{file}: vetting failed: {'; '.join(failed[0].notes) or 'no cadence in transit'}")
+        reports = [a.vetting for a in analyses]
         if as_json or out:
             payload = [r.to_dict() for r in reports]
             for p, c in zip(payload, cands, strict=True):

@@ -44,7 +44,7 @@ from ..quantities import require_positive
 from ..scatter import binned_std, robust_std
 from . import _kernels
 from .candidate import TransitCandidate
-from .folding import phase_fold, transit_number
+from .folding import phase_fold, time_from_transit, transit_number
 from .grid import SearchGrid, _limits, make_grid
 
 __all__ = [
@@ -602,6 +602,20 @@ def single_transit(t: np.ndarray, t_event: float, duration: float, depth: float,
 TWO_TRANSIT_FACTOR = 1.15
 
 
+def _distinct(boxes: list[tuple[_Box, _Stats]]) -> list[tuple[_Box, _Stats]]:
+    """The boxes, one per signal: boxes within 1 % in period whose transits coincide are
+    one signal, kept at its highest power (its best fit; a slightly wrong period with a
+    longer box can score a higher SNR on the same transits)."""
+    kept: list[tuple[_Box, _Stats]] = []
+    for box, stats in sorted(boxes, key=lambda bs: bs[0].power, reverse=True):
+        same = any(abs(box.period / k.period - 1.0) < 0.01
+                   and abs(float(time_from_transit(np.array([box.t0]), k.period, k.t0)[0]))
+                   < 0.5 * max(box.duration, k.duration) for k, _ in kept)
+        if not same:
+            kept.append((box, stats))
+    return kept
+
+
 def _periodic(stats: _Stats, min_transits: int, snr_threshold: float) -> bool:
     """A box that is a periodic transit: enough full events, none dominating, a dip in
     its median as well as its mean; two transits only when clearly significant."""
@@ -666,6 +680,8 @@ def _search_prepared(
             boxes.append(_doubled(t, y, w, box, stats, prep.cadence))
         if not boxes:
             break
+        # one signal refined from two coarse peaks: keep its best fit (the highest power)
+        boxes = _distinct(boxes)
         # the peaks in order of significance: the SNR counts red noise and the number of
         # transits, so a two-transit box at a gap's edge does not outrank a many-transit one
         # (Δχ², the periodogram's power, favours long periods with few transits)

@@ -1,7 +1,9 @@
-"""The catalogue look-ups the ``vet`` and ``search`` commands make before vetting.
+"""The catalogue look-ups an analysis makes before vetting.
 
 Vetting itself looks nothing up (:func:`starskope.vetting.vet` takes ``stellar=`` and
-``known=``); :func:`catalogue_lookups` finds both in the shipped catalogues, offline.
+``known=``); :func:`catalogue_lookups` finds both in the catalogue folder, offline, for
+every entry point (the analysis with ``stellar="auto"`` / ``catalog_match``, and the
+``vet`` and ``search`` commands through it).
 """
 
 from __future__ import annotations
