@@ -106,9 +106,8 @@ def test_classify_files_and_tables(trained, tables, tmp_path, shared_data, capsy
                "--quiet", "--no-stellar"])
     assert rc == 0
     df = pd.read_csv(out)
-    from starskope.startypes import STAR_TYPES
-
     from starskope.analysis import result_columns
+    from starskope.startypes import STAR_TYPES
 
     assert list(df.columns) == result_columns()
     assert list(df.columns[:16]) == ["file", "target_id", "mission", "predicted_class", "p_planet",

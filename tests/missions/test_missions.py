@@ -10,7 +10,13 @@ import pytest
 from astropy.io import fits
 
 from starskope.errors import ParameterError, TimeSystemError, UnknownNameError
-from starskope.missions import DAY_COUNT_OFFSETS, MISSIONS, day_count_offset, detect_mission, get_mission
+from starskope.missions import (
+    DAY_COUNT_OFFSETS,
+    MISSIONS,
+    day_count_offset,
+    detect_mission,
+    get_mission,
+)
 from starskope.registry import Registry
 
 with warnings.catch_warnings():
