@@ -26,7 +26,7 @@ SAMPLES = [
     ("k2/misc/AstroVPK+kali/hlsp_k2varcat_k2_lightcurve_205905563-c03_kepler_v2_llc.fits",
      ["--flux-column", "sap"], "K2", "EPIC 205905563", "K2VARCAT", ("campaign", 3), "aptflux", "electron / s"),
     ("k2/misc/ekaterinailin+AltaiPony/ktwo211983544-c18_lpd-targ.fits.gz", [], "K2", "EPIC 211983544",
-     "K2 TPF, pipeline-aperture photometry (lightkurve)", ("campaign", 18),
+     "K2 TPF, pipeline-aperture photometry", ("campaign", 18),
      "sum of the 2 pipeline-aperture pixels of FLUX", "electron / s"),
     ("k2/misc/hippke+tls/EPIC201367065.csv", ["--time-format", "bkjd"], "K2", "EPIC 201367065", "CSV",
      ("campaign", 1), "column 2", "dimensionless"),
