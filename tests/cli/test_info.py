@@ -113,7 +113,9 @@ def test_info_goes_on_after_a_bad_file(shared_data: Path, tmp_path: Path, capsys
     empty = tmp_path / "empty.fits"
     empty.write_bytes(b"")
     good = shared_data / "tess/ffi/101433435.fits.gz"
-    csv = shared_data / "kepler/misc/enosair+lightcurve-download/kplr000757450_Q17_conf.csv"
+    # a Kepler CSV without its archive name: nothing says which time system its days count in
+    csv = tmp_path / "lightcurve.csv"
+    csv.write_bytes((shared_data / "kepler/misc/enosair+lightcurve-download/kplr000757450_Q17_conf.csv").read_bytes())
     rc = main(["info", "--json", str(empty), str(good), str(csv)])
     assert rc == 2
     captured = capsys.readouterr()
