@@ -39,7 +39,15 @@ from ..features.dataset import FeatureSet
 from .base import Progress, StarskopeClassifier, TorchClassifier, check_features, resolve_labels
 from .labels import CLASSES, PLANET
 
-__all__ = ["PIXEL_KEYS", "PixelCNN", "PixelEnsemble", "pixel_inputs", "pixel_present"]
+__all__ = [
+    "PIXEL_KEYS",
+    "PixelCNN",
+    "PixelEnsemble",
+    "background_binaries_at_recall",
+    "pixel_inputs",
+    "pixel_present",
+    "threshold_for_recall",
+]
 
 #: The FeatureSet meta keys the pixel model reads.
 PIXEL_KEYS: tuple[str, str] = ("pixel_images", "pixel_scalars")
@@ -376,3 +384,90 @@ def _pixel_only(X: FeatureSet) -> FeatureSet:
                "pixel_scalars": np.zeros((n, _N_SCALARS), np.float32)}
     return FeatureSet(views={}, spectrogram=np.zeros((n, 1, 1), np.float32), scalars=np.zeros((n, 0)),
                       scalar_names=(), meta=inp, labels=X.labels)
+
+
+# ---------------------------------------------------------------------- background binaries at matched recall
+
+
+def threshold_for_recall(p_hosts: np.ndarray, recall: float) -> float:
+    """The highest planet threshold at which at least ``recall`` of the hosts score at or
+    above it (``inf`` for a recall of 0: nothing is called a planet)."""
+    s = np.sort(np.asarray(p_hosts, float))[::-1]
+    if s.size == 0:
+        raise ParameterError("threshold_for_recall needs at least one host's score; got none")
+    if not recall > 0:
+        return float("inf")
+    k = int(np.ceil(float(recall) * s.size - 1e-9)) - 1
+    return float(s[min(max(k, 0), s.size - 1)])
+
+
+def background_binaries_at_recall(
+    p_light_curve: np.ndarray,
+    p_pixels: np.ndarray,
+    truth_class: np.ndarray,
+    *,
+    own_threshold: float | None = None,
+    recalls: tuple[float, ...] = (0.5, 0.7, 0.8, 0.9),
+) -> list[dict[str, Any]]:
+    """How many background eclipsing binaries a light-curve model and a pixel-aware model
+    call planets when both find the same share of the planet hosts.
+
+    For each level the light-curve model's threshold is its own planet threshold
+    (``own_threshold``) or the one that gives that host recall; the pixel-aware model's
+    threshold is then set to reach the host recall the light-curve model actually reached
+    (:func:`threshold_for_recall`; with tied scores it can reach a little more, and both
+    recalls are reported).
+
+    Parameters
+    ----------
+    p_light_curve, p_pixels : ndarray, shape (n,)
+        Each model's planet probability for the same stars.
+    truth_class : ndarray of str, shape (n,)
+        The simulator's class of every star: ``planet`` for a host, ``background_eb`` for a
+        background eclipsing binary.
+    own_threshold : float, optional
+        The light-curve model's own planet threshold (a row "own threshold" when given).
+    recalls : tuple of float
+        Host recalls to compare at.
+
+    Returns
+    -------
+    list of dict
+        One per level: ``level``, ``host_recall_light_curve``, ``host_recall_pixels``, the two
+        thresholds (None where no host is called a planet), ``bebs_called_planet_light_curve``
+        / ``_pixels``, ``non_hosts_called_planet_*`` and ``beb_reduction`` (1 − pixels / light
+        curve; None when the light-curve model calls none).
+
+    Raises
+    ------
+    ParameterError
+        Arrays of different lengths, or no host among the stars.
+    """
+    p_lc = np.asarray(p_light_curve, float)
+    p_px = np.asarray(p_pixels, float)
+    cls = np.asarray(truth_class).astype(str)
+    if not p_lc.shape == p_px.shape == cls.shape:
+        raise ParameterError(f"p_light_curve, p_pixels and truth_class must have one value per star; got shapes "
+                             f"{p_lc.shape}, {p_px.shape}, {cls.shape}")
+    host, beb = cls == "planet", cls == "background_eb"
+    if not host.any():
+        raise ParameterError("truth_class holds no planet host ('planet'): recall cannot be matched")
+    levels: list[tuple[str, float]] = []
+    if own_threshold is not None and np.isfinite(own_threshold):
+        levels.append(("the light-curve model's own threshold", float(own_threshold)))
+    levels += [(f"{r:g}", threshold_for_recall(p_lc[host], r)) for r in recalls]
+    rows = []
+    for level, t_lc in levels:
+        recall_lc = float(np.mean(p_lc[host] >= t_lc))
+        t_px = threshold_for_recall(p_px[host], recall_lc)
+        a, b = int(np.sum(p_lc[beb] >= t_lc)), int(np.sum(p_px[beb] >= t_px))
+        rows.append({"level": level, "host_recall_light_curve": recall_lc,
+                     "host_recall_pixels": float(np.mean(p_px[host] >= t_px)),
+                     # an infinite threshold (host recall 0: nothing called a planet) is written as None
+                     "threshold_light_curve": t_lc if np.isfinite(t_lc) else None,
+                     "threshold_pixels": t_px if np.isfinite(t_px) else None,
+                     "bebs_called_planet_light_curve": a, "bebs_called_planet_pixels": b,
+                     "non_hosts_called_planet_light_curve": int(np.sum(p_lc[~host] >= t_lc)),
+                     "non_hosts_called_planet_pixels": int(np.sum(p_px[~host] >= t_px)),
+                     "beb_reduction": (1 - b / a) if a else None})
+    return rows

@@ -52,6 +52,7 @@ from .truth import Truth, write_truth_csv
 
 __all__ = [
     "FIELD_DENSITY",
+    "PIXEL_TRAINING_KINDS",
     "STAMP_SHAPES",
     "FieldStar",
     "PixelScene",
@@ -61,6 +62,8 @@ __all__ = [
     "inject_pixels",
     "make_scene",
     "pixel_file_name",
+    "pixel_series",
+    "pixel_training_set",
     "render_pixels",
     "simulate_pixel_set",
     "simulate_pixel_star",
@@ -785,3 +788,180 @@ def inject_pixels(series: PixelSeries, signal: Signal, *, position: str | tuple[
                   provenance=[*series.provenance, step])
     return out, truth
 
+
+
+# ----------------------------------------------------------------------------- the pixel model's training images
+
+
+def pixel_series(sim: SimulatedPixels, *, cutout: bool = False, name: str = "simulated") -> PixelSeries:
+    """The pixel time series of a simulated stamp as :func:`starskope.pixels.read_pixels`
+    gives it from the written file, kept in memory (no WCS: the stamp's pixel coordinates
+    are all the difference image needs).
+
+    Parameters
+    ----------
+    sim : SimulatedPixels
+    cutout : bool
+        Describe it as an FFI cutout (no pipeline aperture).
+    name : str
+        Its ``product`` and ``source`` (shown in messages).
+    """
+    from astropy.time import Time
+
+    from ..io._base import TimeReference
+
+    scene = sim.scene
+    unit = u.electron / u.s
+    return PixelSeries(
+        time=Time(sim.grid.time_bjd, format="jd", scale="tdb"), flux=u.Quantity(sim.flux, unit),
+        flux_err=u.Quantity(sim.flux_err, unit), background=u.Quantity(sim.background, unit), quality=sim.quality,
+        cadenceno=None, pos_corr=sim.pos_corr, wcs=None, corner=scene.corner,
+        pipeline_aperture=None if cutout else sim.aperture, target=(scene.target.column, scene.target.row),
+        mission=scene.mission, product=name, cutout=cutout, source=name,
+        time_reference=TimeReference(get_mission(scene.mission).bjd_offset, "tdb", "simulated"))
+
+
+#: What :func:`pixel_training_set` draws, its share, and the class the pixel model learns for it.
+PIXEL_TRAINING_KINDS: dict[str, tuple[float, str]] = {
+    "planet": (0.35, "planet_transit"),
+    "eclipsing_binary": (0.20, "eclipsing_binary"),
+    "background_eb": (0.35, "eclipsing_binary"),
+    "quiet": (0.10, "nothing_significant"),
+}
+
+
+def _shifted(signal: Signal, dt_days: float) -> Signal:
+    """The same signal with its epoch moved by ``dt_days`` (into another file's time span)."""
+    if isinstance(signal, BackgroundBinarySignal):
+        return replace(signal, binary=_shifted(signal.binary, dt_days))
+    return replace(signal, epoch=float(signal.epoch) + dt_days)  # type: ignore[call-arg]
+
+
+def _real_injection(real: PixelSeries, kind: str, signal: Signal, t0: float, rng: np.random.Generator,
+                    seed: int) -> tuple[PixelSeries, Truth]:
+    rt0 = float(real.time_bjd[0])
+    signal = _shifted(signal, rt0 - t0)
+    if kind != "background_eb":
+        return inject_pixels(real, signal, position="target", seed=seed)
+    assert isinstance(signal, BackgroundBinarySignal)
+    if real.target is None:
+        raise ParameterError(f"{real.source}: the target's position is unknown, so a neighbour cannot be placed")
+    c, r = real.target
+    ang = rng.uniform(0, 2 * np.pi)
+    pos = (c + signal.separation_pix * np.cos(ang), r + signal.separation_pix * np.sin(ang))
+    # the background binary's own flux, for the dilution the light-curve simulator drew
+    f_target = float(np.nansum(np.clip(real.median_image(), 0, None)))
+    d = float(signal.dilution)
+    return inject_pixels(real, signal.binary, position=pos, source_flux=f_target * d / (1 - d), seed=seed)
+
+
+def pixel_training_set(
+    n: int,
+    *,
+    mission: str = "K2",
+    seed: int | Sequence[int] = 0,
+    real: PixelSeries | None = None,
+    real_share: float = 0.25,
+    progress: Callable[[int], None] | None = None,
+) -> Any:
+    """Difference images at the true ephemeris, as training examples for the pixel model.
+
+    Cheap next to a full analysis (no light-curve search: the ephemeris is the simulator's),
+    so thousands can be made in minutes. Each example is drawn from
+    :data:`PIXEL_TRAINING_KINDS`: a planet on the target (class planet), an eclipsing
+    binary on the target or a diluted background binary on a neighbour (class eclipsing
+    binary), or a quiet star at a random ephemeris (nothing significant). It is rendered
+    on a simulated stamp of ``mission`` (:func:`make_scene`, :func:`render_pixels`) or,
+    with probability ``real_share`` when ``real`` is given, injected into the pixels of
+    that real file (:func:`inject_pixels`, the epoch moved into its time span).
+
+    Parameters
+    ----------
+    n : int
+        Examples to draw (those whose difference image cannot be made are skipped).
+    mission : str
+        Telescope of the simulated stamps and stars.
+    seed : int or sequence of int
+        The same seed gives the same examples (a sequence seeds one of several chunks).
+    real : PixelSeries, optional
+        A real pixel file to inject into.
+    real_share : float
+        Share of the planets and binaries injected into ``real`` (0–1).
+    progress : callable, optional
+        Called with 1 after each example.
+
+    Returns
+    -------
+    FeatureSet
+        Pixel inputs only (meta ``pixel_images``, ``pixel_scalars``, and ``kind``: which of
+        :data:`PIXEL_TRAINING_KINDS` each example is) and labels; no light-curve inputs.
+
+    Raises
+    ------
+    ParameterError
+        ``n`` < 1 or ``real_share`` outside 0–1.
+    """
+    from ..errors import StarskopeError
+    from ..features.dataset import FeatureSet
+    from ..models.labels import CLASSES
+    from ..pixels import difference_image_arrays, model_inputs
+    from .instrument import make_schedule
+    from .population import draw_background_binary, draw_eclipsing_binary, draw_planet
+    from .stars import draw_stars
+
+    if int(n) < 1:
+        raise ParameterError(f"n must be at least 1 example; got {n}")
+    if not 0.0 <= float(real_share) <= 1.0:
+        raise ParameterError(f"real_share must be between 0 and 1; got {real_share}")
+    name = get_mission(mission).name
+    rng = np.random.default_rng(seed)
+    grid = default_grid(name)
+    t0, t1 = float(grid.time_bjd[0]), float(grid.time_bjd[-1])
+    kinds = list(PIXEL_TRAINING_KINDS)
+    weights = [PIXEL_TRAINING_KINDS[k][0] for k in kinds]
+    images, scalars, labels, drawn = [], [], [], []
+    for i in range(int(n)):
+        kind = str(rng.choice(kinds, p=weights))
+        use_real = real is not None and rng.random() < real_share and kind != "quiet"
+        star = draw_stars(1, name, rng).star(0)
+        signal: Signal | None
+        if kind == "planet":
+            signal = draw_planet(star, rng, t0, t1, period_range=(0.5, 20.0))
+        elif kind == "eclipsing_binary":
+            signal = draw_eclipsing_binary(star, rng, t0, t1)
+        elif kind == "background_eb":
+            signal = draw_background_binary(name, rng, t0, t1)
+        else:
+            signal = None
+        try:
+            if use_real and signal is not None and real is not None:
+                series, truth = _real_injection(real, kind, signal, t0, rng, seed=i)
+                period, epoch, dur = truth["period_days"], truth["epoch_bjd"], truth["duration_hours"] / 24
+            else:
+                scene = make_scene(name, float(star.magnitude), rng, target_signal=signal)
+                series = pixel_series(render_pixels(scene, grid, make_schedule(grid, rng), rng))
+                if signal is None:
+                    period = float(np.exp(rng.uniform(np.log(0.5), np.log(15.0))))
+                    epoch, dur = t0 + rng.uniform(0, period), float(rng.uniform(1.5, 6.0)) / 24
+                else:
+                    tr = signal.truth()
+                    period, epoch, dur = tr["period_days"], tr["epoch_bjd"], tr["duration_hours"] / 24
+            di = difference_image_arrays(series, period, epoch, min(dur, 0.4 * period))
+        except StarskopeError:
+            continue
+        finally:
+            if progress is not None:
+                progress(1)
+        inp = model_inputs(di)
+        images.append(inp["pixel_images"][0])
+        scalars.append(inp["pixel_scalars"][0])
+        labels.append(CLASSES.index(PIXEL_TRAINING_KINDS[kind][1]))
+        drawn.append(kind)
+    k = len(labels)
+    if k == 0:
+        raise ParameterError(f"none of the {n} pixel training examples gave a difference image")
+    return FeatureSet(views={}, spectrogram=np.zeros((k, 1, 1), np.float32), scalars=np.zeros((k, 0)),
+                      scalar_names=(), meta={"pixel_images": np.asarray(images, np.float32),
+                                             "pixel_scalars": np.asarray(scalars, np.float32),
+                                             "kind": np.asarray(drawn, dtype=str)},
+                      labels=np.asarray(labels, np.int64))
