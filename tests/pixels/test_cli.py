@@ -77,3 +77,36 @@ def test_classify_and_report_accept_a_pixel_file(k2_neighbour_file, tmp_path, ca
     assert main(["report", str(path), "--out", str(tmp_path / "rep"), "--no-model", "--quiet", "--no-saliency"]) == 0
     pages = list((tmp_path / "rep").glob("*.html"))
     assert len(pages) == 1 and 'id="sk-pixels"' in pages[0].read_text()
+
+
+def test_pixels_on_a_simulated_tess_cutout(tmp_path, capsys):
+    """A TESScut-style FFI cutout (no pipeline aperture) with a planet on the target: the
+    search finds it, the difference image puts the dip on the target, and an ephemeris
+    given in BTJD gives the same answer."""
+    from starskope.simulate.instrument import sector_grid
+
+    from .conftest import planet, simulated_file
+
+    t0 = float(sector_grid(1, "ffi_30min").time_bjd[0])
+    path, truth = simulated_file(tmp_path, planet("TESS", period=3.1, radius_rearth=10.0, epoch=t0 + 1.3),
+                                 mission="TESS", cutout=True, seed=4)
+    assert main(["pixels", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["product"] == "TESScut FFI cutout" and doc["mission"] == "TESS"
+    assert doc["aperture"]["name"] == "threshold" and doc["ephemeris_from"].startswith("the best candidate")
+    d = doc["difference_image"]
+    assert d["period_days"] == pytest.approx(3.1, rel=1e-3)
+    assert not d["flagged"] and d["offset_pixels"] < 0.3
+    btjd = truth["epoch_bjd"] - 2457000.0
+    rc = main(["pixels", str(path), "--period", "3.1", "--epoch", f"{btjd:.5f}", "--epoch-format", "btjd",
+               "--duration", f"{truth['duration_hours']:.3f}"])
+    text = capsys.readouterr().out
+    assert rc == 0 and "TESScut FFI cutout" in text and "on target" in text and "CENTROID_OFFSET" not in text
+
+
+def test_pixels_help_teaches_with_examples(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")  # each example on one line
+    assert main(["pixels", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "starskope pixels ktwo211983544-c18_lpd-targ.fits.gz --plot pixels.png" in text
+    assert "--epoch-format btjd" in text
