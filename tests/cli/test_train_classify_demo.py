@@ -177,6 +177,8 @@ def test_demo_end_to_end_on_a_smaller_benchmark(tmp_path, capsys):
         cnn_params={"epochs": 10},
         ensemble_params={"n_folds": 2, "member_params": {"view-cnn": {"epochs": 12}, "spectrogram-cnn": {"epochs": 8},
                                                          "dbn": {"epochs": 15}}},
+        pixel_params={"training_images": 40, "train_stars": 16, "test_stars": 16, "host_share": 0.3,
+                      "beb_share": 0.3, "cnn_params": {"epochs": 3, "width": 4}, "n_folds": 2},
     )
     report = result["report"]
     for name in ("metrics.json", "roc.png", "pr.png", "confusion.png", "training_curves.png", "ranked.csv",
@@ -198,3 +200,38 @@ def test_demo_end_to_end_on_a_smaller_benchmark(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "original CNN" in out and "starskope ensemble" in out and "PR-AUC" in out and "test hosts" in out
     assert (tmp_path / "demo" / "models" / "ensemble" / "model.json").is_file()
+    # the pixel section: both models' background binaries at the same host recall, printed and in metrics.json
+    assert "background eclipsing binaries called planets" in out and "pixel-aware" in out
+    px = json.loads((report / "metrics.json").read_text())["pixels"]
+    assert [r["level"] for r in px["rows"]][-4:] == ["0.5", "0.7", "0.8", "0.9"]
+    assert px["n_test_bebs"] >= 3 and "pixels" in result["timings"]
+    assert (tmp_path / "demo" / "models" / "pixel-ensemble" / "model.json").is_file()
+
+
+def test_demo_pixel_comparison_end_to_end(trained, tmp_path):
+    """The demo's pixel section on a tiny field: pixel files simulated and analysed, the
+    pixel-aware model trained beside a light-curve ensemble and both compared at the same
+    host recall, the model saved and the table printed."""
+    from starskope.analysis import options_for
+    from starskope.cli.demo import format_pixel_table, run_pixel_comparison
+    from starskope.models import load_model
+
+    options = options_for(load_model(trained), {"star_types": False}, warn=False)
+    result = run_pixel_comparison(tmp_path / "px", trained, options=options, seed=1, workers=1,
+                                  save_to=tmp_path / "pixel-model", training_images=24, train_stars=12,
+                                  test_stars=12, host_share=0.34, beb_share=0.34, cnn_params={"epochs": 2, "width": 4},
+                                  n_folds=2)
+    assert result["n_training_images"] > 12 and result["n_test_stars"] >= 10
+    assert result["n_test_hosts"] >= 3 and result["n_test_bebs"] >= 3
+    assert result["training"]["stacker_fitted"]
+    assert [r["level"] for r in result["rows"]][-4:] == ["0.5", "0.7", "0.8", "0.9"]
+    for r in result["rows"]:
+        assert 0 <= r["bebs_called_planet_pixels"] <= result["n_test_bebs"]
+        assert 0 <= r["bebs_called_planet_light_curve"] <= result["n_test_bebs"]
+        assert r["host_recall_pixels"] >= r["host_recall_light_curve"]
+    assert (tmp_path / "px" / "pixels-test" / "truth.csv").is_file()
+    assert (tmp_path / "pixel-model" / "model.json").is_file()
+    table = format_pixel_table(result)
+    assert "background eclipsing binaries called planets" in table and "pixel-aware" in table
+    with pytest.raises(ValueError, match="unknown pixel settings"):
+        run_pixel_comparison(tmp_path / "px", trained, options=options, test_starz=3)

@@ -8,11 +8,18 @@
 3. train the reproduced original CNN on the raw training rows and starskope's stacked
    ensemble on the analysed training stars;
 4. evaluate both on the test table and print the metric tables side by side;
-5. write a report folder: ``metrics.json``, ROC / PR / confusion / training-curve PNGs,
-   ``ranked.csv`` (the test stars ranked by ``p_planet``), ``hosts.csv`` (each test host's
-   signal at its true ephemeris against the quiet stars' noise peaks, what the search
-   found and the host's rank: :func:`starskope.datasets.host_detectability`),
-   ``timings.json`` and the two trained model folders.
+5. pixels (skip with ``--no-pixels``): simulated K2 C3 target pixel files, analysed as a
+   user's files are; the pixel-aware model (``pixel-ensemble``: the ensemble just trained,
+   a pixel CNN trained on difference images at the true ephemeris, a stacker trained on a
+   small analysed field) against the ensemble alone on a separate test field: how many
+   background eclipsing binaries each calls a planet at the same host recall
+   (:func:`run_pixel_comparison`; the full-size measurement is ``benchmarks/pixels.py``);
+6. write a report folder: ``metrics.json`` (with the pixel comparison under ``pixels``),
+   ROC / PR / confusion / training-curve PNGs, ``ranked.csv`` (the test stars ranked by
+   ``p_planet``), ``hosts.csv`` (each test host's signal at its true ephemeris against the
+   quiet stars' noise peaks, what the search found and the host's rank:
+   :func:`starskope.datasets.host_detectability`), ``timings.json`` and the trained model
+   folders.
 
 Example::
 
@@ -28,7 +35,136 @@ from typing import Any
 
 import typer
 
-__all__ = ["register", "run_demo"]
+__all__ = ["PIXEL_DEFAULTS", "format_pixel_table", "register", "run_demo", "run_pixel_comparison"]
+
+#: Size of the demo's pixel comparison (a few minutes of one core; ``benchmarks/pixels.py``
+#: measures the same with 1500 training images and a 900-star test field).
+PIXEL_DEFAULTS: dict[str, Any] = {
+    "training_images": 200,  # difference images at the true ephemeris for the pixel CNN
+    "train_stars": 32,  # analysed pixel files for the stacker
+    "test_stars": 40,  # analysed pixel files the two models are compared on
+    "host_share": 0.25,
+    "beb_share": 0.25,
+    "cnn_params": {"epochs": 40, "width": 8},
+    "n_folds": 3,
+}
+
+
+def _field_classes(n: int, host_share: float, beb_share: float, rng: Any) -> list[str]:
+    """Hosts, background binaries and the simulator's other non-hosts in its own mix, shuffled."""
+    from ..simulate import NEGATIVE_FRACTIONS, plan_classes
+
+    n_hosts, n_bebs = round(n * host_share), round(n * beb_share)
+    others = plan_classes(n - n_hosts - n_bebs, 0, rng, hosts_first=False,
+                          fractions={k: v for k, v in NEGATIVE_FRACTIONS.items() if k != "background_eb"})
+    allc = ["planet"] * n_hosts + ["background_eb"] * n_bebs + others
+    return [allc[i] for i in rng.permutation(len(allc))]
+
+
+def run_pixel_comparison(
+    folder: Path,
+    light_curve_model: str | Path,
+    *,
+    options: Any,
+    seed: int = 0,
+    workers: int = 1,
+    progress: Any = None,
+    save_to: Path | None = None,
+    **config: Any,
+) -> dict[str, Any]:
+    """The light-curve model against the pixel-aware model on simulated K2 C3 pixel files.
+
+    The pixel-aware model (:class:`starskope.models.pixel_cnn.PixelEnsemble`) keeps the
+    light-curve model as it is, trains a pixel CNN on ``training_images`` difference
+    images at the true ephemeris (:func:`starskope.datasets.pixels.pixel_training_features`)
+    and its stacker on a field of ``train_stars`` analysed pixel files; both models then
+    score a separate field of ``test_stars`` (other seeds). Both fields hold ``host_share``
+    planet hosts and ``beb_share`` background eclipsing binaries — more than the demo's
+    6 % of non-hosts, so that a small field holds enough of them (the count of binaries
+    called planets at a host recall is a share of the binaries, whatever their number) —
+    and the simulator's other non-hosts in its mix.
+
+    Parameters
+    ----------
+    folder : Path
+        Where the pixel files are written (``pixels-train/``, ``pixels-test/``; reused).
+    light_curve_model : path
+        Folder of the light-curve model (e.g. the demo's ensemble).
+    options : AnalysisOptions
+        The analysis settings the light-curve model was trained with.
+    seed, workers, progress
+        As for :func:`run_demo`.
+    save_to : Path, optional
+        Save the pixel-aware model there.
+    **config
+        Overrides of :data:`PIXEL_DEFAULTS`.
+
+    Returns
+    -------
+    dict
+        ``rows`` (:func:`starskope.models.pixel_cnn.background_binaries_at_recall`), the
+        field sizes, ``centroid_offset`` counts, ``training`` and ``seconds``.
+    """
+    import numpy as np
+
+    from ..datasets.pixels import pixel_field_features, pixel_training_features
+    from ..errors import ParameterError
+    from ..models import save_model
+    from ..models.pixel_cnn import PixelEnsemble, background_binaries_at_recall
+
+    unknown = set(config) - set(PIXEL_DEFAULTS)
+    if unknown:
+        raise ParameterError(f"unknown pixel settings {sorted(unknown)}; known: {', '.join(PIXEL_DEFAULTS)}")
+    cfg = {**PIXEL_DEFAULTS, **config}
+    t0 = time.perf_counter()
+    folder = Path(folder)
+    rng = np.random.default_rng(seed + 7)
+    images = pixel_training_features(int(cfg["training_images"]), mission="K2", seed=seed, workers=workers,
+                                     progress=progress)
+    fields = {}
+    for name, n, field_seed in (("train", int(cfg["train_stars"]), seed + 1000),
+                                ("test", int(cfg["test_stars"]), seed + 2000)):
+        classes = _field_classes(n, float(cfg["host_share"]), float(cfg["beb_share"]), rng)
+        fields[name] = pixel_field_features(folder / f"pixels-{name}", n, classes.count("planet"), mission="K2",
+                                            seed=field_seed, classes=classes, options=options, workers=workers,
+                                            progress=progress)
+    model = PixelEnsemble(base=str(light_curve_model), pixel_params=dict(cfg["cnn_params"]),
+                          n_folds=int(cfg["n_folds"]), seed=seed)
+    model.fit(fields["train"], pixel_training=images)
+    test = fields["test"]
+    members = model.member_probabilities(test)
+    p_lc = members["base"][:, 0]
+    p_px = np.asarray(model.predict_proba(test))[:, 0]
+    truth = np.asarray(test.meta["truth_class"]).astype(str)
+    thr = getattr(model.base_model_, "planet_threshold_", None)
+    rows = background_binaries_at_recall(p_lc, p_px, truth, own_threshold=thr)
+    flags = np.asarray(test.meta["flags"]).astype(str)
+    offset = np.char.find(flags, "CENTROID_OFFSET") >= 0
+    out = {"n_training_images": len(images), "n_train_stars": len(fields["train"]), "n_test_stars": len(test),
+           "n_test_hosts": int(np.sum(truth == "planet")), "n_test_bebs": int(np.sum(truth == "background_eb")),
+           "centroid_offset": {"bebs": int(np.sum(offset & (truth == "background_eb"))),
+                               "hosts": int(np.sum(offset & (truth == "planet")))},
+           "rows": rows, "training": model.training_summary_, "config": cfg}
+    if save_to is not None:
+        save_model(model, save_to, metrics={"pixels": {k: v for k, v in out.items() if k != "training"}})
+    out["seconds"] = time.perf_counter() - t0
+    return out
+
+
+def format_pixel_table(result: dict[str, Any]) -> str:
+    """The pixel comparison as printed by the demo."""
+    n_beb = result["n_test_bebs"]
+    lines = [f"\nbackground eclipsing binaries called planets, simulated K2 C3 pixel files ({result['n_test_stars']} "
+             f"test stars: {result['n_test_hosts']} hosts, {n_beb} background binaries; CENTROID_OFFSET on "
+             f"{result['centroid_offset']['bebs']} binaries, {result['centroid_offset']['hosts']} hosts):",
+             f"  {'host recall set at':<40} {'recall (lc / pixels)':>21} {'light-curve ensemble':>21} "
+             f"{'pixel-aware':>12} {'fewer':>6}"]
+    for r in result["rows"]:
+        red = "—" if r["beb_reduction"] is None else f"{r['beb_reduction']:.0%}"
+        lines.append(f"  {r['level']:<40} {r['host_recall_light_curve']:>10.2f} / {r['host_recall_pixels']:<8.2f} "
+                     f"{r['bebs_called_planet_light_curve']:>13d} of {n_beb:<4d} {r['bebs_called_planet_pixels']:>5d} "
+                     f"of {n_beb:<4d} {red:>6}")
+    return "\n".join(lines)
 
 
 def run_demo(
@@ -40,6 +176,8 @@ def run_demo(
     cnn_params: dict[str, Any] | None = None,
     simulate_kwargs: dict[str, Any] | None = None,
     augment_planets: int = 400,
+    pixels: bool = True,
+    pixel_params: dict[str, Any] | None = None,
     progress: Any = None,
     echo: Any = print,
 ) -> dict[str, Any]:
@@ -61,6 +199,11 @@ def run_demo(
     augment_planets : int
         Quiet training rows that receive an injected planet (augmentation of the
         starskope models' training set; the original CNN trains on the table as published).
+    pixels : bool
+        Compare the ensemble with the pixel-aware model on simulated pixel files
+        (:func:`run_pixel_comparison`).
+    pixel_params : dict, optional
+        Overrides of :data:`PIXEL_DEFAULTS` (tests use small ones).
     """
     import numpy as np
 
@@ -128,6 +271,14 @@ def run_demo(
     save_model(ens, models_dir / "ensemble", metrics=m_ens,
                preprocessing={"analysis": options.as_dict(), "features": train.spec,
                               "scalar_names": list(train.scalar_names)})
+    pixel_result = None
+    if pixels:
+        echo("pixels: simulated pixel files, the pixel CNN and the pixel-aware model ...")
+        t0 = time.perf_counter()
+        pixel_result = run_pixel_comparison(data, models_dir / "ensemble", options=options, seed=seed, workers=workers,
+                                            progress=progress, save_to=models_dir / "pixel-ensemble",
+                                            **(pixel_params or {}))
+        timings["pixels"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - t_all
     histories = {"original-cnn": cnn.history_}
     for m, est in ens.members_:
@@ -137,7 +288,8 @@ def run_demo(
     write_report(report, {"starskope-ensemble": (y, p_ens, m_ens), "original-cnn": (y, p_cnn, m_cnn)}, fs=test,
                  histories=histories,
                  extra={"members": member_metrics, "timings_seconds": timings,
-                        "ensemble_out_of_fold": ens.oof_metrics_, "seed": seed, "workers": workers})
+                        "ensemble_out_of_fold": ens.oof_metrics_, "seed": seed, "workers": workers,
+                        **({"pixels": pixel_result} if pixel_result is not None else {})})
     (report / "timings.json").write_text(json.dumps({k: round(v, 1) for k, v in timings.items()}, indent=1) + "\n")
     from ..datasets import host_detectability
 
@@ -155,10 +307,12 @@ def run_demo(
         echo(f"  {h.target_id:>8}  P {h.period_days:7.3f} d  depth {h.depth_ppm:6.0f} ppm  SNR {h.snr_simulated:5.1f} / "
              f"{h.snr_at_truth:5.1f}  p_planet {h.p_planet:.3f}  rank {h.rank:3d}  quiet stronger "
              f"{h.stronger_quiet_stars:3d}  {h.verdict.split(':')[0]}")
+    if pixel_result is not None:
+        echo(format_pixel_table(pixel_result))
     echo("\ntimings (s): " + ", ".join(f"{k} {v:.0f}" for k, v in timings.items()))
     echo(f"report: {report}")
     return {"original-cnn": m_cnn, "ensemble": m_ens, "members": member_metrics, "timings": timings, "report": report,
-            "hosts": hosts}
+            "hosts": hosts, "pixels": pixel_result}
 
 
 def register(app: typer.Typer) -> None:
@@ -169,6 +323,9 @@ def register(app: typer.Typer) -> None:
                                  help="Seed of the simulation and training (default: the built-in set's, 3)."),
         workers: int = typer.Option(2, "--workers", "-j", help="Processes for analysis and ensemble fits."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+        pixels: bool = typer.Option(True, "--pixels/--no-pixels",
+                                    help="Also compare the pixel-aware model with the ensemble on simulated pixel "
+                                         "files (about two minutes more)."),
     ) -> None:
         """Simulate the K2 C3 benchmark, train the original CNN and starskope's models, compare them.
 
@@ -177,10 +334,12 @@ def register(app: typer.Typer) -> None:
           starskope demo
 
           starskope demo --work demo-run --workers 2 --seed 3
+
+          starskope demo --no-pixels    (the light-curve benchmark only)
         """
         from ..simulate import DEFAULT_SEED
         from .train import progress_reporter
 
         with progress_reporter(not quiet) as progress:
-            run_demo(work, seed=DEFAULT_SEED if seed is None else seed, workers=workers, progress=progress,
-                     echo=typer.echo)
+            run_demo(work, seed=DEFAULT_SEED if seed is None else seed, workers=workers, pixels=pixels,
+                     progress=progress, echo=typer.echo)
