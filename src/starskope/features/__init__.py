@@ -6,12 +6,16 @@ Built on a physical time grid so one model serves Kepler, K2 and TESS:
   ±2 transit durations) views, odd/even and secondary-eclipse views (AstroNet, ExoMiner);
 * :mod:`~starskope.features.spectrogram` — time–frequency images on a uniform 30-min grid;
 * :mod:`~starskope.features.scalars` — search, vetting, view and light-curve scalars;
+* :mod:`~starskope.features.eclipses` — eclipsing-binary tells at the candidate's
+  ephemeris (secondary, odd/even, ellipsoidal variation, V shape) for every star;
 * :mod:`~starskope.features.dataset` — :class:`FeatureSet`, the input of every model, and
   :func:`extract_features`.
 """
 
 from .dataset import META_COLUMNS, FeatureSet, StarData, extract_features, star_features
+from .eclipses import ECLIPSE_FEATURES, eclipse_features
 from .scalars import (
+    FEATURE_VERSION,
     LIGHTCURVE_FEATURES,
     SCALAR_NAMES,
     SEARCH_FEATURES,
@@ -36,6 +40,8 @@ from .views import (
 )
 
 __all__ = [
+    "ECLIPSE_FEATURES",
+    "FEATURE_VERSION",
     "LIGHTCURVE_FEATURES",
     "META_COLUMNS",
     "SCALAR_NAMES",
@@ -48,6 +54,7 @@ __all__ = [
     "StarData",
     "ViewSpec",
     "binned_mean",
+    "eclipse_features",
     "extract_features",
     "global_view",
     "lightcurve_features",

@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelFileError, ParameterError
+from .eclipses import eclipse_features_of
 from .scalars import (
+    FEATURE_VERSION,
     SCALAR_NAMES,
     lightcurve_features,
     search_features,
@@ -298,6 +300,9 @@ def star_features(
                                                "view_secondary_over_depth", "view_global_min_outside",
                                                "view_local_asymmetry")})
     row.update(lightcurve_features(t[ok], f[ok], None if raw is None else raw[ok]))
+    if cand is not None and ok.sum() >= 3:
+        row.update(eclipse_features_of(t[ok], f[ok], None if raw is None else raw[ok], cand, views,
+                                       view_spec.local_durations))
     src = raw if raw is not None and np.isfinite(raw[ok]).sum() >= 2 else f
     if ok.sum() >= 2:
         image = spectrogram_image(t[ok], src[ok], spec=spectrogram_spec)
@@ -369,4 +374,5 @@ def extract_features(
     lab = None if labels is None else np.asarray(labels, dtype=np.int64)
     return FeatureSet(views=views, spectrogram=images, scalars=scalars, scalar_names=SCALAR_NAMES, meta=meta_arr,
                       labels=lab, table_flux=table,
-                      spec={"views": view_spec.as_dict(), "spectrogram": spectrogram_spec.as_dict()})
+                      spec={"feature_version": FEATURE_VERSION, "views": view_spec.as_dict(),
+                            "spectrogram": spectrogram_spec.as_dict()})

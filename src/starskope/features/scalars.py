@@ -17,7 +17,12 @@ Groups (each a tuple of names):
   depth relative to the primary, the local view's SNR), available for every star;
 * :data:`LIGHTCURVE_FEATURES` — noise, variability amplitude and its dominant period,
   cadence and time span: what separates a variable star from a quiet one and tells the
-  telescopes apart.
+  telescopes apart;
+* :data:`~starskope.features.eclipses.ECLIPSE_FEATURES` — the eclipsing-binary tells
+  (secondary eclipse, odd/even depths, ellipsoidal variation, V shape) measured at the
+  candidate's ephemeris for every star with a candidate, vetted or not
+  (:mod:`starskope.features.eclipses`), and whether the candidate is a lone transit.
+  They come last, so a model stored before them reads its columns as before.
 """
 
 from __future__ import annotations
@@ -28,8 +33,11 @@ from typing import Any
 import numpy as np
 
 from ..scatter import robust_std
+from .eclipses import ECLIPSE_FEATURES
 
 __all__ = [
+    "ECLIPSE_FEATURES",
+    "FEATURE_VERSION",
     "LIGHTCURVE_FEATURES",
     "SCALAR_NAMES",
     "SEARCH_FEATURES",
@@ -110,8 +118,16 @@ LIGHTCURVE_FEATURES: tuple[str, ...] = (
     "log_baseline_days",
 )
 
-#: All scalar feature names, in column order.
-SCALAR_NAMES: tuple[str, ...] = SEARCH_FEATURES + VETTING_FEATURES + VIEW_FEATURES + LIGHTCURVE_FEATURES
+#: Version of the scalar features: 1 — the search, vetting, view and light-curve groups
+#: (56 scalars); 2 — :data:`ECLIPSE_FEATURES` appended. Feature sets carry it
+#: (``spec['feature_version']``) and a trained model records it with the scalar names it
+#: was trained on, which it reads by name (:func:`starskope.models.base.scalar_matrix`).
+FEATURE_VERSION = 2
+
+#: All scalar feature names, in column order (new groups are appended: a model reads its
+#: columns by name, and a model stored before a group reads the prefix it was trained on).
+SCALAR_NAMES: tuple[str, ...] = (SEARCH_FEATURES + VETTING_FEATURES + VIEW_FEATURES + LIGHTCURVE_FEATURES
+                                 + ECLIPSE_FEATURES)
 
 _NAN = float("nan")
 

@@ -34,6 +34,8 @@ __all__ = [
     "check_features",
     "present_class_proba",
     "resolve_labels",
+    "scalar_matrix",
+    "stored_scalar_names",
 ]
 
 #: Progress callback: ``progress(stage, done, total)``.
@@ -47,6 +49,36 @@ def check_features(X: Any, who: str) -> FeatureSet:
     if len(X) == 0:
         raise ParameterError(f"{who}: the FeatureSet is empty")
     return X
+
+
+def scalar_matrix(X: FeatureSet, names: tuple[str, ...], who: str) -> np.ndarray:
+    """The scalar columns ``names`` of ``X``, in that order (a model reads the features it
+    was trained on by name, so features added later do not shift its inputs).
+
+    Raises
+    ------
+    ParameterError
+        ``X`` lacks some of them (features of an older starskope).
+    """
+    if tuple(X.scalar_names) == tuple(names):
+        return X.scalars
+    missing = [n for n in names if n not in X.scalar_names]
+    if missing:
+        raise ParameterError(f"{who}: the FeatureSet lacks scalar features {missing[:5]} this model was trained on")
+    idx = [X.scalar_names.index(n) for n in names]
+    return X.scalars[:, idx]
+
+
+def stored_scalar_names(state: dict[str, Any], n_scalars: int) -> tuple[str, ...]:
+    """The scalar feature names a saved model was trained on: stored with it, or, for a
+    model saved before they were stored, the first ``n_scalars`` of today's names (new
+    feature groups are only ever appended)."""
+    from ..features.scalars import SCALAR_NAMES
+
+    names = state.get("scalar_names")
+    if names:
+        return tuple(str(n) for n in names)
+    return tuple(SCALAR_NAMES[: int(n_scalars)])
 
 
 def resolve_labels(X: FeatureSet, y: Any, who: str) -> np.ndarray:

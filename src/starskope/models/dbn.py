@@ -24,7 +24,14 @@ from typing import Any
 
 import numpy as np
 
-from .base import Progress, StarskopeClassifier, check_features, resolve_labels
+from .base import (
+    Progress,
+    StarskopeClassifier,
+    check_features,
+    resolve_labels,
+    scalar_matrix,
+    stored_scalar_names,
+)
 from .labels import CLASSES
 
 __all__ = ["DeepBeliefNetwork", "dbn_inputs", "train_rbm"]
@@ -178,7 +185,7 @@ class DeepBeliefNetwork(StarskopeClassifier):
         self.seed = seed
 
     def network_inputs(self, X) -> dict[str, np.ndarray]:
-        return {"x": dbn_inputs(X, self.scaler_.transform(X.scalars))}
+        return {"x": dbn_inputs(X, self.scaler_.transform(scalar_matrix(X, self.scalar_names_, type(self).__name__)))}
 
     def fit(self, X: Any, y: Any = None, *, progress: Progress | None = None) -> DeepBeliefNetwork:
         """Pre-train the RBM stack (unless ``pretrain=False``), then fine-tune."""
@@ -190,6 +197,7 @@ class DeepBeliefNetwork(StarskopeClassifier):
         yi = resolve_labels(X, y, type(self).__name__)
         rng = set_seed(self.seed)
         gen = torch.Generator().manual_seed(int(self.seed))
+        self.scalar_names_ = tuple(X.scalar_names)
         self.scaler_ = ScalarScaler().fit(X.scalars)
         inputs = self.network_inputs(X)
         self.n_inputs_ = int(inputs["x"].shape[1])
@@ -245,13 +253,15 @@ class DeepBeliefNetwork(StarskopeClassifier):
         arrays = dict(self.network_.state_dict())
         for k, v in self.scaler_.state().items():
             arrays[k] = torch.from_numpy(np.asarray(v, np.float64))
-        return {"n_inputs": self.n_inputs_, "history": self.history_}, arrays, "torch"
+        return {"n_inputs": self.n_inputs_, "scalar_names": list(self.scalar_names_), "history": self.history_}, \
+            arrays, "torch"
 
     def _import_state(self, state, arrays, *, classes, members):
         from ._torch import ScalarScaler
 
         self.n_inputs_ = int(state["n_inputs"])
         self.scaler_ = ScalarScaler.from_state({k: arrays.pop(k).numpy() for k in ("scaler_center", "scaler_scale")})
+        self.scalar_names_ = stored_scalar_names(state, self.scaler_.center.size)
         net = _network(self.n_inputs_, tuple(int(h) for h in self.hidden), self.dropout)
         net.load_state_dict(arrays)
         net.eval()

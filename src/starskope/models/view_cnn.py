@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Progress, TorchClassifier, check_features
+from .base import Progress, TorchClassifier, check_features, scalar_matrix, stored_scalar_names
 from .labels import CLASSES
 
 __all__ = ["BRANCHES", "ViewCNN"]
@@ -155,7 +155,7 @@ class ViewCNN(TorchClassifier):
             "odd_view": X.views["odd"].astype(np.float32),
             "even_view": X.views["even"].astype(np.float32),
             "secondary_view": X.views["secondary"].astype(np.float32),
-            "scalars": self.scaler_.transform(X.scalars),
+            "scalars": self.scaler_.transform(scalar_matrix(X, self.scalar_names_, type(self).__name__)),
         }
 
     def fit(self, X: Any, y: Any = None, *, progress: Progress | None = None) -> ViewCNN:
@@ -165,6 +165,7 @@ class ViewCNN(TorchClassifier):
         from ._torch import ScalarScaler, limited_threads
 
         X, yi, rng = self._start_fit(X, y)
+        self.scalar_names_ = tuple(X.scalar_names)
         self.scaler_ = ScalarScaler().fit(X.scalars)
         self.n_global_ = int(X.views["global"].shape[1])
         self.n_local_ = int(X.views["local"].shape[1])
@@ -209,7 +210,7 @@ class ViewCNN(TorchClassifier):
     def _export_state(self):
         self._check_fitted()
         state = {"n_global": self.n_global_, "n_local": self.n_local_, "n_scalars": self.n_scalars_,
-                 "history": self.history_}
+                 "scalar_names": list(self.scalar_names_), "history": self.history_}
         arrays = dict(self.network_.state_dict())
         import torch
 
@@ -221,6 +222,7 @@ class ViewCNN(TorchClassifier):
         from ._torch import ScalarScaler
 
         self.n_global_, self.n_local_, self.n_scalars_ = int(state["n_global"]), int(state["n_local"]), int(state["n_scalars"])
+        self.scalar_names_ = stored_scalar_names(state, self.n_scalars_)
         self.scaler_ = ScalarScaler.from_state({k: arrays.pop(k).numpy() for k in ("scaler_center", "scaler_scale")})
         net = _network(self.n_global_, self.n_local_, self.n_scalars_, self.width, self.dropout)
         net.load_state_dict(arrays)
