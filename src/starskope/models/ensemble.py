@@ -10,9 +10,18 @@ Stacking (Wolpert 1992) on out-of-fold predictions:
    predictions at the true class frequencies, its outputs are calibrated probabilities
    (Platt scaling generalised to many inputs);
 4. the members are re-trained on all stars;
-5. the decision threshold for ``planet_transit`` is set on the same out-of-fold
-   probabilities: the lowest ``p_planet`` that flags at most ``target_fpr`` (1 %) of the
-   training non-planets. :meth:`StackedEnsemble.predict` calls a star a planet when its
+5. the stacker's probabilities are **calibrated** on the out-of-fold predictions of the
+   real stars among the training stars (``X.meta['origin'] == 'real'``; all stars when
+   fewer than :data:`MIN_CALIBRATION_STARS` are real): bias-corrected temperature scaling
+   (Alexandari, Kundaje & Shrikumar 2020), softmax(logits / T + b), with one temperature
+   and one bias per class fitted by maximum likelihood. The biases move the class priors
+   from the training mix (many simulated and injected planets and binaries) to those of
+   real light curves, and the temperature sets how sure the stacker may be; the order of
+   the stars by each class's logit is kept, so ranking metrics are unchanged;
+6. the decision threshold for ``planet_transit`` is set on the same calibrated
+   out-of-fold probabilities (of the real stars, when there are enough of them): the
+   lowest ``p_planet`` that flags at most ``target_fpr`` (1 %) of the training
+   non-planets. :meth:`StackedEnsemble.predict` calls a star a planet when its
    ``p_planet`` reaches that threshold, otherwise its most probable other class; the
    probabilities themselves are untouched.
 
@@ -29,12 +38,67 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError
-from .base import Progress, StarskopeClassifier, check_features, present_class_proba, resolve_labels
+from .base import Progress, StarskopeClassifier, check_features, resolve_labels
 from .labels import CLASSES
 
-__all__ = ["StackedEnsemble", "stratified_folds"]
+__all__ = ["MIN_CALIBRATION_STARS", "StackedEnsemble", "fit_temperature_bias", "stratified_folds"]
 
 DEFAULT_MEMBERS: tuple[str, ...] = ("view-cnn", "spectrogram-cnn", "dbn", "gbt")
+
+#: Fewest real training stars (``meta['origin'] == 'real'``) to calibrate on them alone,
+#: and fewest real non-planets to set the planet threshold on them alone.
+MIN_CALIBRATION_STARS = 200
+MIN_THRESHOLD_NEGATIVES = 300
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def fit_temperature_bias(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Bias-corrected temperature scaling: the temperature ``T`` and per-class biases ``b``
+    (the first fixed at 0) that maximise the likelihood of ``softmax(logits / T + b)``.
+
+    Parameters
+    ----------
+    logits : ndarray, shape (n, k)
+        Uncalibrated logits (one column per class).
+    y : ndarray of int, shape (n,)
+        Column index of each star's true class.
+
+    Returns
+    -------
+    float, ndarray of shape (k,)
+    """
+    from scipy.optimize import minimize
+
+    z = np.asarray(logits, float)
+    k = z.shape[1]
+    rows = np.arange(y.size)
+
+    def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        inv_t = float(np.exp(-theta[0]))
+        b = np.concatenate([[0.0], theta[1:]])
+        a = z * inv_t + b
+        p = _softmax(a)
+        loss = -float(np.mean(np.log(np.clip(p[rows, y], 1e-300, None))))
+        g_a = p.copy()
+        g_a[rows, y] -= 1.0
+        g_a /= y.size
+        grad_t = -float(np.sum(g_a * z) * inv_t)  # d/d(log T) of a = -z/T
+        return loss, np.concatenate([[grad_t], g_a.sum(axis=0)[1:]])
+
+    # a little L2 on the biases keeps a class absent from the calibration stars finite
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        loss, grad = nll(theta)
+        reg = 1e-3
+        return loss + reg * float(np.sum(theta[1:] ** 2)), grad + np.concatenate([[0.0], 2 * reg * theta[1:]])
+
+    res = minimize(objective, np.zeros(k), jac=True, method="L-BFGS-B",
+                   bounds=[(-3.0, 3.0)] + [(-20.0, 20.0)] * (k - 1))
+    return float(np.exp(res.x[0])), np.concatenate([[0.0], res.x[1:]])
 
 
 def stratified_folds(y: np.ndarray, n_folds: int, seed: int) -> np.ndarray:
@@ -139,6 +203,9 @@ class StackedEnsemble(StarskopeClassifier):
     target_fpr : float or None
         False-positive rate of the planet decision on the out-of-fold predictions
         (None: plain arg-max decisions).
+    calibration : {'temperature-bias', None}
+        Calibrate the stacker's probabilities on the out-of-fold predictions of the real
+        training stars (see the module docstring); None keeps the stacker's own.
     """
 
     model_name = "ensemble"
@@ -153,6 +220,7 @@ class StackedEnsemble(StarskopeClassifier):
         seed: int = 0,
         n_jobs: int = 1,
         target_fpr: float | None = 0.01,
+        calibration: str | None = "temperature-bias",
     ) -> None:
         self.members = members
         self.member_params = member_params
@@ -161,6 +229,7 @@ class StackedEnsemble(StarskopeClassifier):
         self.seed = seed
         self.n_jobs = n_jobs
         self.target_fpr = target_fpr
+        self.calibration = calibration
 
     def _member_params(self, name: str) -> dict[str, Any]:
         from .registry import MODELS
@@ -195,6 +264,10 @@ class StackedEnsemble(StarskopeClassifier):
             raise ParameterError("an ensemble needs at least one member")
         if int(self.n_folds) < 2:
             raise ParameterError(f"n_folds must be at least 2; got {self.n_folds}")
+        if self.calibration not in (None, "temperature-bias"):
+            raise ParameterError(f"calibration must be 'temperature-bias' or None; got {self.calibration!r}")
+        origin = X.meta.get("origin")
+        real = (np.asarray(origin).astype(str) == "real") if origin is not None else np.zeros(yi.size, bool)
         t0 = time.perf_counter()
         X = X.subset(slice(None))
         X.table_flux = None  # members never read raw table rows; do not ship them to workers
@@ -231,22 +304,66 @@ class StackedEnsemble(StarskopeClassifier):
         self.coef_ = np.asarray(stacker.coef_, float)
         self.intercept_ = np.asarray(stacker.intercept_, float)
         self.present_classes_ = np.asarray(stacker.classes_, np.int64)
+        self.temperature_, self.class_bias_ = 1.0, np.zeros(self.present_classes_.size)
+        uncalibrated = self._combine(Z)
+        self.calibration_ = self._calibrate(Z, yi, real)
         self.oof_proba_ = self._combine(Z)
         self.oof_metrics_ = {m: binary_metrics((yi == 0).astype(int), oof[m][:, 0]) for m in names}
-        self.planet_threshold_ = _fpr_threshold(self.oof_proba_[:, 0], yi == 0, self.target_fpr)
+        # the planet threshold: 1 % of the real non-planets when there are enough of them
+        on = real if int((real & (yi != 0)).sum()) >= MIN_THRESHOLD_NEGATIVES else np.ones(yi.size, bool)
+        self.planet_threshold_ = _fpr_threshold(self.oof_proba_[on, 0], yi[on] == 0, self.target_fpr)
+        self.calibration_["threshold_on"] = "real" if not on.all() else "all"
         self.oof_metrics_["ensemble"] = binary_metrics((yi == 0).astype(int), self.oof_proba_[:, 0],
                                                        predicted=(self.decide(self.oof_proba_) == 0).astype(int))
+        self.oof_real_ = {"proba": self.oof_proba_[real], "uncalibrated": uncalibrated[real], "labels": yi[real],
+                          "members": {m: oof[m][real] for m in names}}
         self.members_ = [(m, fitted[m]) for m in names]
         self._set_classes()
         self.history_ = {"seconds": time.perf_counter() - t0, "member_seconds": timings,
                          "members": {m: getattr(est, "history_", {}) for m, est in self.members_}}
         self.training_summary_ = {"n_stars": int(yi.size), "class_counts": np.bincount(yi, minlength=4).tolist(),
                                   "n_folds": int(self.n_folds), "seconds": round(self.history_["seconds"], 1),
-                                  "member_seconds": {k: round(v, 1) for k, v in timings.items()}}
+                                  "member_seconds": {k: round(v, 1) for k, v in timings.items()},
+                                  "n_real": int(real.sum()), "calibration": dict(self.calibration_)}
         return self
 
-    def _combine(self, Z: np.ndarray) -> np.ndarray:
-        return present_class_proba(Z @ self.coef_.T + self.intercept_, self.present_classes_)
+    def _calibrate(self, Z: np.ndarray, yi: np.ndarray, real: np.ndarray) -> dict[str, Any]:
+        """Fit the temperature and class biases on the out-of-fold logits (of the real
+        stars when there are enough of them); report the out-of-fold calibration before
+        and after on those stars."""
+        from .evaluation import expected_calibration_error
+
+        on = real if int(real.sum()) >= MIN_CALIBRATION_STARS and np.unique(yi[real]).size >= 2 \
+            else np.ones(yi.size, bool)
+        info: dict[str, Any] = {"method": self.calibration, "on": "real" if not on.all() else "all",
+                                "n_stars": int(on.sum())}
+        before = self._combine(Z[on])
+        info["ece_p_planet_before"] = expected_calibration_error((yi[on] == 0).astype(int), before[:, 0])
+        if self.calibration is None:
+            return info
+        present = list(self.present_classes_)
+        keep = np.isin(yi[on], self.present_classes_)
+        cols = np.array([present.index(c) for c in yi[on][keep]])
+        t, b = fit_temperature_bias(self._logits(Z[on][keep]), cols)
+        self.temperature_, self.class_bias_ = t, b
+        after = self._combine(Z[on])
+        info.update(temperature=t, class_bias={str(CLASSES[c]): float(v) for c, v in zip(present, b, strict=True)},
+                    ece_p_planet_after=expected_calibration_error((yi[on] == 0).astype(int), after[:, 0]))
+        return info
+
+    def _logits(self, Z: np.ndarray) -> np.ndarray:
+        """The stacker's logits over the present classes (two classes: 0 and the one logit)."""
+        raw = Z @ self.coef_.T + self.intercept_
+        return np.column_stack([np.zeros(raw.shape[0]), raw[:, 0]]) if raw.shape[1] == 1 else raw
+
+    def _combine(self, Z: np.ndarray, *, calibrated: bool = True) -> np.ndarray:
+        logits = self._logits(Z)
+        t = float(getattr(self, "temperature_", 1.0)) if calibrated else 1.0
+        b = np.asarray(getattr(self, "class_bias_", np.zeros(logits.shape[1])), float) if calibrated \
+            else np.zeros(logits.shape[1])
+        out = np.zeros((logits.shape[0], len(CLASSES)))
+        out[:, self.present_classes_] = _softmax(logits / t + b)
+        return out
 
     def decide(self, proba: np.ndarray) -> np.ndarray:
         """Class indices: planet when ``p_planet`` reaches the threshold, else the most
@@ -281,6 +398,13 @@ class StackedEnsemble(StarskopeClassifier):
         :data:`~starskope.models.labels.CLASSES` order."""
         return self.combine(self.member_probabilities(X))
 
+    def uncalibrated_proba(self, X: Any) -> np.ndarray:
+        """The stacker's probabilities before calibration (what :meth:`predict_proba`
+        gave without step 5 of the module docstring): to measure what calibration does."""
+        self._check_fitted()
+        probs = self.member_probabilities(X)
+        return self._combine(self._stack_inputs([probs[m] for m, _ in self.members_]), calibrated=False)
+
     def _export_members(self) -> list[tuple[str, Any]]:
         return list(self.members_)
 
@@ -288,6 +412,8 @@ class StackedEnsemble(StarskopeClassifier):
         self._check_fitted()
         state = {"member_names": [m for m, _ in self.members_], "present_classes": self.present_classes_.tolist(),
                  "planet_threshold": self.planet_threshold_,
+                 "temperature": float(self.temperature_), "class_bias": [float(v) for v in self.class_bias_],
+                 "calibration": self.calibration_,
                  "oof_metrics": self.oof_metrics_, "history": self.history_}
         return state, {"coef": self.coef_, "intercept": self.intercept_}, "npz"
 
@@ -306,6 +432,10 @@ class StackedEnsemble(StarskopeClassifier):
         self.oof_metrics_ = state.get("oof_metrics", {})
         thr = state.get("planet_threshold")
         self.planet_threshold_ = float("nan") if thr is None else float(thr)
+        # a model saved before calibration existed: the stacker's own probabilities
+        self.temperature_ = float(state.get("temperature", 1.0))
+        self.class_bias_ = np.asarray(state.get("class_bias", np.zeros(self.present_classes_.size)), float)
+        self.calibration_ = state.get("calibration", {"method": None})
         self.history_ = state.get("history", {})
         self.classes_ = np.asarray(classes, dtype=object)
 

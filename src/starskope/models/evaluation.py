@@ -10,6 +10,12 @@ Planet versus not (``p_planet`` against "is a planet host"):
 
 Four classes: accuracy and the 4 × 4 confusion matrix. Plots (PNG, matplotlib Agg): ROC,
 precision–recall, confusion matrix and training curves.
+
+Calibration: whether ``p_planet = 0.8`` means that 80 % of such stars are planets. The
+expected calibration error (:func:`expected_calibration_error`; Naeini, Cooper &
+Hauskrecht 2015; Guo et al. 2017) is the star-weighted mean, over equal-width probability
+bins, of |fraction of planets − mean p_planet|; :func:`reliability_table` gives the bins
+and :func:`plot_reliability` draws them (the reliability diagram, DeGroot & Fienberg 1983).
 """
 
 from __future__ import annotations
@@ -27,14 +33,20 @@ from .labels import CLASSES
 __all__ = [
     "METRIC_ROWS",
     "binary_metrics",
+    "expected_calibration_error",
     "format_metric_table",
     "multiclass_metrics",
     "plot_confusion",
     "plot_pr",
+    "plot_reliability",
     "plot_roc",
     "plot_training_curves",
     "recall_at_fpr",
+    "reliability_table",
 ]
+
+#: Equal-width probability bins of the calibration error and the reliability diagram.
+CALIBRATION_BINS = 10
 
 #: Rows of the side-by-side metric table, in order: (key, label).
 METRIC_ROWS: tuple[tuple[str, str], ...] = (
@@ -152,6 +164,39 @@ def multiclass_metrics(y_true: np.ndarray, proba: np.ndarray, predicted: np.ndar
     return out
 
 
+def reliability_table(y_true: np.ndarray, prob: np.ndarray, n_bins: int = CALIBRATION_BINS) -> dict[str, list[float]]:
+    """Stars per equal-width bin of ``prob``, their mean probability and the fraction that
+    are positives (empty bins: NaN).
+
+    Returns
+    -------
+    dict
+        ``lower``, ``upper`` (bin edges), ``count``, ``mean_p``, ``fraction_positive``.
+    """
+    y, p = _check(y_true, prob)
+    if (p < 0).any() or (p > 1).any():
+        raise ParameterError("probabilities must lie in [0, 1]")
+    edges = np.linspace(0.0, 1.0, int(n_bins) + 1)
+    idx = np.clip(np.digitize(p, edges[1:-1], right=False), 0, int(n_bins) - 1)
+    count = np.bincount(idx, minlength=n_bins).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_p = np.bincount(idx, weights=p, minlength=n_bins) / count
+        frac = np.bincount(idx, weights=y.astype(float), minlength=n_bins) / count
+    return {"lower": edges[:-1].tolist(), "upper": edges[1:].tolist(), "count": count.astype(int).tolist(),
+            "mean_p": [float(v) for v in mean_p], "fraction_positive": [float(v) for v in frac]}
+
+
+def expected_calibration_error(y_true: np.ndarray, prob: np.ndarray, n_bins: int = CALIBRATION_BINS) -> float:
+    """Expected calibration error of a probability: Σ_bins (n_bin / n) · |fraction of
+    positives − mean probability| over ``n_bins`` equal-width bins (NaN for no stars)."""
+    t = reliability_table(y_true, prob, n_bins)
+    n = float(sum(t["count"]))
+    if n == 0:
+        return float("nan")
+    return float(sum(c / n * abs(f - m) for c, f, m in zip(t["count"], t["fraction_positive"], t["mean_p"], strict=True)
+                     if c > 0))
+
+
 def _fmt(v: Any) -> str:
     if isinstance(v, str):
         return v
@@ -217,6 +262,35 @@ def plot_pr(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], path: str | Pat
         ax.step(rec, prec, where="post", label=f"{name} (AP {average_precision_score(y, s):.3f})")
     ax.set(xlabel="recall", ylabel="precision", title=title, xlim=(0, 1.02), ylim=(0, 1.02))
     ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_reliability(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], path: str | Path,
+                     title: str = "Reliability of p_planet", n_bins: int = CALIBRATION_BINS) -> Path:
+    """Reliability diagram of one or more probabilities (``{name: (y_true, p)}``): fraction
+    of positives against mean probability per bin, the diagonal for perfect calibration,
+    each curve's ECE in the legend, and the stars per bin below."""
+    plt = _figure()
+    fig, (ax, hist) = plt.subplots(2, 1, figsize=(5.5, 6.2), gridspec_kw={"height_ratios": [3, 1]}, sharex=True)
+    ax.plot([0, 1], [0, 1], ls=":", c="grey", label="perfectly calibrated")
+    width = 1.0 / n_bins
+    for k, (name, (y, p)) in enumerate(curves.items()):
+        t = reliability_table(y, p, n_bins)
+        m = np.asarray(t["mean_p"])
+        f = np.asarray(t["fraction_positive"])
+        c = np.asarray(t["count"])
+        ok = c > 0
+        ece = expected_calibration_error(y, p, n_bins)
+        ax.plot(m[ok], f[ok], marker="o", label=f"{name} (ECE {ece:.3f})")
+        shift = (k - 0.5 * (len(curves) - 1)) * width / max(len(curves), 1)
+        hist.bar(np.asarray(t["lower"]) + 0.5 * width + shift, c, width=width / max(len(curves), 1), alpha=0.7)
+    ax.set(ylabel="fraction that are planets", title=title, xlim=(0, 1), ylim=(-0.02, 1.02))
+    ax.legend(loc="upper left", fontsize=8)
+    hist.set_yscale("log")
+    hist.set(xlabel="p_planet (bin mean)", ylabel="stars per bin")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
