@@ -1,8 +1,12 @@
-"""Running a builder's chunks on an executor, and turning analyses into model inputs."""
+"""Running a builder's chunks on an executor, turning analyses into model inputs, and the
+key that says when cached inputs are stale."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,6 +16,34 @@ from ..features.dataset import FeatureSet, StarData, extract_features
 
 #: ``progress(stage, stars_done, n_stars)``.
 Progress = Callable[[str, int, int], None]
+
+#: Stages whose code decides what a model sees of a star: a cached feature set is keyed by
+#: their source (:func:`analysis_code_hash`) as well as by the analysis settings.
+ANALYSIS_STAGES: tuple[str, ...] = ("clean", "search", "vetting", "analysis", "features")
+
+
+@functools.lru_cache(maxsize=8)
+def analysis_code_hash(stages: tuple[str, ...] = ANALYSIS_STAGES, extra: tuple[str, ...] = ()) -> str:
+    """SHA-1 (16 hex digits) of the Python source of the analysis stages (and of the
+    ``extra`` package folders or modules), so that features cached by one version of the
+    code are never read by another."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha1()
+    for part in (*stages, *extra):
+        base = root / part
+        files = sorted(base.rglob("*.py")) if base.is_dir() else [root / f"{part}.py"]
+        for f in files:
+            if f.is_file():
+                h.update(str(f.relative_to(root)).encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def with_origin(fs: Any, origin: str) -> Any:
+    """``fs`` with ``meta['origin']`` set for every star ('real', 'injected', 'simulated',
+    …): the ensemble calibrates on the real ones, and reports count each kind."""
+    fs.meta["origin"] = np.full(len(fs), origin, dtype=object)
+    return fs
 
 
 def run_chunks(fn: Callable[..., Any], jobs: list[tuple], workers: int, progress: Progress | None, stage: str,
