@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from starskope.errors import ModelFileError, StarskopeWarning
+from starskope.errors import ModelFileError, ParameterError, StarskopeWarning
 from starskope.stars import kic_to_tic_map
 from starskope.startypes import dataset
 from starskope.startypes.dataset import (
@@ -113,3 +113,23 @@ def test_unreadable_light_curve_is_skipped_with_a_warning(shared_data: Path, tmp
     with pytest.warns(StarskopeWarning, match="1 light curves skipped: ffi:broken"):
         table = compute_feature_table([item], shared_data)
     assert len(table) == 0
+
+
+def test_a_model_is_scored_on_the_split_it_was_trained_with(items: list[TrainingItem]) -> None:
+    """A model stored before the split was recorded was trained on the stratified split by
+    file; scoring it on the split by star would count stars it trained on as kept aside."""
+    from types import SimpleNamespace
+
+    from starskope.models.split import kept_aside
+    from starskope.startypes.training import training_config
+
+    old = SimpleNamespace(info_={"dataset": {"seed": 7, "test_fraction": 0.25, "n_planet": 3}})
+    assert training_config(old) == DatasetConfig(seed=7, test_fraction=0.25, n_planet=3, split="stratified")
+    new = SimpleNamespace(info_={"dataset": {"seed": 7, "split": "star", "unknown_setting": 1}})
+    assert training_config(new) == DatasetConfig(seed=7, split="star")
+    assert training_config(SimpleNamespace(info_={})) == DatasetConfig()
+    # the default split is by star: every TESS FFI star on the side kept_aside says
+    ffi = [i for i in items if i.origin == "tess_ffi"]
+    assert ffi and all((i.split == "test") == kept_aside(i.group) for i in ffi)
+    with pytest.raises(ParameterError, match="split must be 'star' or 'stratified'; got 'file'"):
+        DatasetConfig(split="file")

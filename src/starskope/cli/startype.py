@@ -88,18 +88,18 @@ def register(app: typer.Typer) -> None:
 
           starskope startype evaluate --data shared/data --results startype-eval
         """
-        from ..startypes.dataset import (
-            DatasetConfig,
-            build_items,
-            compute_feature_table,
-            default_cache_dir,
-        )
+        from ..startypes.dataset import build_items, compute_feature_table, default_cache_dir
         from ..startypes.model import StarTypeModel, load_default_model
-        from ..startypes.training import evaluate, permutation_importance_by_class, write_results
+        from ..startypes.training import (
+            evaluate,
+            permutation_importance_by_class,
+            training_config,
+            write_results,
+        )
 
         model = StarTypeModel.load(model_dir) if model_dir else load_default_model()
-        cfg = DatasetConfig(**{k: v for k, v in model.info_.get("dataset", {}).items()
-                               if k in DatasetConfig.__dataclass_fields__})
+        # the split the model was trained with, so no star it trained on is scored
+        cfg = training_config(model)
         data = _data_folder(data, "evaluate")
         items = [i for i in build_items(data, cfg) if i.split == "test"]
         cache = (cache_dir or default_cache_dir() / "startypes") / cfg.cache_name()

@@ -3,13 +3,16 @@
 Sources (see :func:`build_items`):
 
 * **TESS FFI** (``tess/ffi`` in the shared data, class from ``manifest.csv``): split by
-  target with a stratified, seeded split; the kept-aside part (``split == 'test'``) is
-  never used for training, for fitting the learned representation, or as a carrier of
-  injected signals.
+  star with the split every starskope model uses (:func:`starskope.models.split.kept_aside`,
+  so a star the planet model is measured on is never a star-type training star either);
+  the kept-aside part (``split == 'test'``) is never used for training, for fitting the
+  learned representation, or as a carrier of injected signals. (``DatasetConfig(split=
+  'stratified')`` gives the older seeded split by file, stratified by class.)
 * **Kepler eclipsing binaries** (``kepler/eb`` NPZ, 400 d each): 27-day windows of the
   normalised Kepler flux multiplied into real quiet TESS training light curves (so the
-  cadence, gaps and noise are TESS's). Binaries whose KIC maps (KIC→TIC cross-match) to a
-  TIC in the kept-aside part are left out, so no star is on both sides.
+  cadence, gaps and noise are TESS's). Binaries kept aside themselves, or whose KIC maps
+  (KIC→TIC cross-match) to a TIC in the kept-aside part, are left out, so no star is on
+  both sides.
 * **Injected signals** (:mod:`.synthetic`) into quiet TESS training light curves:
   rotational (spotted) stars, transiting planets, "other" variables (red noise, flares),
   and RR Lyrae re-injected from harmonic templates of the training RR Lyrae stars.
@@ -31,8 +34,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import CatalogError, ModelFileError, StarskopeWarning
+from ..errors import CatalogError, ModelFileError, ParameterError, StarskopeWarning
 from ..missions import get_mission
+from ..models.split import kept_aside
 from ..scatter import point_to_point_std
 from ..stars import kic_to_tic_map
 from .classes import STAR_TYPES, star_type_from_label
@@ -75,9 +79,12 @@ class DatasetConfig:
     Attributes
     ----------
     seed : int
-        Seed for the split and for every injected signal.
+        Seed for every injected signal (and for the split, when stratified).
     test_fraction : float
-        Fraction of each TESS FFI class kept aside.
+        Fraction of each TESS FFI class kept aside by the stratified split.
+    split : {'star', 'stratified'}
+        ``star``: the project's split by star (:func:`starskope.models.split.kept_aside`,
+        about half the stars); ``stratified``: :func:`split_ffi`.
     kepler_eb_windows : int
         27-day windows taken from each Kepler eclipsing binary.
     n_rotational, n_planet, n_other, n_rr_lyrae : int
@@ -95,6 +102,11 @@ class DatasetConfig:
     n_other: int = 250
     n_rr_lyrae: int = 120
     n_injected_test: int = 25
+    split: str = "star"
+
+    def __post_init__(self) -> None:
+        if self.split not in ("star", "stratified"):
+            raise ParameterError(f"split must be 'star' or 'stratified'; got {self.split!r}")
 
     def cache_name(self) -> str:
         """Feature-cache file name; items are keyed by content, so only the feature
@@ -197,7 +209,10 @@ def build_items(shared_data: Path, config: DatasetConfig | None = None) -> list[
     shared_data = Path(shared_data)
     rows = _manifest(shared_data)
     ffi = [r for r in rows if r["file"].startswith("tess/ffi/")]
-    split = split_ffi(ffi, seed=config.seed, test_fraction=config.test_fraction)
+    if config.split == "star":
+        split = {r["file"]: "test" if kept_aside(r["target_id"]) else "train" for r in ffi}
+    else:
+        split = split_ffi(ffi, seed=config.seed, test_fraction=config.test_fraction)
     items: list[TrainingItem] = []
     for r in sorted(ffi, key=lambda r: r["file"]):
         items.append(TrainingItem(
@@ -212,7 +227,7 @@ def build_items(shared_data: Path, config: DatasetConfig | None = None) -> list[
     kic2tic = kic_to_tic_map(shared_data / "catalogs")
     for r in sorted((r for r in rows if r["file"].startswith("kepler/eb/")), key=lambda r: r["file"]):
         kic = int(r["target_id"].split()[-1])
-        if kic2tic.get(kic) in test_tics:
+        if kic2tic.get(kic) in test_tics or (config.split == "star" and kept_aside(r["target_id"])):
             continue
         for w in range(config.kepler_eb_windows):
             items.append(TrainingItem(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +36,12 @@ from .model import MODEL_FEATURES, StarTypeModel
 __all__ = [
     "Evaluation",
     "evaluate",
+    "evaluate_shipped",
     "permutation_importance_by_class",
     "plot_confusion_matrix",
     "train_and_evaluate",
     "train_model",
+    "training_config",
     "write_results",
 ]
 
@@ -304,3 +306,50 @@ def train_and_evaluate(
             "total_seconds": round(time.perf_counter() - t_start, 1),
         })
     return model, evaluation
+
+
+def evaluate_shipped(
+    shared_data: str | Path,
+    *,
+    model: StarTypeModel | None = None,
+    cache_dir: str | Path | None = None,
+    config: DatasetConfig | None = None,
+    n_jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Evaluation, FeatureTable]:
+    """Score a star-type model (default: the shipped one) on the kept-aside TESS FFI stars
+    of the data folder, as :func:`train_and_evaluate` does after training.
+
+    The stars kept aside are those the model was kept from: by default the dataset
+    settings stored with the model (``info['dataset']``; a model stored before the split
+    was recorded was trained on the seeded split by file, ``split='stratified'``), so a
+    star the model trained on is never scored as kept aside.
+
+    Returns
+    -------
+    Evaluation, FeatureTable
+        The scores, and the kept-aside TESS FFI rows (their ``keys`` name the files,
+        ``ffi:<path in the data folder>``) for per-star follow-ups.
+    """
+    from .model import load_default_model
+
+    model = model or load_default_model()
+    config = config or training_config(model)
+    cache = Path(cache_dir) if cache_dir else default_cache_dir() / "startypes"
+    items = build_items(Path(shared_data), config)
+    table = compute_feature_table(items, Path(shared_data), cache_path=cache / config.cache_name(),
+                                  n_jobs=n_jobs, progress=progress)
+    return evaluate(model, table), table.subset((table.split == "test") & (table.origin == "tess_ffi"))
+
+
+def training_config(model: StarTypeModel) -> DatasetConfig:
+    """The dataset settings a star-type model was trained with (``info['dataset']``); a
+    model stored before the split was recorded used the seeded split by file
+    (``split='stratified'``)."""
+    stored = dict((getattr(model, "info_", None) or {}).get("dataset") or {})
+    known = {f.name for f in fields(DatasetConfig)}
+    kwargs = {k: v for k, v in stored.items() if k in known}
+    if stored:
+        kwargs.setdefault("split", "stratified")
+    return DatasetConfig(**kwargs)
+
