@@ -3,13 +3,24 @@
 Examples::
 
     starskope evaluate my-model work/exoTest.csv --truth work/truth.csv --out report
-    starskope evaluate src/starskope/data/default-model --real-data --dr24-tces --out real-report
+    starskope evaluate src/starskope/data/default-model --full --demo-report demo/report \
+        --card docs/model.md --out real-report
 
 Inputs are Kaggle-layout tables (labels from ``--truth`` or the ``LABEL`` column) or
-feature ``.npz`` files; ``--real-data`` adds the held-out half of the labelled real light
-curves in shared/data (Kepler DR24 stars stitched Q2–Q4, Kepler EBs, TESS hosts, EBs,
-variables and quiet stars); ``--dr24-tces`` vets every DR24 TCE of the shared Kepler stars
-at its catalogue ephemeris and scores PC against AFP + NTP.
+feature ``.npz`` files. On the real-data folder (``--data``):
+
+* ``--real-data``: the kept-aside half of the labelled real light curves
+  (:mod:`starskope.cli._realeval`), per telescope, by file and by star: detectable hosts
+  ranked above the 99th percentile of the non-hosts, detectable eclipsing binaries called
+  binaries (by the model and by ``classify``'s verdict), the four-class confusion, the
+  calibration of ``p_planet`` (ECE before and after, ``reliability.png``);
+* ``--dr24-tces``: every DR24 TCE of the Kepler stars vetted at its catalogue ephemeris,
+  PC against AFP + NTP (the kept-aside stars' TCEs, and all of them);
+* ``--star-types``: the shipped star-type model on the kept-aside TESS FFI stars;
+* ``--importance``: permutation importance on the kept-aside real files, per member and
+  for the ensemble, and what each member adds;
+* ``--full``: all four. ``--demo-report DIR`` adds a ``starskope demo`` run's table;
+  ``--card FILE`` writes the model card (Markdown) from everything measured.
 
 Printed and saved (``metrics.json``): accuracy, precision, recall, F1, Jaccard,
 Fowlkes–Mallows, ROC-AUC, PR-AUC, recall at 1 % and 5 % false-positive rate, hosts found
@@ -142,30 +153,77 @@ def _histories(model: Any) -> dict[str, Any]:
     return {k: v for k, v in hist.items() if v.get("train_loss")}
 
 
-def _real_data_metrics(model: Any, fs: Any) -> dict[str, Any]:
-    """Planet vs not on real stars, and planets against EBs and against quiet stars."""
+def _dr24(model: Any, options: Any, data: Path, workers: int, progress: Any, cache: Any, out: Path) -> dict[str, Any]:
+    """PC against AFP + NTP for the DR24 TCEs of the kept-aside Kepler stars, and of all."""
     import numpy as np
-    from sklearn.metrics import roc_auc_score
+    import pandas as pd
+    from sklearn.metrics import average_precision_score, roc_auc_score
 
-    m, p = evaluate_features(model, fs)
-    y = np.asarray(fs.labels)
-    out = {"all": m, "n_stars": len(fs), "class_counts": np.bincount(y, minlength=4).tolist(),
-           "dropped": fs.spec.get("dropped")}
-    planet = y == 0
-    for name, other in (("planet_vs_eclipsing_binary", y == 1), ("planet_vs_other_variable", y == 2),
-                        ("planet_vs_nothing_significant", y == 3)):
-        sel = planet | other
-        if planet.any() and other.any():
-            out[f"roc_auc_{name}"] = float(roc_auc_score(planet[sel], p[sel]))
-    groups = fs.meta.get("group")
-    if groups is not None:
-        per = {}
-        for g in sorted(set(groups)):
-            sel = groups == g
-            if planet[sel].any() and (~planet[sel]).any():
-                per[g] = {"roc_auc": float(roc_auc_score(planet[sel], p[sel])), "n": int(sel.sum()),
-                          "n_planets": int(planet[sel].sum())}
-        out["by_group"] = per
+    from ..datasets import dr24_tce_features
+
+    result: dict[str, Any] = {}
+    frames = []
+    for split in ("eval", "all"):
+        tfs, tlabels = dr24_tce_features(options=options, workers=workers, progress=progress, folder=data,
+                                         split=split, cache_dir=cache)
+        tp = model.predict_proba(tfs)[:, 0]
+        pc = (tlabels == "PC").astype(int)
+        tm: dict[str, Any] = {"n_tces": len(tlabels), "n_pc": int(pc.sum()), "n_afp": int((tlabels == "AFP").sum()),
+                              "n_ntp": int((tlabels == "NTP").sum()),
+                              "n_stars": len({str(f).split(" TCE")[0] for f in tfs.meta["file"]})}
+        if 0 < pc.sum() < pc.size:
+            tm["roc_auc_pc_vs_afp_ntp"] = float(roc_auc_score(pc, tp))
+            tm["pr_auc_pc"] = float(average_precision_score(pc, tp))
+            flagged = np.array([bool(f) for f in tfs.meta["flags"]])
+            tm["vetting_flags_accuracy"] = float(np.mean(flagged != pc.astype(bool)))
+        result["kept_aside" if split == "eval" else "all"] = tm
+        frames.append(pd.DataFrame({"split": split, "tce": tfs.meta["file"], "label": tlabels, "p_planet": tp,
+                                    "flags": tfs.meta["flags"]}))
+    pd.concat(frames).sort_values(["split", "p_planet"], ascending=[True, False]).to_csv(out / "dr24_tces.csv",
+                                                                                       index=False)
+    return result
+
+
+def _star_types(data: Path, workers: int, cache: Any, real: Mapping[str, Any] | None, out: Path) -> dict[str, Any]:
+    """The shipped star-type model on the TESS FFI stars kept aside from *it* (the split
+    stored with the model: a star it trained on is never scored); the eclipsing binaries'
+    recall again over those whose eclipses are detectable (known only for the stars the
+    planet model keeps aside too, ``--real-data``)."""
+    import numpy as np
+
+    from ..startypes.model import load_default_model
+    from ..startypes.training import evaluate_shipped, training_config, write_results
+
+    model = load_default_model()
+    config = training_config(model)
+    ev, test = evaluate_shipped(data, model=model, config=config,
+                                cache_dir=Path(cache) / "startypes" if cache else None, n_jobs=workers)
+    write_results(ev, out / "star-types")
+    res: dict[str, Any] = {"n": ev.n, "accuracy": ev.accuracy, "macro_f1_variability": ev.macro_f1_without_planet_host,
+                           "macro_f1": ev.macro_f1, "per_class": ev.per_class, "labels": ev.labels,
+                           "confusion": ev.confusion, "split": config.split,
+                           "test_fraction": config.test_fraction if config.split == "stratified" else None}
+    if real is not None:
+        import pandas as pd
+
+        det = pd.read_csv(out / "real-data" / "real_files.csv")
+        detectable = {Path(n).name for n in det.loc[det["detectable"].astype(bool), "name"]}
+        pred = model.predict(test.X, test.spectrum, test.shape)
+        eb = test.star_type == "eclipsing_binary"
+        is_det = np.array([Path(k.split(":", 1)[-1]).name in detectable for k in test.keys])
+        sel = eb & is_det
+        res["eb_recall_detectable"] = float(np.mean(pred[sel] == "eclipsing_binary")) if sel.any() else float("nan")
+        res["n_eb_detectable"] = int(sel.sum())
+    return res
+
+
+def _importance(model: Any, fs: Any, progress: Any) -> dict[str, Any]:
+    """Permutation importance on the kept-aside real files, and each member's share."""
+    from ..models.importance import member_importance, permutation_importance
+
+    out: dict[str, Any] = {"inputs": permutation_importance(model, fs, n_repeats=2, progress=progress)}
+    if getattr(model, "members_", None):
+        out["members"] = member_importance(model, fs)
     return out
 
 
@@ -180,6 +238,13 @@ def register(app: typer.Typer) -> None:
                                                                    "of the real-data folder (--data)."),
         dr24_tces: bool = typer.Option(False, "--dr24-tces", help="Also score the DR24 TCEs of the real-data folder: "
                                                                   "PC vs AFP+NTP."),
+        star_types: bool = typer.Option(False, "--star-types", help="Also score the shipped star-type model on the "
+                                                                    "kept-aside TESS FFI stars."),
+        importance: bool = typer.Option(False, "--importance", help="Permutation importance on the kept-aside real "
+                                                                    "files (needs --real-data)."),
+        full: bool = typer.Option(False, "--full", help="--real-data --dr24-tces --star-types --importance."),
+        demo_report: Path = typer.Option(None, "--demo-report", help="A `starskope demo` report folder to include."),
+        card: Path = typer.Option(None, "--card", help="Write the model card (Markdown) here, e.g. docs/model.md."),
         data: Path = typer.Option(None, "--data", envvar="STARSKOPE_SHARED_DATA",
                                   help="Real-data folder holding manifest.csv (default: $STARSKOPE_SHARED_DATA)."),
         workers: int = typer.Option(2, "--workers", "-j", help="Processes for the analysis."),
@@ -192,25 +257,31 @@ def register(app: typer.Typer) -> None:
 
           starskope evaluate my-model work/exoTest.csv --truth work/truth.csv --out report
 
-          starskope evaluate src/starskope/data/default-model --real-data --dr24-tces --out real-report
+          starskope evaluate src/starskope/data/default-model --full --card docs/model.md --out real-report
         """
         import numpy as np
 
         from ..analysis import options_for
         from ..features import FeatureSet
-        from ..models import load_model
+        from ..models import load_model, read_model_json
         from ..models.evaluation import format_metric_table
         from .train import features_for_input, progress_reporter
 
+        if full:
+            real_data = dr24_tces = star_types = importance = True
         model = load_model(model_dir)
-        if not inputs and not real_data and not dr24_tces:
-            raise ParameterError("nothing to evaluate on: give tables / feature files, --real-data or --dr24-tces")
-        if (real_data or dr24_tces) and data is None:
-            raise ParameterError("--real-data and --dr24-tces need the real-data folder: --data DIR "
+        if not inputs and not real_data and not dr24_tces and not star_types:
+            raise ParameterError("nothing to evaluate on: give tables / feature files, --real-data, --dr24-tces, "
+                                 "--star-types or --full")
+        if (real_data or dr24_tces or star_types) and data is None:
+            raise ParameterError("--real-data, --dr24-tces and --star-types need the real-data folder: --data DIR "
                                  "(or set STARSKOPE_SHARED_DATA)")
+        if importance and not real_data:
+            raise ParameterError("--importance is measured on the kept-aside real files: add --real-data")
         # the model's own settings; star types are no model input
         options = options_for(model, {"star_types": False})
         extra: dict[str, Any] = {"model": str(model_dir)}
+        out.mkdir(parents=True, exist_ok=True)
         with progress_reporter(not quiet) as progress:
             if inputs:
                 parts = [features_for_input(p, truth=truth, options=options, workers=workers, progress=progress,
@@ -220,49 +291,62 @@ def register(app: typer.Typer) -> None:
                 y = (np.asarray(fs.labels) == 0).astype(int)
                 write_report(out, {model.model_name: (y, p, metrics)}, fs=fs, histories=_histories(model), extra=extra)
                 typer.echo(format_metric_table({model.model_name: metrics}))
+            rfs = None
             if real_data:
-                from ..datasets import real_features
+                from ._realeval import real_data_evaluation, summary_lines
 
-                rfs = real_features("eval", options=options, workers=workers, progress=progress, cache_dir=cache,
-                                    folder=data)
-                rm = _real_data_metrics(model, rfs)
-                extra["real_data"] = rm
-                _, rp = evaluate_features(model, rfs)
-                write_report(out / "real-data", {model.model_name: ((rfs.labels == 0).astype(int), rp, rm["all"])},
-                             fs=rfs, extra={"real_data": rm}, title="(real, held out)")
-                typer.echo(f"real light curves held out ({rm['n_stars']} stars, classes {rm['class_counts']}):")
-                typer.echo(format_metric_table({model.model_name: rm["all"]}))
-                for k, v in rm.items():
-                    if k.startswith("roc_auc_"):
-                        typer.echo(f"  {k}: {v:.3f}")
-                typer.echo(f"  4-class confusion (rows true): {rm['all']['multiclass_confusion']}")
+                res, rfs = real_data_evaluation(model, model_dir, options=options, data=data, out=out / "real-data",
+                                                workers=workers, cache=cache, progress=progress)
+                extra["real_data"] = res
+                rm, rp = evaluate_features(model, rfs)
+                write_report(out / "real-data", {model.model_name: ((rfs.labels == 0).astype(int), rp, rm)},
+                             fs=rfs, extra={"real_data": res}, title="(real, kept aside)")
+                typer.echo(f"kept-aside real light curves: {res['n_files']} files, {res['n_stars']} stars")
+                typer.echo(format_metric_table({model.model_name: rm}))
+                for line in summary_lines(res):
+                    typer.echo(line)
+                cal = res["calibration"]
+                typer.echo(f"  ECE of p_planet, files: {cal['files']['ece_before']:.4f} before calibration, "
+                           f"{cal['files']['ece_after']:.4f} after; stars: {cal['stars']['ece_before']:.4f} → "
+                           f"{cal['stars']['ece_after']:.4f} (diagram {res['reliability_png']})")
+                typer.echo(f"  4-class confusion, files (rows true): {res['files']['all']['confusion']}")
             if dr24_tces:
-                from sklearn.metrics import average_precision_score, roc_auc_score
-
-                from ..datasets import dr24_tce_features
-
-                tfs, tlabels = dr24_tce_features(options=options, workers=workers, progress=progress, folder=data)
-                tp = model.predict_proba(tfs)[:, 0]
-                pc = (tlabels == "PC").astype(int)
-                tm = {"n_tces": len(tlabels), "n_pc": int(pc.sum()),
-                      "n_afp": int((tlabels == "AFP").sum()), "n_ntp": int((tlabels == "NTP").sum())}
-                if 0 < pc.sum() < pc.size:
-                    tm["roc_auc_pc_vs_afp_ntp"] = float(roc_auc_score(pc, tp))
-                    tm["pr_auc_pc"] = float(average_precision_score(pc, tp))
-                    flagged = np.array([bool(f) for f in tfs.meta["flags"]])
-                    tm["vetting_flags_accuracy"] = float(np.mean(flagged != pc.astype(bool)))
+                tm = _dr24(model, options, data, workers, progress, cache, out)
                 extra["dr24_tces"] = tm
-                out.mkdir(parents=True, exist_ok=True)
-                import pandas as pd
-
-                pd.DataFrame({"tce": tfs.meta["file"], "label": tlabels, "p_planet": tp,
-                              "flags": tfs.meta["flags"]}).sort_values("p_planet", ascending=False).to_csv(
-                    out / "dr24_tces.csv", index=False)
-                typer.echo(f"DR24 TCEs: {tm}")
-        out.mkdir(parents=True, exist_ok=True)
+                for split, m in tm.items():
+                    typer.echo(f"DR24 TCEs ({split}: {m['n_tces']} TCEs of {m['n_stars']} stars, {m['n_pc']} PC): "
+                               f"ROC-AUC PC vs AFP+NTP {m.get('roc_auc_pc_vs_afp_ntp', float('nan')):.3f}")
+            if star_types:
+                st = _star_types(data, workers, cache, extra.get("real_data"), out)
+                extra["star_types"] = st
+                eb = st["per_class"].get("eclipsing_binary", {})
+                typer.echo(f"star types, kept-aside TESS FFI ({st['n']} stars, kept aside "
+                           f"{'by star' if st['split'] == 'star' else 'by file, stratified by class'}): macro-F1 over the variability types "
+                           f"{st['macro_f1_variability']:.3f}, accuracy {st['accuracy']:.3f}, eclipsing-binary "
+                           f"recall {eb.get('recall', float('nan')):.3f}"
+                           + (f" ({st['eb_recall_detectable']:.3f} of the {st['n_eb_detectable']} with detectable "
+                              "eclipses)" if "eb_recall_detectable" in st else ""))
+            if importance and rfs is not None:
+                imp = _importance(model, rfs, progress)
+                extra["importance"] = imp
+                for m, v in imp.get("members", {}).get("members", {}).items():
+                    typer.echo(f"  member {m}: own ROC-AUC {v['own']['roc_auc']:.3f}; the ensemble loses "
+                               f"{v['drop']['mean_log_p']:.4f} in mean log p and {v['drop']['roc_auc']:.4f} in "
+                               "ROC-AUC without it")
+            if demo_report is not None:
+                demo = json.loads((Path(demo_report) / "metrics.json").read_text())
+                extra["demo"] = {"models": demo.get("models", {}), "timings_seconds": demo.get("timings_seconds", {}),
+                                 "seed": demo.get("seed"), "report": str(demo_report)}
+                typer.echo("demo (simulated K2 C3 test table):")
+                typer.echo(format_metric_table(demo.get("models", {})))
         prev = {}
         if (out / "metrics.json").exists():
             prev = json.loads((out / "metrics.json").read_text())
         prev.update(_json(extra))
         (out / "metrics.json").write_text(json.dumps(prev, indent=1) + "\n")
+        if card is not None:
+            from ._card import write_model_card
+
+            write_model_card(card, read_model_json(model_dir), prev, model_dir=model_dir, report=out)
+            typer.echo(f"wrote the model card {card}")
         typer.echo(f"wrote {out}")

@@ -10,14 +10,24 @@ Examples::
     starskope train work/exoTrain.csv --truth work/truth.csv --model original-cnn --out cnn
     starskope train --preset default --out src/starskope/data/default-model
 
-``--preset default`` builds the model shipped with starskope: it simulates the K2
-Campaign 3 benchmark (seed 0; 400 of its quiet training rows also receive injected
-planets, ``--augment-planets``) and 300 Kepler (Q3, long cadence) and 300 TESS (sector 1,
-30-min FFI) stars into a cache folder and trains the stacked ensemble on them plus, when ``shared/data`` is present (``--real-data``, the default), the
-training half of its labelled real light curves (Kepler DR24 stars stitched Q2–Q4, Kepler
-EBs, TESS FFI variables, EBs, hosts and quiet stars, …; the other half is kept aside for
-``starskope evaluate --real-data``) and planets injected into the quiet stars of that half
-(:func:`starskope.datasets.injected_features`). Every part is cached in ``--cache``.
+``--preset default`` builds the model shipped with starskope from what users bring:
+
+* Kaggle-layout tables: the simulated K2 Campaign 3 benchmark (seed 0; 400 of its quiet
+  training rows also receive injected planets, ``--augment-planets``);
+* the simulator for what real data lacks: 300 Kepler (Q3, long cadence) and 300 TESS
+  (sector 1, 30-min FFI) stars;
+* with a real-data folder (``--data``; ``--real-data``, the default), the training half of
+  its labelled light curves (:func:`starskope.datasets.real_stars`: Kepler quarters
+  stitched *and* one by one, Kepler EBs, K2 LLC and high-level products, TESS 2-min and
+  FFI sectors; the other half is kept aside for ``starskope evaluate --real-data``),
+  planets and eclipsing binaries injected into its quiet Kepler and TESS stars at
+  detection SNRs of 7.1–30 (:func:`starskope.datasets.injected_features`), and the DR24
+  TCEs of its Kepler stars vetted at their catalogue ephemerides (PC planet, AFP binary,
+  NTP other variable).
+
+The stacked ensemble calibrates its probabilities on the out-of-fold predictions of the
+real training stars (:mod:`starskope.models.ensemble`). Every part is cached in
+``--cache``, keyed by the settings and the source of the analysis stages.
 """
 
 from __future__ import annotations
@@ -135,9 +145,11 @@ def _split_of(path: Path) -> str | None:
 
 
 def _cache_key(path: Path, options: Any) -> str:
+    from ..datasets import analysis_code_hash
+
     st = path.stat()
-    h = hashlib.sha256(json.dumps([str(path.resolve()), st.st_size, int(st.st_mtime), options.as_dict()],
-                                  sort_keys=True, default=str).encode())
+    h = hashlib.sha256(json.dumps([str(path.resolve()), st.st_size, int(st.st_mtime), options.as_dict(),
+                                   analysis_code_hash()], sort_keys=True, default=str).encode())
     return h.hexdigest()[:16]
 
 
@@ -259,45 +271,59 @@ OTHER_TELESCOPES: tuple[tuple[str, int, str | None], ...] = (("Kepler", 300, "lo
 
 def _other_telescopes(folder: Path, options: Any, workers: int, progress: Any) -> list[Any]:
     """Simulated Kepler and TESS stars (FITS light curves), analysed and cached."""
-    from ..datasets import simulated_mission_features
+    from ..datasets import analysis_code_hash, simulated_mission_features, with_origin
     from ..features import FeatureSet
 
     parts = []
     for k, (mission, n, cadence) in enumerate(OTHER_TELESCOPES):
         sub = folder / f"{mission.lower()}-{cadence}-seed{k}"
-        key = hashlib.sha256(json.dumps(options.as_dict(), sort_keys=True, default=str).encode()).hexdigest()[:12]
+        key = hashlib.sha256(json.dumps([options.as_dict(), analysis_code_hash()], sort_keys=True,
+                                        default=str).encode()).hexdigest()[:12]
         cached = sub / f"features-{key}.npz"
         if cached.exists():
-            parts.append(FeatureSet.load(cached))
+            parts.append(with_origin(FeatureSet.load(cached), "simulated"))
             continue
         fs = simulated_mission_features(mission, n, sub, seed=k, cadence=cadence, options=options, workers=workers,
                                         progress=progress)
         fs.save(cached)
-        parts.append(fs)
+        parts.append(with_origin(fs, "simulated"))
     return parts
 
 
 def _real_training_features(options: Any, workers: int, progress: Any, cache_dir: Path,
                             data: Path | None) -> list[Any]:
-    """The training half of a real-data folder's labelled light curves, and planets
-    injected into its quiet stars (empty, with a warning, when no folder is given)."""
-    from ..datasets import injected_features, real_features
-    from ..features import FeatureSet
+    """The training half of a real-data folder: its labelled light curves (stars with
+    their quarters stitched, and the quarters one by one), planets and eclipsing binaries
+    injected into its quiet stars, and its DR24 TCEs at their catalogue ephemerides
+    (empty, with a warning, when no folder is given)."""
+    import numpy as np
+
+    from ..datasets import TCE_CLASS, dr24_tce_features, injected_features, real_features
+    from ..models.labels import CLASSES
 
     if data is None:
         warnings.warn("no real-data folder (--data DIR or STARSKOPE_SHARED_DATA): the model is trained on "
                       "simulated stars only", StarskopeWarning, stacklevel=2)
         return []
-    real = real_features("train", options=options, workers=workers, progress=progress, cache_dir=cache_dir,
-                         folder=data)
-    key = hashlib.sha256(json.dumps([options.as_dict(), str(data)], sort_keys=True, default=str).encode()).hexdigest()[:12]
-    inj_path = Path(cache_dir) / f"injected-{key}.npz"
-    if inj_path.exists():
-        inj = FeatureSet.load(inj_path)
-    else:
-        inj = injected_features(options=options, workers=workers, progress=progress, folder=data)
-        inj.save(inj_path)
-    return [real, inj]
+    parts = [real_features("train", options=options, workers=workers, progress=progress, cache_dir=cache_dir,
+                           folder=data, unit=unit) for unit in ("star", "quarter")]
+    parts.append(injected_features(options=options, workers=workers, progress=progress, folder=data,
+                                   cache_dir=cache_dir))
+    tces, labels = dr24_tce_features(options=options, workers=workers, progress=progress, folder=data,
+                                     split="train", cache_dir=cache_dir)
+    parts.append(tces.with_labels(np.array([CLASSES.index(TCE_CLASS[str(k)]) for k in labels])))
+    return parts
+
+
+def _origin_counts(fs: Any) -> dict[str, list[int]]:
+    """Stars per origin ('real', 'injected', 'simulated', …) and class (CLASSES order)."""
+    import numpy as np
+
+    origin = fs.meta.get("origin")
+    if origin is None:
+        return {}
+    origin = np.asarray(origin).astype(str)
+    return {str(o): np.bincount(fs.labels[origin == o], minlength=4).tolist() for o in sorted(set(origin))}
 
 
 def register(app: typer.Typer) -> None:
@@ -365,13 +391,16 @@ def register(app: typer.Typer) -> None:
                 sim_dir = (cache_dir or out.parent / f".{out.name}-data") / "k2c3-seed0"
                 if not (sim_dir / "exoTrain.csv").exists():
                     simulate_k2_c3(sim_dir, seed=0)
+                from ..datasets import with_origin
+
                 k2 = features_for_input(sim_dir / "exoTrain.csv", truth=sim_dir / "truth.csv", split="train",
                                         options=options, workers=workers, progress=progress, cache_dir=sim_dir)
-                parts.append(k2)
+                parts.append(with_origin(k2, "simulated table"))
                 n_aug = 400 if augment_planets is None else augment_planets
                 if n_aug:
-                    parts.append(augmented_planets(sim_dir / "exoTrain.csv", k2, n_aug, seed=seed, options=options,
-                                                   workers=workers, progress=progress, cache_dir=sim_dir))
+                    parts.append(with_origin(augmented_planets(sim_dir / "exoTrain.csv", k2, n_aug, seed=seed,
+                                                               options=options, workers=workers, progress=progress,
+                                                               cache_dir=sim_dir), "injected table"))
                 parts += _other_telescopes(sim_dir.parent, options, workers, progress)
                 if real_data:
                     for extra in _real_training_features(options, workers, progress, sim_dir, data):
@@ -399,7 +428,8 @@ def register(app: typer.Typer) -> None:
         training = dict(getattr(fitted, "training_summary_", {}))
         training.update({"inputs": [str(p) for p in inputs or []] or [f"preset {preset}"], "seed": seed,
                          "preset": preset, "total_seconds": round(seconds, 1),
-                         "class_counts": np.bincount(fs.labels, minlength=4).tolist()})
+                         "class_counts": np.bincount(fs.labels, minlength=4).tolist(),
+                         "by_origin": _origin_counts(fs)})
         save_model(fitted, out, training=training,
                    preprocessing={"analysis": options.as_dict(), "features": fs.spec,
                                   "scalar_names": list(fs.scalar_names)},
