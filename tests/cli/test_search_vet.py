@@ -119,3 +119,17 @@ def test_vet_errors(shared_data, capsys):
     assert "must be positive" in capsys.readouterr().err
     assert main(["vet", f, "--catalog", "toi", "--out", "x.csv"]) == 2
     assert "--out x.csv: the extension must be .json" in capsys.readouterr().err
+
+
+def test_vet_catalogue_folder_option(shared_data, capsys, monkeypatch):
+    monkeypatch.delenv("STARSKOPE_CATALOGS", raising=False)
+    monkeypatch.delenv("STARSKOPE_SHARED_DATA", raising=False)
+    f = str(shared_data / KEPLER)
+    assert main(["vet", f, "--catalog", "dr24", "--json"]) == 2
+    assert "no catalogue folder given: pass catalog_dir= (on the command line --catalogs DIR)" in capsys.readouterr().err
+    assert main(["vet", f, "--catalog", "dr24", "--json", "--catalogs", str(shared_data / "catalogs")]) == 0
+    (rep,) = json.loads(capsys.readouterr().out)
+    assert rep["given"]["source"] == "DR24 PC"
+    assert rep["stellar"]["stellar_radius_rsun"] == pytest.approx(0.843)  # KOI table, through --catalogs
+    match = next(d for d in rep["diagnostics"] if d["name"] == "ephemeris_match")
+    assert "KOI K00889.01" in match["reason"]

@@ -110,7 +110,8 @@ def test_classify_files_and_tables(trained, tables, tmp_path, shared_data, capsy
     from starskope.startypes import STAR_TYPES
 
     assert list(df.columns) == result_columns()
-    assert list(df.columns[:16]) == ["file", "target_id", "mission", "predicted_class", "p_planet",
+    assert list(df.columns[:18]) == ["file", "target_id", "mission", "predicted_class", "verdict_status",
+                                     "model_class", "p_planet",
                                      "p_planet_transit", "p_eclipsing_binary", "p_other_variable",
                                      "p_nothing_significant", "period_days", "epoch_bjd", "depth_ppm",
                                      "duration_hours", "snr", "planet_radius_earth", "flags"]

@@ -148,9 +148,10 @@ def test_a_version_2_database_is_migrated_to_result_keys(tmp_path):
     con.commit()
     con.close()
     s = SQLiteStorage(db)
-    assert s.schema_version() == len(MIGRATIONS) == 3
+    assert s.schema_version() == len(MIGRATIONS) == 4
     old = s.get_star("old")
     assert old.result_key == "" and s.find_star("") is None  # kept, keyed by nothing
+    assert old.verdict_status == "" and old.model_class == ""  # verdicts came later
     s.save_star(_star(1), "{}")
     s.save_star(_star(2), "{}")  # two stars without keys are two stars
     assert s.count_stars() == 3

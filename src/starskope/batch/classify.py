@@ -58,7 +58,9 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
     Parameters
     ----------
     item : BatchItem
-        A light-curve file, or rows ``[row_start, row_stop)`` of a Kaggle-layout table.
+        A light-curve file, the files of one star (read as one light curve:
+        :func:`starskope.analysis.read_star`), or rows ``[row_start, row_stop)`` of a
+        Kaggle-layout table.
     model_dir : str
         Model folder; empty for the shipped default model.
     model : StarskopeClassifier, optional
@@ -75,14 +77,15 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
     Returns
     -------
     list of dict
-        One row per light curve (:func:`starskope.analysis.result_row`). A light curve
-        that cannot be analysed gets a row whose ``flags`` start with ``error:`` and whose
-        numbers are empty; the run goes on.
+        One row per light curve (:func:`starskope.analysis.result_row`; a star's files
+        make one). A light curve that cannot be analysed gets a row whose ``flags``
+        start with ``error:`` and whose numbers are empty; the run goes on. Of a star's
+        files, one that cannot be read is left out with a warning naming it.
     """
     from ..analysis import (
         AnalysisOptions,
         StarAnalysis,
-        analyse_file,
+        analyse_files,
         analyse_table_rows,
         classify_analyses,
         options_for,
@@ -125,13 +128,14 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
         targets = ids
     else:
         try:
-            results = [analyse_file(item.path, options=options_obj,
-                                    mission=reading.get("mission") or item_option(item, "mission"),
-                                    time_format=reading.get("time_format") or item_option(item, "time_format"),
-                                    detail=all_candidates)]
+            results = [analyse_files(list(item.files), options=options_obj,
+                                     label="" if item.paths else Path(item.path).name,
+                                     mission=reading.get("mission") or item_option(item, "mission"),
+                                     time_format=reading.get("time_format") or item_option(item, "time_format"),
+                                     detail=all_candidates)]
         except (StarskopeError, OSError, ValueError) as exc:
             results = [exc]
-        targets = [""]
+        targets = [item.target]
     done = [r for r in results if isinstance(r, StarAnalysis)]
     if done:
         classify_analyses(done, model)
@@ -143,7 +147,7 @@ def classify_item(item: BatchItem, *, model_dir: str = "", options: dict[str, An
                 rows[-1]["candidates"] = candidate_table_json(r)
         else:
             # the whole message (up to 1000 characters): the advice is at its end
-            rows.append(_error_row(item.path, target, f"{type(r).__name__}: {str(r)[:1000]}"))
+            rows.append(_error_row(";".join(item.files), target, f"{type(r).__name__}: {str(r)[:1000]}"))
     return rows
 
 
@@ -253,10 +257,13 @@ class DatabaseSink:
                     value = row[name]
                     if isinstance(value, float) and value != value:
                         value = None
-                    if name in ("target_id", "mission", "predicted_class", "flags") and value is None:
+                    if name in ("target_id", "mission", "predicted_class", "flags", "verdict_status",
+                                "model_class") and value is None:
                         value = ""
                     fields[name] = value
-            label = Path(str(row.get("file", ""))).name
+            fields["reason"] = str(row.get("verdict_reason") or "")
+            files = [f for f in str(row.get("file", "")).split(";") if f]
+            label = Path(files[0]).name if len(files) == 1 else f"{row.get('target_id', '')} ({len(files)} files)"
             if str(row.get("target_id", "")).startswith("row "):
                 label += f" {row['target_id']}"
             record = StarRecord(id=result_key[:32], job_id=self.job_id, upload_id="", label=label,

@@ -15,7 +15,8 @@ A task that raises gives an ``error`` entry, and a worker that died for good (th
 executor gave up on the job) gives one on the client: one item never stops the others.
 
 Items are :class:`~starskope.batch.runner.BatchItem` (their content is hashed where
-they are read, on the worker, unless the item carries it) or plain dicts with a
+they are read, on the worker, unless the item carries it; a star of several files is
+keyed by all of them) or plain dicts with a
 ``key`` and, when the caller knows it, a ``result_key`` (the web app's tasks).
 """
 
@@ -34,7 +35,7 @@ from ..errors import StarskopeError
 from ..executors import Executor
 from ..results.keys import AnalysisIdentity, content_key, file_sha256
 
-__all__ = ["NO_IDENTITY", "execute", "item_content", "item_key", "result_key_of", "run_one"]
+__all__ = ["NO_IDENTITY", "execute", "files_content", "item_content", "item_key", "result_key_of", "run_one"]
 
 #: The identity of a task that depends on its input alone (no options, no model).
 NO_IDENTITY = AnalysisIdentity(options="", model="")
@@ -50,16 +51,31 @@ def item_key(item: Any) -> str:
 def item_content(item: Any, hashes: dict[str, str] | None = None) -> str:
     """The content key of a :class:`~starskope.batch.runner.BatchItem`: the hash its
     collection recorded, else the hash of its file now (``hashes`` memoises file
-    hashes by path within one call site), plus its row range."""
+    hashes by path within one call site), plus its row range. A star of several files
+    is the content keys of all its files, sorted and joined by ``;``: a file replaced,
+    added or taken away is another input."""
+    paths = getattr(item, "paths", ()) or ()
+    if paths:
+        return files_content(_file_hash(p, hashes) for p in paths)
     sha = getattr(item, "content", "") or ""
     if not sha:
-        if hashes is not None and item.path in hashes:
-            sha = hashes[item.path]
-        else:
-            sha = file_sha256(item.path)
-            if hashes is not None:
-                hashes[item.path] = sha
+        sha = _file_hash(item.path, hashes)
     return content_key(sha, item.row_start, item.row_stop)
+
+
+def files_content(sha256s: Iterable[str]) -> str:
+    """The content key of one star made of several files: the content keys of the files
+    (SHA-256 hex of each) sorted and joined by ``;`` (one file: its own content key)."""
+    return ";".join(sorted(content_key(sha) for sha in sha256s))
+
+
+def _file_hash(path: str, hashes: dict[str, str] | None) -> str:
+    if hashes is not None and path in hashes:
+        return hashes[path]
+    sha = file_sha256(path)
+    if hashes is not None:
+        hashes[path] = sha
+    return sha
 
 
 def result_key_of(item: Any, identity: AnalysisIdentity | None, hashes: dict[str, str] | None = None) -> str:

@@ -57,21 +57,45 @@ __all__ = [
 
 @dataclass(frozen=True)
 class BatchItem:
-    """One unit of work: a light-curve file, or rows ``[row_start, row_stop)`` of a table.
+    """One unit of work: a light-curve file, the files of one star, or rows
+    ``[row_start, row_stop)`` of a table.
 
-    ``key`` names the item in the journal and the output table; it is the absolute
-    path, with ``#rows=START-STOP`` appended for a table chunk. ``content`` is the
-    SHA-256 of the file's bytes when it is already known (:func:`collect_items` hashes
-    tables while it counts their rows); empty, the worker hashes the file it reads.
+    ``key`` names the item in the journal and the output table: the absolute path, with
+    ``#rows=START-STOP`` appended for a table chunk, or the star's paths joined by ``;``.
+    ``content`` is the SHA-256 of the file's bytes when it is already known
+    (:func:`collect_items` hashes tables while it counts their rows); empty, the worker
+    hashes the files it reads. ``paths`` holds the files of a star made of several
+    (:func:`~starskope.batch.grouping.group_by_star`; ``path`` is then the first of them),
+    and ``target`` the star's name.
     """
 
     path: str
     row_start: int | None = None
     row_stop: int | None = None
     content: str = ""
+    paths: tuple[str, ...] = ()
+    target: str = ""
+
+    @classmethod
+    def star(cls, paths: Sequence[str | os.PathLike[str]], target: str = "") -> BatchItem:
+        """The item of one star's files (sorted, so that the key does not depend on the
+        order they were given in); a single file is a plain file item."""
+        files = tuple(sorted(dict.fromkeys(str(p) for p in paths)))
+        if not files:
+            raise ParameterError("a star needs at least one file; got none")
+        if len(files) == 1:
+            return cls(files[0], target=target)
+        return cls(files[0], paths=files, target=target)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The light-curve files the item reads (one, or the star's)."""
+        return self.paths or (self.path,)
 
     @property
     def key(self) -> str:
+        if self.paths:
+            return ";".join(self.paths)
         if self.row_start is None:
             return self.path
         return f"{self.path}#rows={self.row_start}-{self.row_stop}"

@@ -13,7 +13,7 @@ __all__ = ["describe_item", "lightcurves_of"]
 
 
 def lightcurves_of(item: BatchItem) -> list[Any]:
-    """The light curves an item stands for: one per file, or one per table row."""
+    """The light curves an item stands for: one per file (each file of a star), or one per table row."""
     from ..io import read
 
     if item.is_table_chunk:
@@ -21,7 +21,7 @@ def lightcurves_of(item: BatchItem) -> list[Any]:
 
         table = read_flux_table_rows(item.path, item.row_start, item.row_stop)
         return table.to_lightcurves()
-    return [read(item.path)]
+    return [read(p) for p in item.files]
 
 
 def describe_item(item: BatchItem) -> list[dict[str, Any]]:

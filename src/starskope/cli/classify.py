@@ -2,14 +2,20 @@
 
 Accepts light-curve files (FITS, CSV/TXT, NPZ), folders (searched recursively), glob
 patterns, manifest CSVs (a ``file`` or ``path`` column) and Kaggle-layout tables (one row
-per star). Each light curve is cleaned, searched, its best candidate vetted, classified by
-the model (default: the one shipped with starskope) and given a star type. One output row
-per light curve:
+per star). The files of one star (the same target id: any quarters, campaigns, sectors,
+and telescopes where the KIC→TIC cross-match is configured) are read as one light curve,
+each segment normalised on its own and all on one BJD_TDB axis
+(:func:`starskope.batch.group_by_star`); ``--per-file`` analyses each file alone. Each
+light curve is cleaned, searched, its best candidate vetted, classified by the model
+(default: the one shipped with starskope) and given a star type. One output row per star
+(per file with ``--per-file``; per row of a table):
 
 ``file, target_id, mission, predicted_class, p_planet, p_planet_transit,
 p_eclipsing_binary, p_other_variable, p_nothing_significant, period_days, epoch_bjd,
 depth_ppm, duration_hours, snr, planet_radius_earth, flags, star_type, p_type_<type>...``
 
+``file`` lists the files a star was read from, joined by ``;`` (``n_files`` counts
+them); a file of a star that cannot be read is left out and named in ``warnings``.
 ``planet_radius_earth`` is empty when the star's radius is unknown; ``flags`` lists the
 vetting flags, or ``error: …`` for a light curve that could not be analysed (its
 probabilities are then empty). ``predicted_class`` is the star's one verdict — the
@@ -26,7 +32,7 @@ again, a secondary eclipse, a harmonic, commensurate periods); ``file`` and
 ``target_id`` join it to the stars' table, which stays one row per light curve.
 
 The work runs on the batch engine (:mod:`starskope.batch`): results are journalled as
-they finish (``<out>.journal.jsonl``) under a key of the file's bytes, the options and
+they finish (``<out>.journal.jsonl``) under a key of the files' bytes, the options and
 the model, so re-running the same command after an interrupt or a crash skips what is
 done, while a replaced file, other options or another model run again; the table is
 rewritten atomically at the end. A few light curves run in this process; more start a
@@ -52,7 +58,8 @@ def register(app: typer.Typer) -> None:
             ..., help="Light-curve files, folders, glob patterns ('data/**/*.fits'), manifest CSVs or "
                       "Kaggle-layout tables."),
         out: Path = typer.Option(..., "--out", "-o",
-                                 help="Table to write: .csv, or .parquet for Parquet (one row per light curve)."),
+                                 help="Table to write: .csv, or .parquet for Parquet (one row per star; with "
+                                      "--per-file, per file)."),
         model_dir: Path = typer.Option(None, "--model", "-m", help="Model folder (default: the shipped model)."),
         workers: int = typer.Option(
             0, "--workers", "-j",
@@ -86,11 +93,20 @@ def register(app: typer.Typer) -> None:
                  "duration (h), SNR, transits, radius (Earth radii), its vetting flags (each vetted knowing the "
                  "others; ~20 ms a candidate), same_signal_as and the relation in words (the same signal again, a "
                  "secondary eclipse, a harmonic, commensurate periods)."),
+        per_file: bool = typer.Option(
+            False, "--per-file",
+            help="One row per file. Default: one row per star, its files (same target id; any quarters, "
+                 "campaigns and sectors) stitched into one light curve, each segment normalised on its own. "
+                 "Kepler and TESS files of one star join when the catalogue folder with the KIC-to-TIC "
+                 "cross-match is set ($STARSKOPE_CATALOGS); without it they are two rows. Two files of the same "
+                 "segment, pixel files and files whose quarter/campaign/sector is unknown stay rows of their own."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
         mission: str | None = mission_option(),
         time_format: str | None = time_format_option(),
     ) -> None:
-        """Classify light curves: predicted class, p_planet, per-class probabilities, best candidate, star type.
+        """Classify stars: predicted class, p_planet, per-class probabilities, best candidate, star type.
+
+        One row per star: the files of a star (quarters, campaigns, sectors) are stitched and analysed together; --per-file gives one row per file.
 
         Up to 8 light curves (files or table rows, no table over one --table-chunk) run in this process; more run on a local Dask cluster (--workers) or on --scheduler.
 
@@ -99,6 +115,8 @@ def register(app: typer.Typer) -> None:
         Examples:
 
           starskope classify kplr011442793-2009350155506_llc.fits --out kepler90.csv
+
+          starskope classify kepler_quarters/ --out stars.csv   # one row per star, its quarters stitched
 
           starskope classify exoTest.csv --out test.parquet --workers 2
 
@@ -111,7 +129,7 @@ def register(app: typer.Typer) -> None:
         import os
 
         from ..analysis import check_four_class_model, options_for
-        from ..batch import collect_items, is_small_run, run_batch
+        from ..batch import collect_items, group_by_star, is_small_run, run_batch
         from ..batch.classify import DatabaseSink, classify_task
         from ..errors import ParameterError, StarskopeError
         from ..models import default_model, load_model
@@ -126,6 +144,13 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"left out {len(left_out)} text file(s) whose header is not a light curve's: {names}")
         if not items:
             raise ParameterError("no light-curve files found in the given paths")
+        if not per_file:
+            n_before = len(items)
+            items = group_by_star(items, mission=reading.get("mission"), time_format=reading.get("time_format"))
+            n_stars = sum(len(it.paths) > 1 for it in items)
+            if n_stars:
+                typer.echo(f"joined {n_before - len(items) + n_stars} files into {n_stars} star(s), each read as "
+                           "one light curve (--per-file: a row per file)")
         model = load_model(model_dir) if model_dir is not None else default_model()  # fail early on a bad model
         check_four_class_model(model)
         options = options_for(model, {"stellar": None if stellar is None else ("auto" if stellar else False),

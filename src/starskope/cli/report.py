@@ -1,7 +1,12 @@
 """``starskope report FILE... --out DIR``: a validation report per star, viewable offline.
 
-For each light-curve file (or each row of a Kaggle-layout table) the star is cleaned,
-searched, vetted, classified and explained, and two files are written into ``DIR``:
+For each star (or each row of a Kaggle-layout table) the star is cleaned, searched,
+vetted, classified and explained, and two files are written into ``DIR``. The files of
+one star (the same target id: any quarters, campaigns and sectors, and Kepler with TESS
+where the KIC→TIC cross-match is configured) make one report of their stitched light
+curve, named after the star (:func:`starskope.batch.group_by_star`); ``--per-file``
+writes one report per file, and ``--stitch`` joins the files of each star by identifier
+or sky position across telescopes, with what each telescope contributed:
 
 * ``NAME.html`` — one self-contained page in the spirit of a Kepler data-validation
   one-pager: raw light curve with quality-flagged cadences and the removed trend,
@@ -53,7 +58,7 @@ def _rows(spec: str | None, n: int) -> list[int]:
 def register(app: typer.Typer) -> None:
     @app.command("report")
     def report_cmd(
-        inputs: list[Path] = typer.Argument(..., help="Light-curve files or Kaggle-layout tables."),
+        inputs: list[Path] = typer.Argument(..., help="Light-curve files, folders or Kaggle-layout tables."),
         out: Path = typer.Option(..., "--out", "-o", help="Folder for the NAME.html and NAME.json reports."),
         model_dir: Path = typer.Option(None, "--model", "-m", help="Model folder (default: the shipped model)."),
         no_model: bool = typer.Option(False, "--no-model", help="Give the vetting rules' verdict; use no model."),
@@ -67,6 +72,12 @@ def register(app: typer.Typer) -> None:
                                      help="Look stellar parameters up in the catalogues (planet radius, Teq). "
                                           "Default: as the model was trained."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+        per_file: bool = typer.Option(
+            False, "--per-file",
+            help="One report per file. Default: one report per star, its files (same target id; any quarters, "
+                 "campaigns and sectors; Kepler with TESS when $STARSKOPE_CATALOGS holds the KIC-to-TIC "
+                 "cross-match) stitched into one light curve, each segment normalised on its own; two files of one "
+                 "segment, pixel files and files of unknown segment are reported on their own."),
         stitch: bool = typer.Option(
             False, "--stitch",
             help="Join the light-curve files of each star (any telescopes, any segments; grouped by identifier "
@@ -76,11 +87,13 @@ def register(app: typer.Typer) -> None:
                                       "(decides between period aliases; default from the catalogues when known)."),
         density_error: float = typer.Option(None, "--density-error", help="With --stitch: 1σ error of --density, g/cm³."),
     ) -> None:
-        """Write an offline HTML (+ JSON) validation report for each star.
+        """Write an offline HTML (+ JSON) validation report for each star (its files stitched; --per-file: each file).
 
         Examples:
 
           starskope report pi_men_s1.fits --out reports/
+
+          starskope report kepler_quarters/ --out reports/   # one report per star, its quarters stitched
 
           starskope report exoTest.csv --rows 1-5 --out reports/ --plotly file
 
@@ -103,6 +116,8 @@ def register(app: typer.Typer) -> None:
         if model is None and not no_model:
             typer.echo("note: no trained model is available; verdicts come from the vetting rules", err=True)
         options = options_for(model, {"stellar": None if stellar is None else ("auto" if stellar else False)})
+        if stitch and per_file:
+            raise ParameterError("give either --stitch or --per-file, not both")
         if stitch:
             _stitched_reports(inputs, out, model=model, options=options, plotly=plotly, saliency=saliency,
                               density=density, density_error=density_error, mission=mission,
@@ -113,32 +128,44 @@ def register(app: typer.Typer) -> None:
         items = expand_inputs(inputs)
         if not items:
             raise ParameterError("no light-curve files found in the given paths")
-        jobs: list[tuple[str, Path, int]] = []
+        stars = {} if per_file else _stars_of(items, mission=mission, time_format=time_format)
+        jobs: list[tuple[str, list[Path], int]] = []
+        done: set[tuple[Path, ...]] = set()
         for kind, p in items:
             if kind == "table":
                 from ..io.flux_table import count_star_rows
 
                 # each row is read on its own when reported, with what its reading repaired
-                jobs += [("table", p, r) for r in _rows(rows, count_star_rows(p))]
-            else:
-                jobs.append(("lightcurve", p, -1))
+                jobs += [("table", [p], r) for r in _rows(rows, count_star_rows(p))]
+                continue
+            files = stars.get(p, (p,))
+            if files not in done:  # a star's report comes where its first file was given
+                done.add(files)
+                jobs.append(("lightcurve", list(files), -1))
         failures = 0
         written = []
+        names: set[str] = set()
         with progress_reporter(not quiet) as progress:
             progress("reports", 0, len(jobs))
-            for k, (kind, p, r) in enumerate(jobs):
-                label = f"row {r + 1} of {p.name}" if kind == "table" else p.name
+            for k, (kind, files, r) in enumerate(jobs):
+                p = files[0]
+                label = (f"row {r + 1} of {p.name}" if kind == "table" else p.name if len(files) == 1
+                         else f"{len(files)} files of {p.name}")
                 try:
                     if kind == "table":
                         a = analyse(p, row=r, options=options, model=model, label=label, detail=True)
                         name = f"{p.name.split('.')[0]}_row{r + 1}"
                     else:
-                        a = analyse(p, options=options, model=model, mission=mission, time_format=time_format,
-                                    detail=True)
-                        name = None
+                        a = analyse(p if len(files) == 1 else files, options=options, model=model, mission=mission,
+                                    time_format=time_format, detail=True)
+                        # a star of several files is named after the star (its label says how many)
+                        name = None if len(files) == 1 else _file_stem(a.target or p.name.split(".")[0])
+                        label = a.label if len(files) > 1 else label
                     with collect_warnings():  # the data's repairs are in a.warnings already
                         ex = explain(a, model, saliency=saliency)
-                    doc = build_report(ex, source=str(p) if kind != "table" else f"{p} row {r + 1}")
+                    source = f"{p} row {r + 1}" if kind == "table" else ", ".join(a.file.split(";"))
+                    doc = build_report(ex, source=source)
+                    name = _unused(name or str(doc.get("name") or "star"), names, p)
                     html, _ = write_report(doc, out, plotly=plotly, name=name)
                     written.append(html)
                     typer.echo(f"{label}: {ex.title}"
@@ -151,6 +178,41 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"wrote {len(written)} report(s) to {out}")
         if failures:
             raise StarskopeError(f"{failures} of {len(jobs)} inputs could not be reported")
+
+
+def _stars_of(items: list[tuple[str, Path]], *, mission: str | None,
+              time_format: str | None) -> dict[Path, tuple[Path, ...]]:
+    """Each light-curve file given → the files of its star (:func:`starskope.batch.group_by_star`)."""
+    from ..batch import BatchItem, group_by_star
+
+    given = list(dict.fromkeys(p for kind, p in items if kind != "table"))
+    grouped = group_by_star([BatchItem(str(p)) for p in given], mission=mission, time_format=time_format)
+    by_name = {str(p): p for p in given}
+    out: dict[Path, tuple[Path, ...]] = {}
+    for item in grouped:
+        files = tuple(by_name[f] for f in item.files)
+        for f in files:
+            out[f] = files
+    return out
+
+
+def _unused(stem: str, names: set[str], path: Path) -> str:
+    """A report name not yet written in this run: the star's name, else (another file or
+    group of the same star) the file's name, else numbered."""
+    for candidate in (stem, _file_stem(path.name.split(".")[0])):
+        if candidate not in names:
+            names.add(candidate)
+            return candidate
+    k = 2
+    while f"{stem}_{k}" in names:
+        k += 1
+    names.add(f"{stem}_{k}")
+    return f"{stem}_{k}"
+
+
+def _file_stem(text: str) -> str:
+    """A report file name from a star's name (``'KIC 2985587'`` → ``'KIC_2985587'``)."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)
 
 
 def _stitched_reports(inputs: list[Path], out: Path, *, model: object, options: object, plotly: str, saliency: bool,
@@ -205,7 +267,7 @@ def _stitched_reports(inputs: list[Path], out: Path, *, model: object, options: 
                     ex = explain(a, model, saliency=saliency)
                 doc = build_report(ex, source=", ".join(str(lc.meta.get("FILENAME") or "") for lc in pieces),
                                    telescopes=telescopes)
-                name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in star)
+                name = _file_stem(star)
                 html, _ = write_report(doc, out, plotly=plotly, name=name)
                 n_tel = telescopes.get("n_telescopes", 1)
                 typer.echo(f"{star}: {len(pieces)} pieces from {telescopes.get('missions') or n_tel} → {ex.title} → {html}")

@@ -160,7 +160,10 @@ class StarRecord:
     """The result for one star, as shown in the results table.
 
     Probabilities are NaN-free floats or None (no model); ``verdict_source`` says
-    whether ``predicted_class`` came from the model or from the vetting rules.
+    whether ``predicted_class`` came from the model or from the vetting rules;
+    ``predicted_class`` is the star's one verdict (:mod:`starskope.analysis.verdict`),
+    ``verdict_status`` ``confident`` or ``check``, ``model_class`` the model's own
+    decision (empty for stars stored before verdicts were reconciled).
     ``result_key`` identifies the result (input content, options, model; empty for
     stars stored before keys existed); ``job_id`` and ``upload_id`` name the job and
     upload that first produced it.
@@ -190,6 +193,8 @@ class StarRecord:
     model_version: str = ""
     created_at: str = field(default_factory=now)
     result_key: str = ""
+    verdict_status: str = ""
+    model_class: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -400,6 +405,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE stars ADD COLUMN result_key TEXT NOT NULL DEFAULT '';
     CREATE UNIQUE INDEX stars_result_key ON stars(result_key) WHERE result_key != '';
     CREATE INDEX job_items_star ON job_items(star_id);
+    """,
+    # one verdict per star: its status (confident / check) and the model's own class
+    """
+    ALTER TABLE stars ADD COLUMN verdict_status TEXT NOT NULL DEFAULT '';
+    ALTER TABLE stars ADD COLUMN model_class TEXT NOT NULL DEFAULT '';
     """,
 )
 

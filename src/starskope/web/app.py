@@ -183,6 +183,8 @@ class StarOut(BaseModel):
     mission: str
     product: str
     predicted_class: str
+    verdict_status: str = Field("", description="confident, or check: the evidence disagrees (see reason)")
+    model_class: str = Field("", description="the model's own decision, when it differs from the verdict")
     verdict_source: str
     p_planet_transit: float | None
     p_eclipsing_binary: float | None
@@ -211,6 +213,8 @@ class FolderRequest(BaseModel):
                              max_length=MAX_FILES_PER_REQUEST)
     mission: Literal["Kepler", "K2", "TESS"] | None = None
     time_format: Literal["bkjd", "btjd", "bjd", "jd", "mjd"] | None = None
+    per_file: bool = Field(False, description="analyse each file alone; by default the files of one star (same "
+                                              "target id) are stitched and analysed as one star")
 
 
 class DataEntry(BaseModel):
@@ -431,9 +435,12 @@ def _job_routes(app: Any, ctx: _Context) -> None:
         files: list[UploadFile] = File(..., description="light-curve files (FITS, CSV/TXT, NPZ) or Kaggle-layout tables"),
         mission: str | None = Form(None, description="telescope of files that do not say (Kepler, K2, TESS)"),
         time_format: str | None = Form(None, description="time system of text files that do not say"),
+        per_file: bool = Form(False, description="analyse each file alone; by default the files of one star "
+                                                 "(same target id) are stitched and analysed as one star"),
     ) -> dict[str, Any]:
         """Upload files and start analysing them. Every file is checked first; if any is
-        refused, nothing is stored and the reply says which file and why."""
+        refused, nothing is stored and the reply says which file and why. Files of one
+        star become one star (its light curves stitched), unless ``per_file``."""
         if mission and mission not in _MISSIONS:
             raise HTTPException(400, f"mission must be one of {', '.join(_MISSIONS)}; got {mission!r}")
         if time_format and time_format not in _TIME_FORMATS:
@@ -443,7 +450,8 @@ def _job_routes(app: Any, ctx: _Context) -> None:
         if len(files) > MAX_FILES_PER_REQUEST:
             raise HTTPException(400, f"{len(files)} files in one request; at most {MAX_FILES_PER_REQUEST}")
         accepted = _receive(ctx, files, mission=mission, time_format=time_format)
-        job = ctx.make_job(accepted, {"analysis": settings.analysis, "mission": mission, "time_format": time_format})
+        job = ctx.make_job(accepted, {"analysis": settings.analysis, "mission": mission, "time_format": time_format,
+                                      **({"per_file": True} if per_file else {})})
         return ctx.job_out(store.get_job(job.id) or job)
 
     @app.post("/api/jobs/from-folder", response_model=JobOut, status_code=202, tags=["jobs"])
@@ -464,7 +472,8 @@ def _job_routes(app: Any, ctx: _Context) -> None:
                                         size_bytes=path.stat().st_size, sha256=h.hexdigest(),
                                         n_stars=checked.n_stars, source="data-folder", detail=checked.detail))
         job = ctx.make_job(uploads, {"analysis": settings.analysis, "mission": request.mission,
-                                     "time_format": request.time_format})
+                                     "time_format": request.time_format,
+                                     **({"per_file": True} if request.per_file else {})})
         return ctx.job_out(store.get_job(job.id) or job)
 
     @app.get("/api/jobs", response_model=list[JobOut], tags=["jobs"])
@@ -579,7 +588,8 @@ def _star_routes(app: Any, ctx: _Context) -> None:
 
 def _stars_csv_text(stars: Any) -> str:
     """The results as CSV text (epochs to the microday, other floats to 6 digits)."""
-    cols = ["id", "label", "target_id", "mission", "product", "predicted_class", "verdict_source",
+    cols = ["id", "label", "target_id", "mission", "product", "predicted_class", "verdict_status", "model_class",
+            "verdict_source",
             *CLASS_COLUMNS, "period_days", "epoch_bjd", "depth_ppm", "duration_hours", "snr",
             "planet_radius_earth", "flags", "model_version", "created_at", "reason"]
     buf = io.StringIO()
@@ -670,4 +680,6 @@ def _page_routes(app: Any, ctx: _Context) -> None:
             cell = row.pop("candidates", None)  # `--all-candidates`: JSON rows, shown as a table
             candidates = json.loads(cell) if isinstance(cell, str) and cell else []
             return ctx.page("web_batch_star.html", row=row, star=s, candidates=candidates)
-        return ctx.page("web_star.html", doc=doc, star=s)
+        # a star read from several files lists them (each upload that asked for it)
+        uploads = list(dict.fromkeys(u.original_name for u in store.star_uploads(s.id)))
+        return ctx.page("web_star.html", doc=doc, star=s, uploads=uploads)

@@ -10,8 +10,13 @@ report — away from the server's event loop. As each star finishes, its result 
 are written to the results database and the job's counters move, which is what the page
 polls.
 
+Files of one star given in one job (the same target id: quarters, campaigns, sectors)
+are one star (:func:`starskope.batch.group_by_star`): their light curves are stitched and
+analysed together, and the star's job items all point to the one result, which lists
+them as its uploads. A job asked with ``per_file`` analyses each file alone.
+
 Results are keyed by content (:mod:`starskope.results.keys`): the uploaded bytes (and
-table row), the analysis options and the model. A star whose result is in the database
+table row; every file of a star), the analysis options and the model. A star whose result is in the database
 already is not analysed again: its job item points to the stored star, so the same file
 uploaded twice is one star with two uploads.
 
@@ -34,7 +39,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
-from ..batch.engine import execute
+from ..batch.engine import execute, files_content
 from ..executors import Executor, ExecutorClosedError, executor_for
 from ..results.keys import AnalysisIdentity, content_key
 from ..results.store import BATCH_SOURCE, JobItem, StarRecord, Storage, UploadRecord, now
@@ -70,7 +75,8 @@ def analyse_item(task: dict[str, Any]) -> dict[str, Any]:
     ----------
     task : dict
         ``path`` (file on disk), ``kind`` (``"lightcurve"``/``"table"``), ``row`` (table
-        row, 0-based), ``label``, ``model`` (spec for :func:`_model`), ``options``
+        row, 0-based), ``label``, ``paths`` (the files of a star of several, read as one
+        light curve; ``source`` then names them for the report), ``model`` (spec for :func:`_model`), ``options``
         (overrides of :func:`starskope.analysis.options_for`, as a dict), ``mission``,
         ``time_format``, ``saliency`` (bool).
 
@@ -92,13 +98,14 @@ def analyse_item(task: dict[str, Any]) -> dict[str, Any]:
             analysis = analyse(task["path"], row=int(task["row"]), options=options, model=model,
                                label=task["label"], detail=True)
         else:
-            analysis = analyse(task["path"], options=options, model=model, label=task["label"],
+            source = list(task.get("paths") or []) or task["path"]
+            analysis = analyse(source, options=options, model=model, label=task["label"],
                                mission=task.get("mission") or None, time_format=task.get("time_format") or None,
                                detail=True)
         with collect_warnings():  # the data's repairs are in analysis.warnings already
             ex = explain(analysis, model, saliency=bool(task.get("saliency", True)))
-        doc = build_report(ex, source=task["label"])
-        return {"ok": True, "summary": ex.summary(), "report_json": to_json(doc)}
+        doc = build_report(ex, source=task.get("source") or task["label"])
+        return {"ok": True, "summary": ex.summary(), "report_json": to_json(doc), "label": task["label"]}
     except (StarskopeError, OSError, ValueError) as exc:
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     except Exception as exc:  # a bug must not stop the job: record it for this star
@@ -232,11 +239,41 @@ class JobRunner:
             "time_format": options.get("time_format"), "saliency": bool(self.settings.saliency),
         }, self.settings.model)
 
-    def _task(self, upload: UploadRecord, item: JobItem, options: dict[str, Any], result_key: str) -> dict[str, Any]:
-        return {"key": result_key, "result_key": result_key, "path": str(self.resolve_path(upload)),
-                "kind": upload.kind, "row": item.row, "label": item.label, "model": self.settings.model,
+    def _task(self, members: list[tuple[JobItem, UploadRecord]], options: dict[str, Any], result_key: str,
+              label: str) -> dict[str, Any]:
+        item, upload = members[0]
+        task = {"key": result_key, "result_key": result_key, "path": str(self.resolve_path(upload)),
+                "kind": upload.kind, "row": item.row, "label": label, "model": self.settings.model,
                 "options": options.get("analysis") or {}, "mission": options.get("mission"),
                 "time_format": options.get("time_format"), "saliency": self.settings.saliency}
+        if len(members) > 1:  # one star's files, read as one light curve
+            task["paths"] = [str(self.resolve_path(u)) for _, u in members]
+            task["source"] = ", ".join(u.original_name for _, u in members)
+        return task
+
+    def _stars(self, members: list[tuple[JobItem, UploadRecord]],
+               options: dict[str, Any]) -> list[tuple[list[tuple[JobItem, UploadRecord]], str]]:
+        """The job's items as stars: each light-curve file with the other files of its star
+        (:func:`~starskope.batch.group_by_star`), unless the job asked for ``per_file``;
+        table rows alone. Each star comes with its label."""
+        from ..batch import BatchItem, group_by_star
+
+        files = {str(self.resolve_path(u)): (it, u) for it, u in members if it.row < 0 and u.kind != "table"}
+        stars: dict[str, BatchItem] = {}
+        if files and not options.get("per_file"):
+            grouped = group_by_star([BatchItem(p) for p in files], mission=options.get("mission"),
+                                    time_format=options.get("time_format"))
+            stars = {p: star for star in grouped for p in star.files}
+        out: list[tuple[list[tuple[JobItem, UploadRecord]], str]] = []
+        seen: set[str] = set()
+        for it, u in members:
+            star = stars.get(str(self.resolve_path(u))) if it.row < 0 and u.kind != "table" else None
+            if star is None or len(star.files) == 1:
+                out.append(([(it, u)], it.label))
+            elif star.key not in seen:  # the star comes where its first file was
+                seen.add(star.key)
+                out.append(([files[p] for p in star.files], f"{star.target} ({len(star.files)} files)"))
+        return out
 
     def _run(self, job_id: str) -> None:
         st = self.storage
@@ -252,24 +289,29 @@ class JobRunner:
         identity = self.identity(options)
         waiting: dict[str, list[JobItem]] = {}  # result key -> the items that want that result
         tasks: list[dict[str, Any]] = []
+        members: list[tuple[JobItem, UploadRecord]] = []
         for it in pending:
             upload = st.get_upload(it.upload_id)
             if upload is None:
                 self._finish_item(job_id, it, counts, error="its upload is missing")
                 continue
-            rows = (it.row, it.row + 1) if it.row >= 0 else (None, None)
-            key = identity.result_key(content_key(upload.sha256, *rows)) if _is_sha256(upload.sha256) else ""
+            members.append((it, upload))
+        for star, label in self._stars(members, options):
+            items = [it for it, _ in star]
+            key = self._result_key(star, identity)
             known = st.find_star(key)
             if known is not None:  # analysed before, with the same bytes, options and model
-                self._finish_item(job_id, it, counts, star_id=known.id)
+                for it in items:
+                    self._finish_item(job_id, it, counts, star_id=known.id)
                 continue
             if key and key in waiting:  # the same star twice in this job: analysed once
-                waiting[key].append(it)
+                waiting[key] += items
                 continue
-            key = key or f"unkeyed:{job_id}:{it.position}"
-            waiting[key] = [it]
-            tasks.append(self._task(upload, it, options, key))
-            st.update_item(job_id, it.position, status="running")
+            key = key or f"unkeyed:{job_id}:{items[0].position}"
+            waiting[key] = items
+            tasks.append(self._task(star, options, key, label))
+            for it in items:
+                st.update_item(job_id, it.position, status="running")
         assert self._executor is not None, "start() the runner first"
         with closing(execute(tasks, analyse_item, self._executor)) as entries:
             for entry in entries:
@@ -277,6 +319,18 @@ class JobRunner:
         status_msg = f"{counts['done']} analysed" + (f", {counts['failed']} failed" if counts["failed"] else "")
         st.update_job(job_id, status="done", finished_at=now(), done=counts["done"], failed=counts["failed"],
                       stage="finished", message=status_msg)
+
+    @staticmethod
+    def _result_key(star: list[tuple[JobItem, UploadRecord]], identity: AnalysisIdentity) -> str:
+        """The result key of a star: its files' bytes (or the table row's), the options
+        and the model; empty when an upload's hash is unknown."""
+        if not all(_is_sha256(u.sha256) for _, u in star):
+            return ""
+        if len(star) > 1:
+            return identity.result_key(files_content(u.sha256 for _, u in star))
+        it, upload = star[0]
+        rows = (it.row, it.row + 1) if it.row >= 0 else (None, None)
+        return identity.result_key(content_key(upload.sha256, *rows))
 
     def _store_entry(self, job_id: str, entry: dict[str, Any], items: list[JobItem], counts: dict[str, int],
                      total: int) -> None:
@@ -290,7 +344,8 @@ class JobRunner:
         if res.get("ok"):
             s = dict(res["summary"])
             result_key = str(entry.get("result_key") or "")
-            record = StarRecord(id=new_id(), job_id=job_id, upload_id=first.upload_id, label=first.label,
+            record = StarRecord(id=new_id(), job_id=job_id, upload_id=first.upload_id,
+                                label=str(res.get("label") or first.label),
                                 result_key="" if result_key.startswith("unkeyed:") else result_key,
                                 **{k: v for k, v in s.items() if k in StarRecord.__dataclass_fields__
                                    and k not in ("id", "job_id", "upload_id", "label", "created_at", "result_key")})

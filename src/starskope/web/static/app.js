@@ -54,10 +54,11 @@
     Array.prototype.forEach.call(input.files, function (f) { data.append("files", f, f.name); });
     if ($("mission-select").value) { data.append("mission", $("mission-select").value); }
     if ($("time-select").value) { data.append("time_format", $("time-select").value); }
+    if ($("per-file").checked) { data.append("per_file", "true"); }
     $("upload-button").disabled = true;
     message(msg, "Uploading and checking " + input.files.length + " file(s)…", true);
     api("/api/jobs", {method: "POST", body: data}).then(function (job) {
-      message(msg, "Accepted: job " + job.id.slice(0, 8) + " with " + job.total + " star(s).", true);
+      message(msg, "Accepted: job " + job.id.slice(0, 8) + " with " + job.total + " input(s).", true);
       form.reset(); showFiles(); refreshJobs();
     }).catch(function (err) {
       message(msg, "Refused: " + err.message, false);
@@ -108,8 +109,8 @@
       $("folder-button").disabled = true;
       message($("folder-message"), "Checking " + paths.length + " file(s)…", true);
       api("/api/jobs/from-folder", {method: "POST", headers: {"Content-Type": "application/json"},
-                                    body: JSON.stringify({paths: paths})}).then(function (job) {
-        message($("folder-message"), "Accepted: job " + job.id.slice(0, 8) + " with " + job.total + " star(s).", true);
+                                    body: JSON.stringify({paths: paths, per_file: $("folder-per-file").checked})}).then(function (job) {
+        message($("folder-message"), "Accepted: job " + job.id.slice(0, 8) + " with " + job.total + " input(s).", true);
         selected = {}; countSelected(); loadFolder(""); refreshJobs();
       }).catch(function (err) {
         message($("folder-message"), "Refused: " + err.message, false); countSelected();
@@ -176,7 +177,9 @@
           '<td><a class="app-star-name" href="' + esc(s.page_url) + '">' + esc(s.target_id || s.label) + '</a><br><span class="app-star-file" title="' + esc(s.label) + '">' +
           esc(s.label) + "</span></td>" +
           "<td>" + esc(s.mission) + "</td>" +
-          '<td><span class="app-badge ' + esc(s.predicted_class) + '">' + esc(s.predicted_class.replace(/_/g, " ")) + "</span>" +
+          '<td><span class="app-badge ' + esc(s.predicted_class) + (s.verdict_status === "check" ? " app-check" : "") +
+          '" title="' + esc(s.verdict_status || "") + '">' + esc(s.predicted_class.replace(/_/g, " ")) +
+          (s.verdict_status === "check" ? " · check" : "") + "</span>" +
           (s.verdict_source === "model" ? "" : '<br><span class="app-muted">vetting rules</span>') + "</td>" +
           pcell(s.p_planet_transit, "planet_transit") + pcell(s.p_eclipsing_binary, "eclipsing_binary") +
           pcell(s.p_other_variable, "other_variable") + pcell(s.p_nothing_significant, "nothing_significant") +
