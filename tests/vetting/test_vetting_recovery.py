@@ -57,7 +57,9 @@ def test_trappist1_b_and_c_in_k2(real_lc):
     assert found == {1.511, 2.422}, [c.period_days for c in res]
 
 
-@pytest.mark.parametrize(("kic", "as_"), [(5018787, "P/2"), (9220600, "P"), (10007533, "P/2")])
+# 5018787 and 10007533 were found at P/2 (equal eclipses fold together) until the search
+# learned to double a box whose odd and even events differ: all three at the true period now
+@pytest.mark.parametrize(("kic", "as_"), [(5018787, "P"), (9220600, "P"), (10007533, "P")])
 def test_kepler_eb_found_and_flagged(real_lc, lookups, kic, as_):
     lc = real_lc(f"kepler/eb/kic{kic:09d}_eb.npz")
     eb = next(e for e in catalogs.known_ephemerides(f"KIC {kic}") if e.catalog == "villanova_eb")

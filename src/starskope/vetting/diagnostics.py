@@ -617,6 +617,10 @@ def centroid(ctx: VettingContext) -> Findings:
             return out
         measured.append(m)
     (sc, ec, nc), (sr, er, nr) = measured
+    if not (ec > 0 and er > 0):  # e.g. a pixel file's 1-2 pixel aperture: a centroid that never moves
+        out.add("centroid_shift", float("nan"), "sigma", th["centroid_sigma"], "neutral",
+                "the centroid columns do not scatter: no measurement", label)
+        return out
     sig = _core.chi2_to_sigma((sc / ec) ** 2 + (sr / er) ** 2, 2)
     shift_pix = float(np.hypot(sc, sr))
     pix = _PIXEL_ARCSEC.get((d.mission or "").lower(), float("nan"))
