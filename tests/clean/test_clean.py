@@ -14,7 +14,9 @@ from starskope.clean import (
     default_window,
     detrend,
     detrend_arrays,
+    divide_trend,
     fft_filter,
+    fit_trend,
     mask_quality,
     outlier_mask,
     remove_nans,
@@ -30,6 +32,7 @@ from starskope.errors import (
 )
 from starskope.lightcurve import arrays, from_arrays
 from starskope.missions import get_mission
+from starskope.scatter import point_to_point_std
 
 
 def _inject(lc, period, epoch, duration, depth):
@@ -190,6 +193,42 @@ def test_detrender_registry_and_errors(k2sff):
         detrend(k2sff, mask=np.zeros(3, bool))
     with pytest.raises(ParameterError, match="window must be finite and positive"):
         detrend_arrays(np.arange(10.0), np.ones(10), "biweight", -1.0)
+
+
+def test_fit_trend_and_divide_trend_are_detrend(tess_pimen):
+    lc = remove_nans(mask_quality(tess_pimen))
+    trend, step = fit_trend(lc, period_max=13 * u.day)
+    out = divide_trend(lc, trend, step)
+    ref = detrend(lc, period_max=13 * u.day)
+    assert np.array_equal(arrays(out).flux, arrays(ref).flux, equal_nan=True)
+    assert np.array_equal(out["trend"].value, ref["trend"].value, equal_nan=True)
+    assert out.meta["PROVENANCE"] == ref.meta["PROVENANCE"]
+    with pytest.raises(ParameterError, match=f"trend has 3 values but the light curve has {len(lc)}"):
+        divide_trend(lc, np.ones(3), step)
+
+
+def test_thinned_trend_on_short_cadences_only(tess_pimen, c5_pdcsap):
+    # TESS 2-min: the trend evaluated every window/36 and interpolated, within a hundredth
+    # of the point-to-point noise of every cadence's trend, and said so
+    lc = remove_nans(mask_quality(tess_pimen))
+    for window in (0.65, 1.5):
+        exact, step = fit_trend(lc, window=window * u.day)
+        thin, thin_step = fit_trend(lc, window=window * u.day, thin=True)
+        f = arrays(lc).flux
+        noise = point_to_point_std(f / exact)
+        diff = f / thin - f / exact
+        assert 0 < np.sqrt(np.nanmean(diff**2)) < 0.01 * noise
+        assert np.nanmax(np.abs(diff)) < 0.1 * noise
+        assert thin_step == step + f", evaluated every {window / 36 * 24 * 60:.3g} min and interpolated"
+    # K2 long cadence: every cadence's trend, as without thinning
+    lc = remove_nans(mask_quality(c5_pdcsap))
+    exact, step = fit_trend(lc, window=1.5 * u.day)
+    thin, thin_step = fit_trend(lc, window=1.5 * u.day, thin=True)
+    assert np.array_equal(exact, thin, equal_nan=True) and thin_step == step
+    # a method that cannot be thinned is not
+    a = arrays(lc)
+    assert np.array_equal(detrend_arrays(a.time, a.flux, "savgol", 1.5, thin=True),
+                          detrend_arrays(a.time, a.flux, "savgol", 1.5), equal_nan=True)
 
 
 # ---------------------------------------------------------------- K2 roll

@@ -10,7 +10,7 @@ Each step has a plain-array core (``quality_keep``, ``outlier_mask``, ``detrend_
 ``sff_correction``, ``fft_lowpass_trend``) for batch work.
 """
 
-from .detrend import DETRENDERS, Detrender, detrend, detrend_arrays
+from .detrend import DETRENDERS, Detrender, detrend, detrend_arrays, divide_trend, fit_trend
 from .durations import (
     DEFAULT_STELLAR_DENSITY,
     SOLAR_DENSITY,
@@ -37,9 +37,11 @@ __all__ = [
     "default_window",
     "detrend",
     "detrend_arrays",
+    "divide_trend",
     "duration_limits_days",
     "fft_filter",
     "fft_lowpass_trend",
+    "fit_trend",
     "mask_quality",
     "outlier_mask",
     "quality_keep",
