@@ -21,6 +21,7 @@ from .bls import (
     MIN_POINTS,
     SearchResult,
     _check_settings,
+    _prebin_width,
     _prepare,
     _search_grid,
     _search_prepared,
@@ -35,7 +36,7 @@ def _prebins(cadence: float, pmin: float, density: tuple[float, float]) -> bool:
     from ..clean.durations import duration_limits_days
 
     shortest = max(float(duration_limits_days(pmin, density)[0]), cadence)
-    return cadence < shortest / 3.0 / 1.5
+    return _prebin_width(shortest, cadence) is not None
 
 
 def search_many(

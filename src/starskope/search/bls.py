@@ -3,8 +3,10 @@
 The search (Kovács, Zucker & Mazeh 2002) folds the light curve at each trial period,
 slides boxes of the physically plausible durations (:mod:`starskope.search.grid`) over
 the folded curve and keeps the box that most improves χ². The period grid is only as
-fine as detection needs; the strongest peaks are then refined on a local grid ten
-times finer, so the reported period is as precise as an oversampled search's.
+fine as detection needs, and short cadences are averaged for it into bins of half the
+shortest trial duration (TESS 2-min: ~10 min); the strongest peaks are then refined on
+a local grid ten times finer, on every cadence near their transits, so the reported
+period is as precise as an oversampled search's.
 
 Each detection gets a signal-to-noise ratio
 
@@ -41,10 +43,10 @@ from .. import limits
 from ..clean.durations import DEFAULT_STELLAR_DENSITY, _density_pair
 from ..errors import ParameterError
 from ..quantities import require_positive
-from ..scatter import binned_std, robust_std
+from ..scatter import robust_std
 from . import _kernels
 from .candidate import TransitCandidate
-from .folding import phase_fold, time_from_transit, transit_number
+from .folding import phase_fold, time_from_transit
 from .grid import SearchGrid, _limits, make_grid
 
 __all__ = [
@@ -297,6 +299,19 @@ def _prepare(time: Any, flux: Any, flux_err: Any, *, name: str = "flux") -> _Pre
 # --------------------------------------------------------------------------- core
 
 
+#: The coarse pass averages cadences into bins of the shortest trial duration divided by
+#: this (TESS 2-min: ~10-min bins at the shortest periods) where the cadence is shorter
+#: than two thirds of such a bin; the phase bins are half the shortest duration, so no
+#: box loses resolution, and the peaks are refined and measured on every cadence.
+PREBIN_PER_DURATION: float = 2.0
+
+
+def _prebin_width(duration_min: float, cadence: float) -> float | None:
+    """The coarse pass's time bin (days) for a shortest trial duration, None for none."""
+    width = duration_min / PREBIN_PER_DURATION
+    return width if cadence < width / 1.5 else None
+
+
 def _prebin(t: np.ndarray, y: np.ndarray, w: np.ndarray, width: float):
     """Average consecutive points into time bins of ``width`` days (weights add)."""
     key = np.floor((t - t[0]) / width).astype(np.int64)
@@ -349,7 +364,8 @@ _N_REFINED = 3  # of those, refined: the most significant by their coarse boxes'
 
 
 def _peaks_to_refine(t: np.ndarray, y: np.ndarray, w: np.ndarray, t_ref: float, grid: SearchGrid,
-                     power: np.ndarray, start: np.ndarray, width: np.ndarray, cadence: float) -> list[int]:
+                     power: np.ndarray, start: np.ndarray, width: np.ndarray, cadence: float,
+                     ranked: tuple[np.ndarray, np.ndarray] | None = None) -> list[int]:
     """The coarse peaks worth refining: the :data:`_N_PEAKS` highest in power, ranked by
     the SNR of their coarse boxes (refining costs more than measuring), the best
     :data:`_N_REFINED` of them and the highest peak."""
@@ -358,27 +374,85 @@ def _peaks_to_refine(t: np.ndarray, y: np.ndarray, w: np.ndarray, t_ref: float, 
         return peaks
 
     def coarse_snr(j: int) -> float:
-        period = float(grid.periods[j])
+        period = 1.0 / float(grid.freqs[j])
         nb = int(grid.nbins[j])
         box = _Box(float(power[j]), period, t_ref + (start[j] + 0.5 * width[j]) * period / nb,
                    max(float(width[j]) * period / nb, cadence))
-        snr = _box_stats(t, y, w, box, cadence).snr
+        snr = _box_stats(t, y, w, box, cadence, ranked).snr
         return snr if np.isfinite(snr) else -np.inf
 
-    ranked = sorted(peaks[1:], key=coarse_snr, reverse=True)
-    return [peaks[0], *ranked[: _N_REFINED - 1]]
+    by_snr = sorted(peaks[1:], key=coarse_snr, reverse=True)
+    return [peaks[0], *by_snr[: _N_REFINED - 1]]
+
+
+def _local_fits(grid: SearchGrid, reach: float) -> bool:
+    """The boxes within ``reach`` days of a transit (and their bins) take less than half
+    the phase at every frequency of ``grid``: a local search pays."""
+    binw = 1.0 / (grid.freqs * grid.nbins)
+    m_hi = grid.dur_bins[grid.dur_offsets[1:] - 1]
+    rb = np.floor(reach / binw).astype(np.int64) + 1
+    return bool(np.all(2 * rb + 2 * m_hi + 4 <= grid.nbins // 2))
+
+
+def _near_transit(tr: np.ndarray, grid: SearchGrid, t_mid: float, reach: float) -> np.ndarray:
+    """The points that can fall in a box of :func:`_run_local` at any frequency of
+    ``grid`` (or within its range): those within the boxes' reach (and two more bins) of
+    the transit at the middle frequency, plus the drift of the phases between the
+    frequencies over the data's span."""
+    binw = 1.0 / (grid.freqs * grid.nbins)
+    m_hi = grid.dur_bins[grid.dur_offsets[1:] - 1]
+    rb = np.floor(reach / binw).astype(np.int64) + 1
+    f_mid = float(np.median(grid.freqs))
+    span = float(np.max(np.abs(tr - t_mid)))
+    drift = span * float(np.max(np.abs(grid.freqs - f_mid))) / float(np.min(grid.freqs))
+    near = float(np.max((rb + m_hi + 5) * binw)) + drift
+    cycles = (tr - t_mid) * f_mid
+    return np.abs(cycles - np.round(cycles)) <= near * f_mid
+
+
+def _run_local(tr: np.ndarray, y: np.ndarray, w: np.ndarray, grid: SearchGrid, t_mid: float, reach: float,
+               near: np.ndarray | None):
+    """The box search of :func:`_run_kernel` (every start) restricted to boxes whose middle
+    lies within ``reach`` days of the transit at ``t_mid`` (both relative to ``tr``'s
+    reference), folding only the points ``near`` it (:func:`_near_transit`). The whole
+    phase (as :func:`_run_kernel`) where the reach covers most of it (or ``near`` is None)."""
+    if near is None or not _local_fits(grid, reach):
+        return _run_kernel(tr, y, w, grid, stride=False)
+    ym = y - np.sum(w * y) / np.sum(w)
+    k = len(grid)
+    power = np.zeros(k)
+    start = np.zeros(k, dtype=np.int64)
+    width = np.zeros(k, dtype=np.int64)
+    _kernels.bls_local(np.ascontiguousarray(tr[near]), np.ascontiguousarray((w * ym)[near]),
+                       np.ascontiguousarray(w[near]), float(np.sum(w)), grid.freqs, grid.nbins,
+                       grid.dur_offsets, grid.dur_bins, float(t_mid), float(reach), power, start, width)
+    return power, start, width
 
 
 def _refine(tr: np.ndarray, y: np.ndarray, w: np.ndarray, t_ref: float, grid: SearchGrid,
-            j: int, grid_kwargs: dict[str, Any]) -> _Box:
-    """Re-search a small frequency interval around coarse peak ``j`` on a finer grid."""
+            j: int, grid_kwargs: dict[str, Any], coarse_start: int, coarse_width: int) -> _Box:
+    """Re-search a small frequency interval around coarse peak ``j`` on a finer grid.
+
+    Only this peak's transit is refined: the boxes whose middle lies within half the
+    coarse box, the shortest trial duration and a coarse bin of the coarse box's middle
+    (whose phase error is at most an eighth of the box and a bin), on the points near
+    that transit (:func:`_run_local`).
+    """
     lo = grid.freqs[max(j - 2, 0)]
     hi = grid.freqs[min(j + 2, len(grid) - 1)]
     if hi <= lo:
         hi = lo * (1 + 1e-6)
     freqs = np.linspace(lo, hi, 4 * _REFINE_FACTOR + 1)
     fine = _grid_for_freqs(freqs, **grid_kwargs)
-    power, start, width = _run_kernel(tr, y, w, fine, stride=False)
+    period_c = 1.0 / float(grid.freqs[j])
+    nb_c = int(grid.nbins[j])
+    t_c = (coarse_start + 0.5 * coarse_width) * period_c / nb_c
+    # the coarse transit nearest the middle of the data: the phases of the finer
+    # frequencies drift least there
+    t_mid = t_c + np.round((0.5 * (tr[0] + tr[-1]) - t_c) / period_c) * period_c
+    reach = 0.5 * coarse_width * period_c / nb_c + float(grid.duration_min_days[j]) + period_c / nb_c
+    near = _near_transit(tr, fine, t_mid, reach) if _local_fits(fine, reach) else None
+    power, start, width = _run_local(tr, y, w, fine, t_mid, reach, near)
     i = int(np.argmax(power))
     # a box a little longer than the transit fits equally well over a small range of
     # periods (a flat-topped peak): take the middle of the range within 5 % of the top
@@ -391,7 +465,7 @@ def _refine(tr: np.ndarray, y: np.ndarray, w: np.ndarray, t_ref: float, grid: Se
     if b > a and a > 0 and b < top.size - 1:  # only a peak resolved inside the window
         mid = np.array([0.5 * (fine.freqs[a] + fine.freqs[b])])
         one = _grid_for_freqs(mid, **grid_kwargs)
-        p1, s1, w1 = _run_kernel(tr, y, w, one, stride=False)
+        p1, s1, w1 = _run_local(tr, y, w, one, t_mid, reach, near)
         if p1[0] > 0:
             fine, power, start, width, i = one, p1, s1, w1, 0
     period = 1.0 / fine.freqs[i]
@@ -449,7 +523,31 @@ MEDIAN_DEPTH_MIN = 0.3
 SINGLE_MIN_POINTS = 3
 
 
-def _box_stats(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, cadence: float) -> _Stats:
+def _ranked(y: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``y`` sorted, and each value's position in that order (for :func:`_box_stats`);
+    ``order`` is ``y``'s argsort when the caller has it."""
+    if order is None:
+        order = np.argsort(y)
+    rank = np.empty(y.size, dtype=np.int64)
+    rank[order] = np.arange(y.size)
+    return np.ascontiguousarray(y[order]), rank
+
+
+def _subset_order(order: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """The argsort of ``y[keep]`` from the argsort ``order`` of ``y`` (no new sort)."""
+    position = np.cumsum(keep) - 1
+    return position[order[keep[order]]]
+
+
+def _nanmax2(a: float, b: float) -> float:
+    """``np.nanmax([a, b])`` for two floats (NaN only when both are)."""
+    if a != a:
+        return float(b)
+    return float(a) if not b > a else float(b)
+
+
+def _box_stats(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, cadence: float,
+               ranked: tuple[np.ndarray, np.ndarray] | None = None) -> _Stats:
     """Depth, its error and SNR of a box on the unbinned points, and its events.
 
     SNR = δ / σ_D · √N_tr, where σ_D is the robust scatter of the out-of-transit flux
@@ -460,33 +558,32 @@ def _box_stats(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, cadence: 
     Transits with data are the events with at least :data:`EVENT_COVERAGE_MIN` of their
     expected cadences; each event's own depth and SNR give the box's dominance (the
     strongest event's share of Σ SNR²) and the odd/even depth difference.
+
+    ``ranked`` is :func:`_ranked` of ``y`` when the caller measures many boxes on the same
+    points (computed here otherwise); the numbers are NumPy's to the last bit either way
+    (:func:`starskope.search._kernels.box_stats_core`).
     """
-    phase = np.abs(phase_fold(t, box.period, box.t0)) * box.period
-    inside = phase < 0.5 * box.duration
-    n_in = int(inside.sum())
+    s_sorted, rank = _ranked(y) if ranked is None else ranked
+    inside, n_in, base, mean_in, sigma, sigma_d, epochs, counts, ev_mean, median_in = _kernels.box_stats_core(
+        t, y, w, s_sorted, rank, float(box.period), float(box.t0), float(box.duration), float(cadence))
     n_out = t.size - n_in
     if n_in == 0 or n_out < 3:
         return _Stats(np.nan, np.nan, 0.0, n_in, 0)
-    out_y = y[~inside]
-    base = float(np.average(out_y, weights=w[~inside]))
-    depth = float(base - np.average(y[inside], weights=w[inside]))
-    sigma = _robust_sigma(out_y)
-    number = transit_number(t[inside], box.period, box.t0)
-    epochs, counts = np.unique(number, return_counts=True)
+    depth = float(base - mean_in)
+    if not sigma > 0:
+        sigma = float(np.std(y[~inside]))
     expected = max(box.duration / cadence, 1.0)
     full = counts >= EVENT_COVERAGE_MIN * expected
     n_tr = int(full.sum())
     white = sigma / np.sqrt(n_in)
-    sigma_d = binned_std(t[~inside], out_y, box.duration, cadence)
     red = sigma_d / np.sqrt(max(n_tr, 1))
-    err = float(np.nanmax([white, red]))
+    err = _nanmax2(white, red)
     depth_err = float(np.sqrt(err**2 + sigma**2 / n_out))
     snr = depth / err if err > 0 else 0.0
-    y_in = y[inside]
-    ev_depth = np.array([base - float(np.mean(y_in[number == e])) for e in epochs])
+    ev_depth = base - ev_mean
     ev_snr2 = np.where(ev_depth > 0, ev_depth**2 * counts / sigma**2, 0.0) if sigma > 0 else np.zeros(epochs.size)
     dominance = float(ev_snr2.max() / ev_snr2.sum()) if ev_snr2.sum() > 0 else 1.0
-    outliers = bool(depth > 0 and base - float(np.median(y_in)) < MEDIAN_DEPTH_MIN * depth)
+    outliers = bool(depth > 0 and base - float(median_in) < MEDIAN_DEPTH_MIN * depth)
     odd = (epochs % 2 == 1) & full
     even = (epochs % 2 == 0) & full
     oe, depths = float("nan"), (float("nan"), float("nan"))
@@ -499,7 +596,7 @@ def _box_stats(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, cadence: 
         depths = (d_odd, d_even)
     top = int(np.argmax(ev_snr2)) if ev_snr2.size else 0
     # the event alone, with red noise as for the box: δ / max(σ/√n, σ_D)
-    ev_err = float(np.nanmax([sigma / np.sqrt(counts[top]), sigma_d])) if counts.size else float("nan")
+    ev_err = _nanmax2(sigma / np.sqrt(counts[top]), sigma_d) if counts.size else float("nan")
     top_event = (float(box.t0 + epochs[top] * box.period), float(ev_depth[top]),
                  float(ev_depth[top] / ev_err) if ev_err > 0 else 0.0,
                  bool(counts.size and full[top] and counts[top] >= SINGLE_MIN_POINTS))
@@ -513,7 +610,7 @@ ODD_EVEN_DOUBLE_SHARE = 0.25
 
 
 def _doubled(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, stats: _Stats,
-             cadence: float) -> tuple[_Box, _Stats]:
+             cadence: float, ranked: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[_Box, _Stats]:
     """The box at twice its period (on its deeper events) while its odd and even events
     differ: an eclipsing binary's primary and secondary eclipses found as one box, or a
     transit found at a half or a quarter of its period (every other box empty)."""
@@ -525,7 +622,7 @@ def _doubled(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, stats: _Sta
         # transit 0 is even: the odd events are the deeper ones when the difference is positive
         t0 = box.t0 + (box.period if stats.odd_even_sigma > 0 else 0.0)
         twice = _Box(box.power, 2.0 * box.period, t0, box.duration)
-        s2 = _box_stats(t, y, w, twice, cadence)
+        s2 = _box_stats(t, y, w, twice, cadence, ranked)
         if not (s2.n_transits >= 1 and s2.depth > 0):
             break
         box, stats = twice, s2
@@ -644,9 +741,9 @@ def _search_prepared(
     grid = _search_grid(baseline, period_min, period_max, prep.cadence, density, oversample, duration_ratio)
     fine_kwargs = {"cadence": prep.cadence, "density": density, "phase_oversample": 4.0,
                    "duration_ratio": 1.1}
-    dmin_all = float(np.min(grid.duration_min_days))
-    prebin_width = dmin_all / 3.0
+    prebin_width = _prebin_width(float(np.min(grid.duration_min_days)), prep.cadence)
     active = np.ones(t_all.size, dtype=bool)
+    order_all = np.argsort(y_all)
     candidates: list[TransitCandidate] = []
     singles: list[TransitCandidate] = []
     periodograms: list[Periodogram] = []
@@ -661,7 +758,7 @@ def _search_prepared(
         if iteration == 0 and first_pass is not None:
             power, start, width = first_pass
         else:
-            if prep.cadence < prebin_width / 1.5:
+            if prebin_width is not None:
                 tb, yb, wb = _prebin(t, y, w, prebin_width)
             else:
                 tb, yb, wb = t, y, w
@@ -672,12 +769,15 @@ def _search_prepared(
         periodograms.append(pg)
         sde = pg.sde
         boxes: list[tuple[_Box, _Stats]] = []
-        for j in _peaks_to_refine(t, y, w, t_ref, grid, power, start, width, prep.cadence):
-            box = _refine(t - t_ref, y, w, t_ref, grid, j, fine_kwargs)
+        # this pass's points sorted by flux, for every box measured on them: the first
+        # pass's sort with the masked points left out
+        ranked = _ranked(y, _subset_order(order_all, active))
+        for j in _peaks_to_refine(t, y, w, t_ref, grid, power, start, width, prep.cadence, ranked):
+            box = _refine(t - t_ref, y, w, t_ref, grid, j, fine_kwargs, int(start[j]), int(width[j]))
             if box.power <= 0:
                 continue
-            stats = _box_stats(t, y, w, box, prep.cadence)
-            boxes.append(_doubled(t, y, w, box, stats, prep.cadence))
+            stats = _box_stats(t, y, w, box, prep.cadence, ranked)
+            boxes.append(_doubled(t, y, w, box, stats, prep.cadence, ranked))
         if not boxes:
             break
         # one signal refined from two coarse peaks: keep its best fit (the highest power)
