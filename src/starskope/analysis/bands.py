@@ -52,7 +52,7 @@ def clean_and_search(lc: Any, options: AnalysisOptions, label: str) -> tuple[Any
     """
     import astropy.units as u
 
-    from ..clean import clean, detrend
+    from ..clean import clean, divide_trend, fit_trend
     from ..lightcurve import arrays
     from ..search import merge_band_results, period_bands
 
@@ -63,7 +63,8 @@ def clean_and_search(lc: Any, options: AnalysisOptions, label: str) -> tuple[Any
         # reason are in the provenance, which every report shows
         warnings.simplefilter("ignore", StarskopeWarning)
         prepared = clean(lc, period_max=pmax * u.day, method=None)
-    n_left = int(np.isfinite(arrays(prepared).flux).sum())
+    ap = arrays(prepared)
+    n_left = int(np.isfinite(ap.flux).sum())
     if n_left < MIN_CADENCES:
         raise LightCurveDataError(f"{label or 'light curve'}: cleaning left {n_left} cadences; "
                                   f"at least {MIN_CADENCES} are needed")
@@ -71,14 +72,19 @@ def clean_and_search(lc: Any, options: AnalysisOptions, label: str) -> tuple[Any
         bands = period_bands(options.period_min_days, pmax)
     except ParameterError:
         bands = [(options.period_min_days, max(pmax, options.period_min_days * 1.01))]
-    cleaned, found = [], []
+    # each band searches its own detrended flux as plain arrays; only the band that gives
+    # the result becomes a light curve (a table copy, a few ms each). The trends are
+    # thinned (evaluated every window/36 on short cadences): a window of hundreds of
+    # 2-min cadences changes by a few thousandths of the noise between them
+    trends, found = [], []
     for lo, hi in bands:
-        ck = detrend(prepared, options.detrend, period_max=hi * u.day)
-        ak = arrays(ck)
-        cleaned.append((ck, ak))
-        found.append(band_search(ak.time, ak.flux, (lo, hi), options))
-    merged, k = merge_band_results(found, bands, cleaned[0][1].time, options.max_planets)
-    ck, ak = cleaned[k]
+        trend, step = fit_trend(prepared, options.detrend, period_max=hi * u.day, thin=True)
+        trends.append((trend, step))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            found.append(band_search(ap.time, ap.flux / trend, (lo, hi), options))
+    merged, k = merge_band_results(found, bands, ap.time, options.max_planets)
+    ck = divide_trend(prepared, *trends[k])
+    ak = arrays(ck)
     if merged is not None:
         ck.meta["PROVENANCE"] = [*ck.meta["PROVENANCE"], _band_note(bands, k)]
     return ck, ak, merged
