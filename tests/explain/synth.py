@@ -129,3 +129,38 @@ def chromium_page(width: int = 1300, height: int = 1000):
             shutil.rmtree(profile, ignore_errors=True)
 
     return cm()
+
+
+def serve_app(settings):
+    """A context manager serving the web app of ``settings`` with uvicorn on a free local
+    port, in a thread; gives the base URL and stops the server on exit."""
+    import contextlib
+    import socket
+    import threading
+    import time
+
+    @contextlib.contextmanager
+    def cm():
+        import uvicorn
+
+        from starskope.web.app import create_app
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                            log_level="warning"))
+        thread = threading.Thread(target=srv.run, daemon=True)
+        thread.start()
+        t0 = time.time()
+        while not srv.started:
+            if time.time() - t0 > 30:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            srv.should_exit = True
+            thread.join(timeout=20)
+
+    return cm()

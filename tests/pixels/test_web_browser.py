@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def server(tmp_path):
-    import uvicorn
-
-    from starskope.web.app import WebSettings, create_app
+def server(tmp_path, synth):
+    from starskope.web.app import WebSettings
     from starskope.web.jobs import RunnerSettings
 
     settings = WebSettings(db=str(tmp_path / "px.db"), max_upload_mb=50,
                            runner=RunnerSettings(executor="threads", workers=1, model="none"))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    t0 = time.time()
-    while not srv.started:
-        if time.time() - t0 > 30:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=20)
+    with synth.serve_app(settings) as url:
+        yield url
 
 
 def test_the_star_page_of_a_pixel_file_draws_its_difference_image(server, k2_neighbour_file, synth, tmp_path):

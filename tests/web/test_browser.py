@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -22,35 +19,17 @@ from .conftest import PI_MEN
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path, shared_data, synth):
-    import uvicorn
-
     from starskope.explain import default_model_or_none
-    from starskope.web.app import WebSettings, create_app
+    from starskope.web.app import WebSettings
     from starskope.web.jobs import RunnerSettings
 
     model = "default" if default_model_or_none() is not None else str(synth.tiny_model_dir())
     settings = WebSettings(db=str(tmp_path / "e2e.db"), data_dir=shared_data, max_upload_mb=50,
                            runner=RunnerSettings(executor="processes", workers=1, model=model))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    t0 = time.time()
-    while not srv.started:
-        if time.time() - t0 > 30:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=20)
+    with synth.serve_app(settings) as url:
+        yield url
 
 
 def _save(path: Path, name: str) -> None:
