@@ -38,7 +38,7 @@ each study replaces its own entry) and ``benchmarks/results/recovery_vs_snr.png`
    machine's load hits both alike):
 
    * **starskope** as a user gets it: ``analyse(lc, options=AnalysisOptions(star_types=False))``
-     (default search: 0.5 d to the span, in period bands each on its own detrending).
+     (default search: 0.1 d to the span, in period bands each on its own detrending).
      Recovered ("any"): a reported periodic candidate within 0.1 % of the injected period:
      the best candidate as vetting re-measured it (``analysis.candidate``, its period
      refined) or any candidate of the search (``analysis.candidates``, periods as the
@@ -50,7 +50,7 @@ each study replaces its own entry) and ``benchmarks/results/recovery_vs_snr.png`
    lightkurve's default quality bitmask keeps, divided by its median, flattened with
    **wotan's biweight with a window of 3 × the injected T14** (wotan's recommendation; it
    knows the true duration, which a user would not, so it favours TLS), upward outliers
-   > 4 robust σ removed, searched from 0.5 d to the span (TLS itself stops at half the
+   > 4 robust σ removed, searched over starskope's default range, 0.1 d to the span (TLS stops at half the
    span: two transits). Recovered: TLS's best period within 0.1 %; also within 1 %, at
    P/2, at 2P, and within 0.1 % with SDE ≥ 7 (TLS's 1 % false-alarm level).
 
@@ -759,7 +759,7 @@ def summarise_inject(out):
             "settings": {"starskope": "analysis.analyse(lc, options=AnalysisOptions(star_types=False))",
                          "tls_flatten": f"wotan biweight, window {TLS_WINDOW_T14:g} × injected T14, "
                                         f"upward outliers > {TLS_OUTLIER_SIGMA:g}σ removed",
-                         "period_range": "0.5 d to the span (TLS: to half the span, its 2-transit limit)",
+                         "period_range": f"{STARSKOPE_OPTIONS.period_min_days:g} d to the span (TLS: to half the span, its 2-transit limit)",
                          "period_tolerance": PERIOD_TOL, "snr_bins": [list(b) for b in SNR_BINS]}}
 
 
@@ -985,7 +985,7 @@ def study_speed(args):
             "settings": {"starskope_search": "analysis.bands.clean_and_search(lc, AnalysisOptions(star_types=False))",
                          "starskope_analyse": "analysis.analyse(lc, options=AnalysisOptions(star_types=False))",
                          "tls": f"quality mask + wotan biweight {TLS_SPEED_WINDOW_DAYS} d + outliers + "
-                                "transitleastsquares.power(use_threads=1), 0.5 d to the span"}}
+                                f"transitleastsquares.power(use_threads=1), {STARSKOPE_OPTIONS.period_min_days:g} d to the span"}}
 
 
 def source_fingerprint():

@@ -26,6 +26,14 @@ def test_period_bands_cover_the_range_a_factor_four_apart():
         period_bands(2.0, 1.0)
 
 
+def test_period_bands_keep_their_edges_wherever_the_range_starts():
+    # periods under 0.5 d get a band of their own; the others keep the bands (and the
+    # detrending windows) they have when the search starts at 0.5 d
+    assert period_bands(0.1, 40.0) == [(0.1, 0.5), (0.5, 2.0), (2.0, 8.0), (8.0, 40.0)]
+    assert period_bands(0.3, 40.0)[0] == (0.3, 2.0)  # 0.3–0.5 d is too short a band
+    assert period_bands(0.1, 0.4) == [(0.1, 0.4)]
+
+
 def _cand(period, epoch, depth=1000.0, snr=10.0, hours=3.0):
     return TransitCandidate.from_floats(period, epoch, hours, depth, snr=snr, n_transits=4)
 

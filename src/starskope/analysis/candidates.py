@@ -241,7 +241,10 @@ def candidate_relations(candidates: Sequence[TransitCandidate], *, baseline_days
         if rep is None or "period_alias" not in rep:
             continue
         factor = rep.value("period_alias")
-        if math.isfinite(factor) and factor != 1.0:
+        # a binary vetted at its orbital period (:mod:`.orbits`) folds its two alike
+        # eclipses at phases 0 and 0.5: the "equal dip" is why it was put there
+        halved_back = factor == 0.5 and "found_period_days" in rep.candidate.extra
+        if math.isfinite(factor) and factor != 1.0 and not halved_back:
             words = rep["period_alias"].reason.split(";")[0]
             out[k].append(CandidateRelation("period alias", 0, float(factor),
                                             f"its vetting prefers {Fraction(factor).limit_denominator(3)} × P: "
@@ -300,9 +303,18 @@ def candidate_rows(a: Any) -> list[dict[str, Any]]:
             "relations": [r.to_dict() for r in rel],
             "relation": "; ".join(([f"{'no event' if shown.n_transits < 1 else 'a single event'} with data: its "
                                     "period is not measured"] if shown.n_transits <= 1 else [])
-                                  + [r.text for r in rel]),
+                                  + _orbital_words(c, shown) + [r.text for r in rel]),
         })
     return rows
+
+
+def _orbital_words(found: TransitCandidate, shown: TransitCandidate) -> list[str]:
+    """Words for a binary shown at twice the period the search found it at
+    (:mod:`.orbits`), else none."""
+    if not abs(shown.period_days / found.period_days - 2.0) < 1e-6 * 2.0:
+        return []
+    return [f"two alike eclipses per orbit: found at {found.period_days:.5f} d, shown at the orbital period "
+            f"{shown.period_days:.5f} d"]
 
 
 def candidate_table_rows(a: Any) -> list[dict[str, Any]]:

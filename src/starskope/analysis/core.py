@@ -204,6 +204,10 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
                 if vetted:
                     flags = "vetting_failed"
                 vetted = False
+        if report is not None and vetted and options.equal_eclipses:
+            cand, report = _at_orbital_period(time, flux, cand, report, options, notes, mission=mission,
+                                              pixels=pixels, target=catalogue_target,
+                                              position=catalogue_position, centroids=centroids)
         if report is not None and vetted:
             flags = ";".join(report.flag_names)
     if detail and search is not None and len(search.candidates) > 1:
@@ -215,6 +219,27 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
     return _finish(label=label, file=file, target=target, mission=mission, time=time, flux=flux,
                    raw_at_kept=raw_at_kept, options=options, search=search, search_candidate=cand, report=report,
                    vetted=vetted, flags=flags, notes=notes, table_flux=table_flux, pixels=pixels, **fields)
+
+
+def _at_orbital_period(time: np.ndarray, flux: np.ndarray, cand: TransitCandidate, report: Any,
+                       options: AnalysisOptions, notes: list[str], **where: Any) -> tuple[TransitCandidate, Any]:
+    """The candidate and its vetting at the orbital period when the search found a
+    binary's two alike eclipses as one signal (:mod:`.orbits`); unchanged otherwise."""
+    from .orbits import equal_eclipses, orbital_candidate
+
+    why = equal_eclipses(report)
+    if why is None:
+        return cand, report
+    twice = orbital_candidate(report)
+    try:
+        again = _vet(time, flux, twice, options, **where)
+    except StarskopeError as exc:
+        notes.append(f"vetting at the orbital period {twice.period_days:.5f} d failed ({exc}); "
+                     f"kept {cand.period_days:.5f} d")
+        return cand, report
+    notes.append(f"eclipsing binary with two alike eclipses per orbit ({why}): reported at the orbital period "
+                 f"{twice.period_days:.5f} d, twice the {cand.period_days:.5f} d the search found")
+    return twice, again
 
 
 def _vet_others(time: np.ndarray, flux: np.ndarray, candidates: list[TransitCandidate], options: AnalysisOptions, *,

@@ -52,7 +52,7 @@ MIN_CADENCES = 50
 MODEL_FIELDS: tuple[str, ...] = (
     "detrend", "period_min_days", "period_max_days", "search_oversample", "vet_min_snr", "vet_transit_fit",
     "table_outliers", "stellar", "view_spec", "spectrogram_spec", "k2_roll", "search_bands", "search_snr",
-    "catalog_match", "vet_centroids",
+    "catalog_match", "vet_centroids", "equal_eclipses",
 )
 #: Settings that only decide how much is computed and how work is split.
 RUN_FIELDS: tuple[str, ...] = ("chunk_size", "star_types", "max_planets")
@@ -61,7 +61,7 @@ RUN_FIELDS: tuple[str, ...] = ("chunk_size", "star_types", "max_planets")
 #: before the setting (the K2 roll correction of tables and the limb-darkened depth
 #: fit were added after the first models were trained).
 _BEFORE_THE_SETTING: dict[str, Any] = {"k2_roll": False, "vet_transit_fit": False, "search_bands": False,
-                                       "vet_centroids": False}
+                                       "vet_centroids": False, "equal_eclipses": False}
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,11 @@ class AnalysisOptions:
         Detrender name (:data:`starskope.clean.DETRENDERS`).
     period_min_days, period_max_days : float
         Search range, days (``period_max_days`` None: the time span, or half of it up
-        to 40 d without ``search_bands``; see :func:`search_period_max`).
+        to 40 d without ``search_bands``; see :func:`search_period_max`). From 0.1 d by
+        default: contact binaries (orbits down to 0.22 d) show at half their orbital
+        period, and ultra-short-period planets reach 4 h; periods under 0.5 d are a band
+        of their own (:func:`starskope.search.period_bands`). Models trained before
+        searched from 0.5 d and keep doing so.
     search_oversample : float
         Frequency oversampling of the search grid (the best peaks are then refined ten
         times finer, so 1.0 finds the same periods as 2.0 in half the time: measured on the
@@ -126,10 +130,14 @@ class AnalysisOptions:
         and given to it, so this never changes a probability; reports, the web page and
         ``classify --all-candidates`` show them all with their relations
         (:mod:`starskope.analysis.candidates`).
+    equal_eclipses : bool
+        An eclipsing binary whose two eclipses look alike, found by the search at half
+        its orbital period, is vetted and reported at the orbital period (twice the
+        found one; :mod:`starskope.analysis.orbits` says when).
     """
 
     detrend: str = "biweight"
-    period_min_days: float = 0.5
+    period_min_days: float = 0.1
     period_max_days: float | None = None
     search_oversample: float = 1.0
     vet_min_snr: float = 7.1
@@ -146,6 +154,7 @@ class AnalysisOptions:
     catalog_match: bool = False
     vet_centroids: bool = True
     max_planets: int = 5
+    equal_eclipses: bool = True
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.period_min_days) and self.period_min_days > 0):

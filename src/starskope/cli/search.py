@@ -25,6 +25,7 @@ from typing import Any
 
 import typer
 
+from ..analysis.options import AnalysisOptions
 from ..errors import ParameterError, StarskopeError
 from ..limits import check_snr_threshold
 from ._common import cli_message, mission_option, read_options, stdout_console, time_format_option
@@ -53,7 +54,7 @@ _WRAPPING = ("target", "flags")
 def search_file(
     path: str,
     *,
-    period_min: float = 0.5,
+    period_min: float = AnalysisOptions.period_min_days,
     period_max: float | None = None,
     snr: float = 7.1,
     max_planets: int = 3,
@@ -234,7 +235,10 @@ def register(app: typer.Typer) -> None:
         files: list[str] = typer.Argument(..., help="Light-curve files (FITS, CSV/TXT, NPZ; .gz too)."),
         out: str | None = typer.Option(None, "--out", "-o",
                                        help="Write every candidate and diagnostic to a .csv or .json file."),
-        period_min: float = typer.Option(0.5, "--period-min", help="Shortest period searched, days."),
+        period_min: float = typer.Option(
+            AnalysisOptions.period_min_days, "--period-min",
+            help="Shortest period searched, days (0.1: contact binaries show at half their orbit, "
+                 "ultra-short-period planets down to 2.4 h)."),
         period_max: float | None = typer.Option(
             None, "--period-max", help="Longest period searched, days (default: half the light curve's span)."),
         snr: float = typer.Option(7.1, "--snr", help="Detection threshold: the least signal-to-noise ratio reported."),

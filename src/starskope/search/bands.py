@@ -28,15 +28,22 @@ from ..errors import ParameterError
 from .bls import Periodogram, SearchResult
 from .candidate import TransitCandidate
 
-__all__ = ["BAND_RATIO", "merge_band_results", "period_bands"]
+__all__ = ["BAND_ANCHOR", "BAND_RATIO", "merge_band_results", "period_bands"]
 
 #: Ratio between a band's longest and shortest period.
 BAND_RATIO: float = 4.0
+#: One edge of every star's bands (days): 0.5–2, 2–8, 8–32 d, ...; periods under
+#: 0.5 d (contact binaries, ultra-short-period planets) get a band of their own.
+BAND_ANCHOR: float = 0.5
 
 
-def period_bands(period_min: float, period_max: float, ratio: float = BAND_RATIO) -> list[tuple[float, float]]:
-    """Consecutive period ranges (days) covering ``[period_min, period_max]``, each at
-    most ``ratio`` long (a last band shorter than half the ratio joins the one before).
+def period_bands(period_min: float, period_max: float, ratio: float = BAND_RATIO,
+                 anchor: float = BAND_ANCHOR) -> list[tuple[float, float]]:
+    """Consecutive period ranges (days) covering ``[period_min, period_max]``, their
+    edges on one ladder ``anchor × ratio^k`` whatever the range (so a star's band for a
+    given period, and the detrending window with it, does not depend on where the range
+    starts). The first band runs from ``period_min`` to the first edge at least
+    √``ratio`` above it, and a last band shorter than √``ratio`` joins the one before.
 
     Raises
     ------
@@ -47,10 +54,13 @@ def period_bands(period_min: float, period_max: float, ratio: float = BAND_RATIO
         raise ParameterError(f"period bands need 0 < period_min < period_max; got {period_min}, {period_max} d")
     if not ratio > 1:
         raise ParameterError(f"ratio must be > 1; got {ratio}")
+    step = np.sqrt(ratio)
+    k = int(np.ceil(np.log(period_min * step / anchor) / np.log(ratio) - 1e-9))
     edges = [float(period_min)]
-    while edges[-1] * ratio < period_max:
-        edges.append(edges[-1] * ratio)
-    if len(edges) > 1 and period_max / edges[-1] < np.sqrt(ratio):
+    while anchor * ratio**k < period_max:
+        edges.append(float(anchor * ratio**k))
+        k += 1
+    if len(edges) > 1 and period_max / edges[-1] < step:
         edges.pop()
     edges.append(float(period_max))
     return list(itertools.pairwise(edges))
