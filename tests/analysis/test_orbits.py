@@ -44,12 +44,15 @@ def test_alike_eclipses_are_reported_at_the_orbital_period(ffi):
     assert _close(off.candidate.period_days, 8.885 / 2)
 
 
-def test_a_contact_binary_under_half_a_day_is_found(ffi):
-    # TIC 123199358: a 0.2745-d contact binary; the old 0.5-d floor reported 2P
-    a = analyse(ffi(123199358), options=OPTS)
+def test_a_contact_binary_under_half_a_day_is_found_when_asked(ffi):
+    # TIC 123199358: a 0.2745-d contact binary, found at half its orbit from 0.1 d and put at
+    # its orbital period; the default 0.5-d floor cannot reach it
+    low = AnalysisOptions(star_types=False, max_planets=2, period_min_days=0.1)
+    a = analyse(ffi(123199358), options=low)
     assert _close(a.candidate.period_days, 0.274504)
-    old = analyse(ffi(123199358), options=AnalysisOptions(star_types=False, max_planets=2, period_min_days=0.5))
-    assert not _close(old.candidate.period_days, 0.274504)
+    assert a.candidate.extra["found_period_days"] == pytest.approx(0.274504 / 2, rel=0.01)
+    default = analyse(ffi(123199358), options=OPTS)
+    assert not _close(default.candidate.period_days, 0.274504)
 
 
 def test_a_binary_with_a_secondary_eclipse_keeps_its_period(ffi):
@@ -79,4 +82,4 @@ def test_models_trained_before_keep_their_analysis():
     assert stored.equal_eclipses is False
     assert stored.period_min_days == 0.5
     assert AnalysisOptions().equal_eclipses is True
-    assert AnalysisOptions().period_min_days == 0.1
+    assert AnalysisOptions().period_min_days == 0.5

@@ -74,11 +74,12 @@ class AnalysisOptions:
         Detrender name (:data:`starskope.clean.DETRENDERS`).
     period_min_days, period_max_days : float
         Search range, days (``period_max_days`` None: the time span, or half of it up
-        to 40 d without ``search_bands``; see :func:`search_period_max`). From 0.1 d by
-        default: contact binaries (orbits down to 0.22 d) show at half their orbital
-        period, and ultra-short-period planets reach 4 h; periods under 0.5 d are a band
-        of their own (:func:`starskope.search.period_bands`). Models trained before
-        searched from 0.5 d and keep doing so.
+        to 40 d without ``search_bands``; see :func:`search_period_max`). Periods under
+        0.5 d are a band of their own (:func:`starskope.search.period_bands`): 0.1 d
+        finds contact binaries (orbits down to 0.22 d) at half their orbit, but on
+        ../shared/data it also put a 0.46-d box on a flaring M dwarf ahead of its 1.51-d
+        planet, and costs 70 % more search time on a TESS sector, so the default stays
+        0.5 d.
     search_oversample : float
         Frequency oversampling of the search grid (the best peaks are then refined ten
         times finer, so 1.0 finds the same periods as 2.0 in half the time: measured on the
@@ -137,7 +138,7 @@ class AnalysisOptions:
     """
 
     detrend: str = "biweight"
-    period_min_days: float = 0.1
+    period_min_days: float = 0.5
     period_max_days: float | None = None
     search_oversample: float = 1.0
     vet_min_snr: float = 7.1

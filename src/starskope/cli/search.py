@@ -237,8 +237,8 @@ def register(app: typer.Typer) -> None:
                                        help="Write every candidate and diagnostic to a .csv or .json file."),
         period_min: float = typer.Option(
             AnalysisOptions.period_min_days, "--period-min",
-            help="Shortest period searched, days (0.1: contact binaries show at half their orbit, "
-                 "ultra-short-period planets down to 2.4 h)."),
+            help="Shortest period searched, days (0.1 finds contact binaries down to 0.2-d orbits, at half "
+                 "their orbit; slower, and more false short-period boxes on active stars)."),
         period_max: float | None = typer.Option(
             None, "--period-max", help="Longest period searched, days (default: half the light curve's span)."),
         snr: float = typer.Option(7.1, "--snr", help="Detection threshold: the least signal-to-noise ratio reported."),
