@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from starskope.analysis import AnalysisOptions, analyse
 from starskope.analysis.candidates import candidate_rows
 from starskope.analysis.options import model_options
+from starskope.analysis.orbits import COHERENCE_MAX, event_depth_scatter
 
 OPTS = AnalysisOptions(star_types=False, max_planets=2)
 
@@ -45,14 +47,35 @@ def test_alike_eclipses_are_reported_at_the_orbital_period(ffi):
 
 
 def test_a_contact_binary_under_half_a_day_is_found_when_asked(ffi):
-    # TIC 123199358: a 0.2745-d contact binary, found at half its orbit from 0.1 d and put at
-    # its orbital period; the default 0.5-d floor cannot reach it
+    # TIC 120499528: a 0.369-d contact binary; from 0.1 d the search finds it, the default
+    # 0.5-d floor cannot reach it
     low = AnalysisOptions(star_types=False, max_planets=2, period_min_days=0.1)
-    a = analyse(ffi(123199358), options=low)
-    assert _close(a.candidate.period_days, 0.274504)
-    assert a.candidate.extra["found_period_days"] == pytest.approx(0.274504 / 2, rel=0.01)
-    default = analyse(ffi(123199358), options=OPTS)
-    assert not _close(default.candidate.period_days, 0.274504)
+    a = analyse(ffi(120499528), options=low)
+    assert _close(a.candidate.period_days, 0.369154)
+    default = analyse(ffi(120499528), options=OPTS)
+    assert not _close(default.candidate.period_days, 0.369154)
+
+
+def test_a_pulsator_is_not_made_a_binary(shared_data):
+    # γ Dor stars vary smoothly like an ellipsoidal binary at half its orbit; their beating
+    # (events of unequal depth) and the lack of V-shaped eclipses keep them at their period
+    import csv
+
+    rows = [r for r in csv.DictReader(open(shared_data / "manifest.csv")) if r["class"] == "gamma_dor"][:12]
+    doubled = [r["file"] for r in rows
+               if "found_period_days" in analyse(str(shared_data / r["file"]), options=OPTS).candidate.extra]
+    assert doubled == []
+
+
+def test_event_depth_scatter_tells_repeating_eclipses_from_beating():
+    t = np.arange(0.0, 27.0, 2.0 / 1440.0)
+    rng = np.random.default_rng(1)
+    period, epoch, dur = 1.3, 0.4, 0.12
+    dip = np.abs(((t - epoch) / period + 0.5) % 1 - 0.5) * period < dur / 2
+    steady = 1.0 - 0.01 * dip + 1e-3 * rng.standard_normal(t.size)
+    beating = 1.0 - 0.01 * dip * (1 + 0.5 * np.sin(2 * np.pi * t / 9.0)) + 1e-3 * rng.standard_normal(t.size)
+    assert event_depth_scatter(t, steady, period, epoch, dur) < 0.05
+    assert event_depth_scatter(t, beating, period, epoch, dur) > COHERENCE_MAX
 
 
 def test_a_binary_with_a_secondary_eclipse_keeps_its_period(ffi):

@@ -227,7 +227,7 @@ def _at_orbital_period(time: np.ndarray, flux: np.ndarray, cand: TransitCandidat
     binary's two alike eclipses as one signal (:mod:`.orbits`); unchanged otherwise."""
     from .orbits import equal_eclipses, orbital_candidate
 
-    why = equal_eclipses(report)
+    why = equal_eclipses(report, time, flux)
     if why is None:
         return cand, report
     twice = orbital_candidate(report)

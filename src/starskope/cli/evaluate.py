@@ -278,8 +278,9 @@ def register(app: typer.Typer) -> None:
                                  "(or set STARSKOPE_SHARED_DATA)")
         if importance and not real_data:
             raise ParameterError("--importance is measured on the kept-aside real files: add --real-data")
-        # the model's own settings; star types are no model input
-        options = options_for(model, {"star_types": False})
+        # the model's own settings; star types are no model input, nor the candidates after
+        # the best (the search stops at one: the same probabilities, faster)
+        options = options_for(model, {"star_types": False, "max_planets": 1})
         extra: dict[str, Any] = {"model": str(model_dir)}
         out.mkdir(parents=True, exist_ok=True)
         with progress_reporter(not quiet) as progress:

@@ -380,8 +380,9 @@ def register(app: typer.Typer) -> None:
                 params[k] = json.loads(v)
             except json.JSONDecodeError:
                 params[k] = v
-        # a new model is trained with today's settings; star types are not a model input
-        options = options_for(None, {"star_types": False})
+        # a new model is trained with today's settings; star types are not a model input, nor
+        # the candidates after the best (the search stops at one: the same features, faster)
+        options = options_for(None, {"star_types": False, "max_planets": 1})
         cache_dir = Path(cache) if cache is not None else None
         with progress_reporter(not quiet) as progress:
             parts = []
