@@ -15,8 +15,10 @@ from .options import MIN_CADENCES, AnalysisOptions, search_period_max
 __all__ = ["band_search", "clean_and_search"]
 
 
-def band_search(time: np.ndarray, flux: np.ndarray, band: tuple[float, float], options: AnalysisOptions) -> Any:
-    """One band's transit search on its detrended flux (None when it cannot run)."""
+def band_search(time: np.ndarray, flux: np.ndarray, band: tuple[float, float], options: AnalysisOptions,
+                stellar_density: Any = None) -> Any:
+    """One band's transit search on its detrended flux (None when it cannot run);
+    ``stellar_density``: the range its trial durations cover (default dwarfs')."""
     from ..search import search_transits
 
     good = np.isfinite(flux)
@@ -30,13 +32,15 @@ def band_search(time: np.ndarray, flux: np.ndarray, band: tuple[float, float], o
             warnings.simplefilter("ignore", StarskopeWarning)
             return search_transits(t, flux[good], period_min=band[0], period_max=hi,
                                    max_planets=options.max_planets, oversample=options.search_oversample,
-                                   snr_threshold=options.search_snr)
+                                   snr_threshold=options.search_snr, stellar_density=stellar_density)
     except ParameterError:
         return None
 
 
-def clean_and_search(lc: Any, options: AnalysisOptions, label: str) -> tuple[Any, Any, Any]:
-    """Clean a light curve once, then detrend and search it band by band.
+def clean_and_search(lc: Any, options: AnalysisOptions, label: str,
+                     stellar_density: Any = None) -> tuple[Any, Any, Any]:
+    """Clean a light curve once, then detrend and search it band by band (trial durations
+    for ``stellar_density``, a (min, max) pair of Quantities; default the dwarfs').
 
     Returns
     -------
@@ -81,7 +85,7 @@ def clean_and_search(lc: Any, options: AnalysisOptions, label: str) -> tuple[Any
         trend, step = fit_trend(prepared, options.detrend, period_max=hi * u.day, thin=True)
         trends.append((trend, step))
         with np.errstate(invalid="ignore", divide="ignore"):
-            found.append(band_search(ap.time, ap.flux / trend, (lo, hi), options))
+            found.append(band_search(ap.time, ap.flux / trend, (lo, hi), options, stellar_density))
     merged, k = merge_band_results(found, bands, ap.time, options.max_planets)
     ck = divide_trend(prepared, *trends[k])
     ak = arrays(ck)

@@ -96,9 +96,11 @@ class AnalysisOptions:
         biweight trend and the search's robust noise are insensitive to them, and rows
         without removed cadences share their fold in the batched search (4 × faster).
     stellar : str or None
-        Stellar parameters for vetting: ``"auto"`` (default: the star's entry in the
-        offline catalogues, by its identifier; planet radius in Earth radii, the density
-        check) or None (unknown: radius and density tests are skipped).
+        Stellar parameters: ``"auto"`` (default: the star's entry in the offline
+        catalogues, by its identifier; vetting's planet radius in Earth radii and density
+        check, and the search's trial durations for a third to three times the star's
+        density, :func:`starskope.analysis.core.search_density`) or None (unknown: radius
+        and density tests are skipped, the search covers the FGKM dwarfs' densities).
     view_spec, spectrogram_spec : dict
         Sizes of the views and spectrogram images.
     chunk_size : int
