@@ -117,16 +117,18 @@ def search_density(meta: dict[str, Any], options: AnalysisOptions) -> tuple[Any,
     name = target_name(meta)
     if not name:
         return None, ""
-    stellar, _ = catalogue_for(name, options)
+    from .lookups import stellar_lookup
+
+    stellar, _ = stellar_lookup(name)
     rho = getattr(stellar, "density", None)
     try:
         r = float(rho.to_value(u.g / u.cm**3))
     except (AttributeError, TypeError, u.UnitConversionError):
         return None, ""
-    solar = float(SOLAR_DENSITY.to_value(u.g / u.cm**3))
-    lo0, hi0 = DEFAULT_STELLAR_DENSITY[0] * solar, DEFAULT_STELLAR_DENSITY[1] * solar
     if not (np.isfinite(r) and r > 0):
         return None, ""
+    solar = float(SOLAR_DENSITY.to_value(u.g / u.cm**3))
+    lo0, hi0 = DEFAULT_STELLAR_DENSITY[0] * solar, DEFAULT_STELLAR_DENSITY[1] * solar
     lo, hi = r / 3, 3 * r
     note = (f"search durations for stellar densities {lo:.3g}–{hi:.3g} g/cm³ (the catalogue's "
             f"{r:.3g} g/cm³ for {name}; the dwarfs' default {lo0:.3g}–{hi0:.3g})")

@@ -21,6 +21,22 @@ class CatalogueLookups(NamedTuple):
     notes: list[str]
 
 
+def stellar_lookup(target: str | None, *, catalog_dir: str | None = None) -> tuple[Any, list[str]]:
+    """The star's parameters from the catalogue folder (None when unknown) and a note
+    when the look-up could not run (:func:`catalogue_lookups` without the known signals)."""
+    from .. import stars
+    from ..errors import CatalogError, ParameterError
+
+    if not target:
+        return None, []
+    try:
+        # without the per-user cache: the same answer on every machine
+        return stars.get_stellar_properties(target, offline=True, use_cache=False, required=False,
+                                            catalog_dir=catalog_dir), []
+    except (CatalogError, ParameterError) as exc:
+        return None, [f"stellar parameters not looked up ({exc})"]
+
+
 def catalogue_lookups(target: str | None, ra_deg: float | None = None,
                       dec_deg: float | None = None, *, catalog_dir: str | None = None) -> CatalogueLookups:
     """The star's parameters and the known signals of it and its neighbours, for vetting.
@@ -52,14 +68,8 @@ def catalogue_lookups(target: str | None, ra_deg: float | None = None,
     from ..errors import CatalogError, ParameterError
     from ..vetting import KnownSignal
 
-    stellar, known, notes = None, [], []
-    if target:
-        try:
-            # without the per-user cache: the same answer on every machine
-            stellar = stars.get_stellar_properties(target, offline=True, use_cache=False, required=False,
-                                                   catalog_dir=catalog_dir)
-        except (CatalogError, ParameterError) as exc:
-            notes.append(f"stellar parameters not looked up ({exc})")
+    known: list[Any] = []
+    stellar, notes = stellar_lookup(target, catalog_dir=catalog_dir)
     try:
         own = stars.known_ephemerides(target, catalog_dir=catalog_dir) if target else []
         names = {(e.catalog, e.name) for e in own}

@@ -208,6 +208,7 @@ def run_demo(
     import numpy as np
 
     from ..analysis import options_for
+    from ..analysis.options import FOR_MODEL_INPUTS
     from ..models import save_model
     from ..models.evaluation import format_metric_table
     from ..simulate import simulate_k2_c3
@@ -226,9 +227,7 @@ def run_demo(
         simulate_k2_c3(data, seed=seed, **(simulate_kwargs or {}))
     timings["simulate"] = time.perf_counter() - t0
 
-    # a new model: today's settings; only the best candidate is a model input, so the search
-    # stops there (the same features as with more candidates, a quarter less CPU per row)
-    options = options_for(None, {"star_types": False, "max_planets": 1})
+    options = options_for(None, FOR_MODEL_INPUTS)  # a new model: today's settings
     t0 = time.perf_counter()
     train = features_for_input(data / "exoTrain.csv", truth=data / "truth.csv", split="train", options=options,
                                workers=workers, progress=progress, cache_dir=data)

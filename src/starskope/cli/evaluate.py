@@ -262,6 +262,7 @@ def register(app: typer.Typer) -> None:
         import numpy as np
 
         from ..analysis import options_for
+        from ..analysis.options import FOR_MODEL_INPUTS
         from ..features import FeatureSet
         from ..models import load_model, read_model_json
         from ..models.evaluation import format_metric_table
@@ -278,9 +279,7 @@ def register(app: typer.Typer) -> None:
                                  "(or set STARSKOPE_SHARED_DATA)")
         if importance and not real_data:
             raise ParameterError("--importance is measured on the kept-aside real files: add --real-data")
-        # the model's own settings; star types are no model input, nor the candidates after
-        # the best (the search stops at one: the same probabilities, faster)
-        options = options_for(model, {"star_types": False, "max_planets": 1})
+        options = options_for(model, FOR_MODEL_INPUTS)  # the model's own settings
         extra: dict[str, Any] = {"model": str(model_dir)}
         out.mkdir(parents=True, exist_ok=True)
         with progress_reporter(not quiet) as progress:

@@ -360,6 +360,7 @@ def register(app: typer.Typer) -> None:
           starskope train --preset default --out src/starskope/data/default-model
         """
         from ..analysis import options_for
+        from ..analysis.options import FOR_MODEL_INPUTS
         from ..features import FeatureSet
         from ..models import MODELS, save_model
 
@@ -380,9 +381,7 @@ def register(app: typer.Typer) -> None:
                 params[k] = json.loads(v)
             except json.JSONDecodeError:
                 params[k] = v
-        # a new model is trained with today's settings; star types are not a model input, nor
-        # the candidates after the best (the search stops at one: the same features, faster)
-        options = options_for(None, {"star_types": False, "max_planets": 1})
+        options = options_for(None, FOR_MODEL_INPUTS)  # a new model is trained with today's settings
         cache_dir = Path(cache) if cache is not None else None
         with progress_reporter(not quiet) as progress:
             parts = []
