@@ -177,8 +177,9 @@ def _demo_section(demo: Mapping[str, Any]) -> list[str]:
     from ..models.evaluation import format_metric_table
 
     return ["## The demo: simulated K2 Campaign 3 table", "",
-            f"`starskope demo` (seed {demo.get('seed')}): the reproduced original CNN against starskope's ensemble "
-            "trained on the simulated training table, on the simulated test table.", "", "```",
+            f"`starskope demo` (seed {demo.get('seed')}; its report folder `{demo.get('report', '?')}`, read by "
+            "`--demo-report`): the reproduced original CNN against starskope's ensemble trained on the simulated "
+            "training table, on the simulated test table.", "", "```",
             format_metric_table(demo.get("models", {})), "```", ""]
 
 
