@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from starskope.cli._card import write_model_card
-from starskope.cli._realeval import stars_from, summary_lines, unit_table
+from starskope.cli._realeval import period_right, stars_from, summary_lines, unit_table
 
 
 def _stars(n_quiet: int = 200) -> pd.DataFrame:
@@ -49,6 +49,21 @@ def test_hosts_above_the_99th_percentile_and_binaries_called_binaries():
     assert t["recall"]["planet_transit"] == pytest.approx(0.5) and t["recall"]["other_variable"] is None
     df["verdict_class"] = ["nothing_significant"] * 204 + ["eclipsing_binary"] * 3
     assert unit_table(df)["binaries"]["verdict_eb"] == 3
+
+
+def test_hosts_at_the_right_period_and_called_planet():
+    """What a user of classify gets: the known period (within 1 %; 2× is not), called a planet."""
+    assert period_right([10.05, 20.1, np.nan, 3.0], [(10.0545, 24.6), (10.0545,), (1.0,), ()]).tolist() == \
+        [True, False, False, False]
+    df = _stars()
+    df["period_right"] = df["name"].isin(["h0.fits", "h2.fits", "h3.fits"])
+    h = unit_table(df)["hosts"]
+    assert h["period_right"] == 2 and "period_right_and_planet" not in h  # h3 is not detectable
+    df["verdict_class"] = df["model_class"]
+    h = unit_table(df)["hosts"]
+    assert h["period_right_and_planet"] == 1  # h2 is at its period but not called a planet
+    real = {"files": {"TESS": unit_table(df)}, "stars": {}}
+    assert "at the right period 2, and called planet 1" in summary_lines(real)[0]
 
 
 def test_a_star_with_several_files_counts_once_with_its_most_planet_like_file():

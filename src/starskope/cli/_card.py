@@ -87,9 +87,12 @@ def _results_section(real: Mapping[str, Any]) -> list[str]:
              "the split). *Detectable*: the known period shows SNR ≥ 7.1 with ≥ 2 transits in the light curve "
              "(`starskope.datasets.star_detectability`). *Hosts above p99*: detectable planet hosts whose p_planet "
              "exceeds the 99th percentile of the same telescope's non-hosts. *EBs called EB*: detectable eclipsing "
-             "binaries the model decides are binaries (and, for files, that `classify`'s verdict calls binaries).",
-             "", "| unit | telescope | n | ROC-AUC planet vs not | hosts above p99 | EBs called EB (model) | "
-             "EBs called EB (verdict) | ECE p_planet | accuracy (4 classes) |", "|---|---|---|---|---|---|---|---|---|"]
+             "binaries the model decides are binaries (and, for files, that `classify`'s verdict calls binaries). "
+             "*Hosts at the right period*: detectable hosts whose reported period is within 1 % of a known one "
+             "(½× and 2× are not), and of those, for files, the ones `classify`'s verdict calls planets.",
+             "", "| unit | telescope | n | ROC-AUC planet vs not | hosts above p99 | hosts at the right period "
+             "(and called planet) | EBs called EB (model) | EBs called EB (verdict) | ECE p_planet | "
+             "accuracy (4 classes) |", "|---|---|---|---|---|---|---|---|---|---|"]
     for unit in ("files", "stars"):
         for m in (*MISSIONS, "all"):
             t = real.get(unit, {}).get(m)
@@ -98,8 +101,13 @@ def _results_section(real: Mapping[str, Any]) -> list[str]:
             h, b = t["hosts"], t["binaries"]
             verdict = _frac(b.get("verdict_eb", 0), b["n_detectable"], b.get("verdict_fraction", float("nan"))) \
                 if "verdict_eb" in b else "–"
+            right = "–"
+            if "period_right" in h:
+                right = f"{h['period_right']}/{h['n_detectable']}"
+                if "period_right_and_planet" in h:
+                    right += f" ({h['period_right_and_planet']})"
             lines.append(f"| {unit} | {m} | {t['n']} | {fmt(t['roc_auc'])} | "
-                         f"{_frac(h['n_above'], h['n_detectable'], h['fraction_above'])} | "
+                         f"{_frac(h['n_above'], h['n_detectable'], h['fraction_above'])} | {right} | "
                          f"{_frac(b['called_eb'], b['n_detectable'], b['fraction_called'])} | {verdict} | "
                          f"{fmt(t['ece_p_planet'], 4)} | {fmt(t['accuracy'])} |")
     lines += ["", "Recall per class (files; rows: telescope):", "",

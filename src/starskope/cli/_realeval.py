@@ -31,6 +31,16 @@ __all__ = ["MISSIONS", "RANK_PERCENTILE", "real_data_evaluation", "unit_table"]
 MISSIONS: tuple[str, ...] = ("Kepler", "K2", "TESS")
 #: Hosts must rank above this percentile of the non-hosts' p_planet.
 RANK_PERCENTILE = 99.0
+#: A found period is "right" within this fraction of a known one (½× and 2× are not).
+PERIOD_TOLERANCE = 0.01
+
+
+def period_right(found: Any, known: Any) -> Any:
+    """Whether each found period (days) is within :data:`PERIOD_TOLERANCE` of one of its
+    star's known periods (``known``: one sequence per row; empty → False)."""
+    found = np.asarray(found, float)
+    return np.array([bool(np.isfinite(f) and any(abs(f / k - 1) < PERIOD_TOLERANCE for k in ks if k > 0))
+                     for f, ks in zip(found, known, strict=True)], bool)
 
 
 def _table_of(fs: Any, model: Any, det: Any) -> Any:
@@ -124,6 +134,9 @@ def unit_table(df: Any) -> dict[str, Any]:
                     "fraction_above": float((hosts & above).sum() / hosts.sum()) if hosts.sum() else float("nan"),
                     "thresholds": thresholds,
                     "missed": df.loc[hosts & ~above, ["name", "p_planet", "snr_known", "snr_found"]].to_dict("records")}
+    right = df["period_right"].to_numpy(bool) if "period_right" in df else None
+    if right is not None:
+        out["hosts"]["period_right"] = int((hosts & right).sum())
     eb = (y == 1) & det
     called = pred == 1
     out["binaries"] = {"n_eb": int((y == 1).sum()), "n_detectable": int(eb.sum()),
@@ -139,6 +152,8 @@ def unit_table(df: Any) -> dict[str, Any]:
         out["binaries"]["missed"] = df.loc[eb & ~called, ["name", "model_class", "verdict_class", "snr_known"]] \
             .to_dict("records")
         out["hosts"]["verdict_planet"] = int((hosts & (v == "planet_transit")).sum())
+        if right is not None:  # what a user of `classify` gets: the right period, called a planet
+            out["hosts"]["period_right_and_planet"] = int((hosts & right & (v == "planet_transit")).sum())
     else:
         out["binaries"]["missed"] = df.loc[eb & ~called, ["name", "model_class", "snr_known"]].to_dict("records")
     return out
@@ -196,6 +211,9 @@ def real_data_evaluation(
     det = star_detectability(held_files + held_stitched, workers=workers, progress=progress, cache_dir=cache)
     files = _table_of(fs_files, model, det)
     stitched = _table_of(fs_stitched, model, det)
+    known = {star_name(s): s.known_periods for s in held_files + held_stitched}
+    for df in (files, stitched):
+        df["period_right"] = period_right(df["period_found_days"], [known.get(n, ()) for n in df["name"]])
     if verdicts:
         # the verdict a user reads, for the files whose known signal is detectable
         names = set(files.loc[files["detectable"] & files["label"].isin([0, 1]), "name"])
@@ -245,9 +263,12 @@ def summary_lines(result: Mapping[str, Any]) -> list[str]:
         for m, t in result[unit].items():
             h, b = t["hosts"], t["binaries"]
             verdict = f", verdict {b['verdict_eb']}/{b['n_detectable']}" if "verdict_eb" in b else ""
+            right = (f" (at the right period {h['period_right']}"
+                     + (f", and called planet {h['period_right_and_planet']}" if "period_right_and_planet" in h else "")
+                     + ")") if "period_right" in h else ""
             lines.append(
                 f"  {unit:5s} {m:6s} n={t['n']:4d}  detectable hosts above 99th pct of non-hosts "
-                f"{h['n_above']}/{h['n_detectable']} ({fmt(h['fraction_above'])})  detectable EBs called EB "
+                f"{h['n_above']}/{h['n_detectable']} ({fmt(h['fraction_above'])}){right}  detectable EBs called EB "
                 f"{b['called_eb']}/{b['n_detectable']} ({fmt(b['fraction_called'])}{verdict})  ROC-AUC "
                 f"{fmt(t['roc_auc'])}  ECE {fmt(t['ece_p_planet'])} (uncalibrated {fmt(t['ece_p_planet_uncalibrated'])})")
     return lines
