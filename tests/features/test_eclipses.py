@@ -35,8 +35,9 @@ def test_the_eclipse_features_come_last_in_the_scalars():
 
 
 def test_the_feature_version_is_carried_and_the_shipped_model_reads_its_own_features():
-    """Feature version 2 appended the eclipse group; the shipped model (version 1, its 56
-    scalar names stored with it) still reads exactly the columns it was trained on."""
+    """Feature version 2 appended the eclipse group. The shipped model (retrained on
+    version 2) reads every scalar including the binary tells; a model of version 1 (56
+    names, or none stored) still reads exactly the columns it was trained on."""
     import json
 
     from starskope.features import FEATURE_VERSION, StarData, extract_features
@@ -47,9 +48,10 @@ def test_the_feature_version_is_carried_and_the_shipped_model_reads_its_own_feat
     assert FEATURE_VERSION == 2 and fs.spec["feature_version"] == FEATURE_VERSION
     doc = json.loads((DEFAULT_MODEL_DIR / "model.json").read_text())
     trained = tuple(doc["preprocessing"]["scalar_names"])
-    assert len(trained) == len(SCALAR_NAMES) - len(ECLIPSE_FEATURES)
-    assert not set(trained) & set(ECLIPSE_FEATURES)
-    assert stored_scalar_names({}, len(trained)) == trained
+    assert trained == tuple(SCALAR_NAMES) and set(ECLIPSE_FEATURES) <= set(trained)
+    version1 = stored_scalar_names({}, len(SCALAR_NAMES) - len(ECLIPSE_FEATURES))
+    assert version1 == tuple(SCALAR_NAMES[: -len(ECLIPSE_FEATURES)]) and not set(version1) & set(ECLIPSE_FEATURES)
+    assert stored_scalar_names({"scalar_names": list(version1)}, 99) == version1
 
 
 def test_a_planet_shows_no_binary_tell(noise):
