@@ -98,6 +98,30 @@ def test_rules_3_and_4_model_against_vetting_rules():
     assert alone.reason.startswith("Other variable by the model, eclipsing binary by the vetting rules: check.")
 
 
+def test_rule_7_the_star_type_tells_a_binary_from_another_variable():
+    kw = {**BASE, "rules_class": "other_variable", "rules_rule": "a smooth, non-transit-shaped variation"}
+    v = reconcile(model_class="other_variable", probabilities=_probs("other_variable", 0.7),
+                  star_type="eclipsing_binary", star_type_p=0.9, **kw)
+    assert (v.predicted_class, v.status, v.rules, v.model_class) == ("eclipsing_binary", CHECK, (7,),
+                                                                     "other_variable")
+    assert v.reason.startswith("Eclipsing binary by the star type, other variable by the model: check.")
+    assert "the star type says eclipsing binary (p = 0.90)" in v.reason
+    # not below the detection threshold, not on an unsure star type, not against a pulsator's type
+    weak = reconcile(model_class="other_variable", probabilities=_probs("other_variable", 0.7),
+                     star_type="eclipsing_binary", star_type_p=0.9, **{**kw, "snr": 5.0})
+    assert weak.predicted_class == "other_variable" and 7 not in weak.rules
+    unsure = reconcile(model_class="other_variable", probabilities=_probs("other_variable", 0.7),
+                       star_type="eclipsing_binary", star_type_p=STAR_TYPE_MIN_P - 0.01, **kw)
+    assert unsure.predicted_class == "other_variable"
+    pulsator = reconcile(model_class="other_variable", probabilities=_probs("other_variable", 0.7),
+                         star_type="gamma_dor", star_type_p=0.9, **kw)
+    assert (pulsator.predicted_class, pulsator.status) == ("other_variable", CONFIDENT)
+    # a model that says planet keeps its class (rule 5 asks for a check)
+    planet = reconcile(model_class="planet_transit", probabilities=_probs("planet_transit", 0.8),
+                       star_type="eclipsing_binary", star_type_p=0.9, **BASE)
+    assert (planet.predicted_class, planet.rules) == ("planet_transit", (5,))
+
+
 def test_rule_5_the_star_type_disagreeing_asks_for_a_check():
     v = reconcile(model_class="planet_transit", probabilities=_probs("planet_transit", 0.83),
                   star_type="eclipsing_binary", star_type_p=0.84, **BASE)

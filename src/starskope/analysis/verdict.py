@@ -35,6 +35,11 @@ the reason and may turn the status to ``check``):
 3   the model and the vetting rules disagree, and the star      the rules' class             ``check``
     type (p ≥ 0.5) sides with the rules
 4   the model and the vetting rules disagree                    the model's class            ``check``
+7   a signal above the threshold, the model says *other         eclipsing binary             ``check``
+    variable*, and the star type (p ≥ 0.5) says eclipsing
+    binary (the star-type model, which reads the light curve
+    before detrending, is built to tell binaries from
+    pulsators; checked before rule 5)
 5   the star type (p ≥ 0.5) implies another class: eclipsing    unchanged                    ``check``
     binary → eclipsing binary, planet host → planet transit,
     δ Scuti / γ Doradus / RR Lyrae → other variable (rotating,
@@ -51,9 +56,9 @@ them in ``classify``, the report and the web page):
 * WASP-18 (TESS S2): planet transit, ``check`` — rule 5, "planet-like transit on an
   eclipsing-binary-like star" (model p = 0.83, SNR ≈ 690, no flag; star type eclipsing
   binary p = 0.84);
-* TRAPPIST-1 S70 (SPOC 2-min): nothing significant, ``check`` — rule 1: the model's
-  planet probability rests on a best dip below the threshold (p = 0.98 on SNR 3.8 when
-  the issue was filed);
+* TRAPPIST-1 S70 (SPOC 2-min): with the model retrained on 2026-12-06, planet b at
+  1.5108 d (SNR 9.8, p = 0.90), planet transit, ``confident``; the model it replaced gave
+  p = 0.98 to a dip of SNR 3.8, which rule 1 turned into nothing significant, ``check``;
 * the catalogue EB KIC 7630690: eclipsing binary — by rule 2, ``check``, when the model
   called a V-shaped dip of SNR 41 nothing significant; ``confident`` when the model, the
   vetting and the star type (p = 0.94) agree;
@@ -395,7 +400,14 @@ def reconcile(*, model_class: str | None, probabilities: Mapping[str, float] | N
             agree = ("the vetting rules agree" if model_class
                      else f"the vetting rules say {_TITLES.get(rules_class, rules_class)} ({rules_rule})")
             details.append(f"{det}{flag_text}; " + (f"{by_model}, {agree}" if model_class else agree))
-    if claim is not None and claim != cls:  # rule 5
+    if is_detected and cls == "other_variable" and model_class == "other_variable" and claim == "eclipsing_binary":
+        # rule 7 (before rule 5): which kind of variable star is the star-type model's question
+        applied.append(7)
+        status = CHECK
+        cls = "eclipsing_binary"
+        head = "eclipsing binary by the star type, other variable by the model"
+        details.append(type_text)
+    elif claim is not None and claim != cls:  # rule 5
         applied.append(5)
         status = CHECK
         if 1 not in applied and len(applied) == 1:
