@@ -54,7 +54,7 @@ What the real stars of issue 15 give (shipped model; tests/analysis/test_verdict
 them in ``classify``, the report and the web page):
 
 * WASP-18 (TESS S2): planet transit, ``check`` — rule 5, "planet-like transit on an
-  eclipsing-binary-like star" (model p = 0.83, SNR ≈ 690, no flag; star type eclipsing
+  eclipsing-binary-like star" (model p = 0.77 — 0.83 with the model it replaced —, SNR ≈ 690, no flag; star type eclipsing
   binary p = 0.84);
 * TRAPPIST-1 S70 (SPOC 2-min): with the model retrained on 2026-12-06, planet b at
   1.5108 d (SNR 9.8, p = 0.90), planet transit, ``confident``; the model it replaced gave
