@@ -38,7 +38,7 @@ each study replaces its own entry) and ``benchmarks/results/recovery_vs_snr.png`
    machine's load hits both alike):
 
    * **starskope** as a user gets it: ``analyse(lc, options=AnalysisOptions(star_types=False))``
-     (default search: ``period_min_days`` (0.2 d) to the span, in period bands each on its own detrending).
+     (default search: ``period_min_days`` (0.5 d) to the span, in period bands each on its own detrending).
      Recovered ("any"): a reported periodic candidate within 0.1 % of the injected period:
      the best candidate as vetting re-measured it (``analysis.candidate``, its period
      refined) or any candidate of the search (``analysis.candidates``, periods as the
@@ -50,7 +50,7 @@ each study replaces its own entry) and ``benchmarks/results/recovery_vs_snr.png`
    lightkurve's default quality bitmask keeps, divided by its median, flattened with
    **wotan's biweight with a window of 3 × the injected T14** (wotan's recommendation; it
    knows the true duration, which a user would not, so it favours TLS), upward outliers
-   > 4 robust σ removed, searched over starskope's default range, 0.2 d to the span (TLS stops at half the
+   > 4 robust σ removed, searched over starskope's default range, 0.5 d to the span (TLS stops at half the
    span: two transits). Recovered: TLS's best period within 0.1 %; also within 1 %, at
    P/2, at 2P, and within 0.1 % with SDE ≥ 7 (TLS's 1 % false-alarm level).
 

@@ -17,6 +17,7 @@ from starskope.analysis.options import model_options
 from starskope.analysis.orbits import COHERENCE_MAX, event_depth_scatter
 
 OPTS = AnalysisOptions(star_types=False, max_planets=2)
+LOW = AnalysisOptions(star_types=False, max_planets=2, period_min_days=0.2)
 
 
 def _close(p: float, q: float, tol: float = 0.01) -> bool:
@@ -46,20 +47,20 @@ def test_alike_eclipses_are_reported_at_the_orbital_period(ffi):
     assert _close(off.candidate.period_days, 8.885 / 2)
 
 
-def test_a_contact_binary_under_half_a_day_is_found(ffi):
-    # TIC 120499528: a 0.369-d contact binary; the default search from 0.2 d finds it, a
-    # 0.5-d floor (the default before) cannot reach it
-    a = analyse(ffi(120499528), options=OPTS)
+def test_a_contact_binary_under_half_a_day_is_found_when_asked(ffi):
+    # TIC 120499528: a 0.369-d contact binary; from 0.2 d the search finds it, the default
+    # 0.5-d floor cannot reach it
+    a = analyse(ffi(120499528), options=LOW)
     assert _close(a.candidate.period_days, 0.369154)
-    floor = analyse(ffi(120499528), options=AnalysisOptions(star_types=False, max_planets=2, period_min_days=0.5))
-    assert not _close(floor.candidate.period_days, 0.369154)
+    default = analyse(ffi(120499528), options=OPTS)
+    assert not _close(default.candidate.period_days, 0.369154)
 
 
 def test_alternating_depths_put_a_smooth_binary_at_its_orbit(ffi):
     # TIC 268711288: catalogue period 0.9843 d; from 0.2 d the search stacks both broad
     # minima at 0.492 d (not transit-like, no ODD_EVEN flag); the period-alias test finds
     # that alternate events differ, so the orbital period is reported
-    a = analyse(ffi(268711288), options=OPTS)
+    a = analyse(ffi(268711288), options=LOW)
     assert _close(a.candidate.extra["found_period_days"], 0.984304 / 2)
     assert _close(a.candidate.period_days, 0.984304)
     assert any("alternate events differ in depth" in n for n in a.notes)
@@ -114,4 +115,4 @@ def test_models_trained_before_keep_their_analysis():
     assert stored.equal_eclipses is False
     assert stored.period_min_days == 0.5
     assert AnalysisOptions().equal_eclipses is True
-    assert AnalysisOptions().period_min_days == 0.2
+    assert AnalysisOptions().period_min_days == 0.5

@@ -80,15 +80,20 @@ class AnalysisOptions:
     period_min_days, period_max_days : float
         Search range, days (``period_max_days`` None: the time span, or half of it up
         to 40 d without ``search_bands``; see :func:`search_period_max`). Periods under
-        0.5 d are a band of their own (:func:`starskope.search.period_bands`). The default
-        0.2 d reaches contact binaries (orbits down to 0.22 d, often found at half their
-        orbit) and ultra-short-period planets (Kepler-78 b, 0.36 d). Measured on
-        ../shared/data against the 0.5 d used before (``benchmarks/real_recovery.py``):
-        detectable TESS binaries at their catalogue period 93 → 101 of 145, Kepler
-        binaries 46 → 47 of 47 (with :mod:`.orbits`' alternating-depth evidence), no planet host of Kepler, K2 or TESS and no DR24 TCE
-        changed; 20–60 % more analysis time on a TESS 2-min sector, about 15 % on a
-        Kepler quarter. 0.1 d was tried before and put a 0.46-d box on TRAPPIST-1's
-        flares ahead of its 1.51-d planet; 0.2 d keeps planet b.
+        0.5 d are a band of their own (:func:`starskope.search.period_bands`). 0.2 d
+        reaches contact binaries (orbits down to 0.22 d) and ultra-short-period planets
+        (Kepler-78 b, 0.36 d), but it costs planets their place: measured on
+        ../shared/data against 0.5 d, detectable TESS binaries at their catalogue period
+        93 → 101 of 145 and Kepler binaries 46 → 47 of 47 (``benchmarks/real_recovery.py``;
+        no planet host changed), while planets injected at SNR 7–10 into real quiet
+        Kepler/K2/TESS stars were the best candidate 38 times of 64 instead of 44
+        (``benchmarks/recovery.py --study inject --n-inject 300``): five of the six lost
+        to short-period stellar signals of the "quiet" stars (0.22–0.45 d; SNR up to 99
+        in another star), one to the alias evidence of :mod:`.orbits` (since kept to
+        not-transit-like dips). It also costs 20–60 % more analysis time on a TESS 2-min
+        sector; 0.1 d, tried earlier, put a 0.46-d box on TRAPPIST-1's flares ahead of
+        planet b. So the default stays 0.5 d; ``period_min_days=0.2``
+        (``--period-min 0.2``) is for binaries and ultra-short-period planets.
     search_oversample : float
         Frequency oversampling of the search grid (the best peaks are then refined ten
         times finer, so 1.0 finds the same periods as 2.0 in half the time: measured on the
@@ -149,7 +154,7 @@ class AnalysisOptions:
     """
 
     detrend: str = "biweight"
-    period_min_days: float = 0.2
+    period_min_days: float = 0.5
     period_max_days: float | None = None
     search_oversample: float = 1.0
     vet_min_snr: float = 7.1

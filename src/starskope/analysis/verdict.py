@@ -54,10 +54,10 @@ What the real stars of issue 15 give (shipped model; tests/analysis/test_verdict
 them in ``classify``, the report and the web page):
 
 * WASP-18 (TESS S2): planet transit, ``check`` — rule 5, "planet-like transit on an
-  eclipsing-binary-like star" (model p = 0.68 — 0.77 with the model it replaced —, SNR ≈ 690, no flag; star type eclipsing
+  eclipsing-binary-like star" (model p = 0.77 — 0.83 with the model it replaced —, SNR ≈ 690, no flag; star type eclipsing
   binary p = 0.84);
-* TRAPPIST-1 S70 (SPOC 2-min): with the models retrained on 2026-12-06, planet b at
-  1.5108 d (SNR 9.8, p = 0.90), planet transit, ``confident``; an earlier model gave
+* TRAPPIST-1 S70 (SPOC 2-min): with the model retrained on 2026-12-06, planet b at
+  1.5108 d (SNR 9.8, p = 0.90), planet transit, ``confident``; the model it replaced gave
   p = 0.98 to a dip of SNR 3.8, which rule 1 turned into nothing significant, ``check``;
 * the catalogue EB KIC 7630690: eclipsing binary — by rule 2, ``check``, when the model
   called a V-shaped dip of SNR 41 nothing significant; ``confident`` when the model, the
