@@ -103,10 +103,11 @@ def equal_eclipses(report: Any, time: np.ndarray, flux: np.ndarray) -> str | Non
     if (np.isfinite(sec) and sec > THRESHOLDS["secondary_sigma"]
             and (abs(phase - 0.5) <= SECONDARY_PHASE_TOL or not broad)):
         return None
-    alias = report.value("period_alias") if "period_alias" in report else float("nan")
-    why = (["odd and even events differ in depth"] if "ODD_EVEN" in names
-           else ["alternate events differ in depth (the fold at twice the period fits better)"]
-           if alias == 2.0 and "NOT_TRANSIT_LIKE" in names else [])
+    why = []
+    if "ODD_EVEN" in names:
+        why.append("odd and even events differ in depth")
+    elif "NOT_TRANSIT_LIKE" in names and "period_alias" in report and report.value("period_alias") == 2.0:
+        why.append("alternate events differ in depth (the fold at twice the period fits better)")
     if broad and "V_SHAPED" in names:
         why.append(f"a broad V-shaped minimum (spanning {duty:.0%} of the fold)")
     depth = float(c.depth.to_value(u.dimensionless_unscaled))
