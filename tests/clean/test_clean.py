@@ -9,6 +9,7 @@ from astropy.timeseries import LombScargle
 
 from starskope.clean import (
     DETRENDERS,
+    JITTER_MARGIN_DAYS,
     clean,
     correct_k2_roll,
     default_window,
@@ -17,8 +18,10 @@ from starskope.clean import (
     divide_trend,
     fft_filter,
     fit_trend,
+    jitter_mask,
     mask_quality,
     outlier_mask,
+    remove_jitter,
     remove_nans,
     remove_outliers,
     stitch,
@@ -146,6 +149,42 @@ def test_isolated_low_point_goes_only_when_flagged():
     assert drop[100] and not drop[200]
     assert not drop[300:303].any()
     assert not outlier_mask(flux, quality, sigma_lower=None, low_flag_bits=128)[100]
+
+
+def test_jitter_goes_but_a_transit_an_eclipse_and_a_pulsator_stay():
+    rng = np.random.default_rng(2)
+    t = np.arange(3000) * 0.02
+    flux = 1 + rng.normal(0, 1e-4, t.size)
+    flux[1000:1060] += rng.normal(0, 3e-3, 60)  # pointing jitter: 30× the noise, cadence to cadence
+    flux[(t % 3.1) < 0.12] -= 0.01  # transits, 6 cadences each
+    flux[(t % 7.3) < 0.2] -= 0.3  # deep binary eclipses
+    drop = jitter_mask(flux)
+    assert drop[1006:1054].all()
+    assert drop.sum() < 75
+    assert not drop[(t % 3.1) < 0.12].any() and not drop[(t % 7.3) < 0.2][:-5].any()
+    # a large-amplitude pulsator jumps from cadence to cadence everywhere: nothing stands out
+    pulsator = 1 + 0.05 * np.sin(2 * np.pi * t / 0.05) + rng.normal(0, 1e-4, t.size)
+    assert not jitter_mask(pulsator).any()
+    # white noise alone: never
+    assert not jitter_mask(1 + rng.normal(0, 1e-3, 20000)).any()
+
+
+def test_remove_jitter_records_the_stretch(c5_pdcsap):
+    lc = remove_nans(mask_quality(c5_pdcsap))
+    flux = arrays(lc).flux.copy()
+    flux[500:540] += np.random.default_rng(3).normal(0, 0.05, 40) * np.nanmedian(flux)
+    lc["flux"] = u.Quantity(flux, lc.flux.unit)
+    out = remove_jitter(lc)
+    step = out.meta["PROVENANCE"][-1]
+    assert step.startswith("remove_jitter: removed") and "1 stretch(es)" in step and "pointing jitter" in step
+    a, kept = arrays(lc), set(np.round(arrays(out).time, 8))
+    gone = np.array([np.round(t, 8) not in kept for t in a.time])
+    assert gone[506:534].all()  # the stretch (its first and last few cadences may look calm)
+    # ... and the cadences within JITTER_MARGIN_DAYS of it, nothing else
+    near = (a.time > a.time[500] - JITTER_MARGIN_DAYS - 0.05) & (a.time < a.time[539] + JITTER_MARGIN_DAYS + 0.05)
+    assert not gone[~near].any()
+    with pytest.raises(ParameterError, match="factor must be above 1"):
+        remove_jitter(lc, factor=1.0)
 
 
 def test_outlier_parameter_errors(c5_pdcsap):
@@ -332,7 +371,8 @@ def test_fft_filter_flattens_and_records(tess_pimen):
 def test_clean_chain_per_telescope(c5_pdcsap, tess_pimen, k2sff):
     k2 = clean(c5_pdcsap)
     steps = [s.split(":")[0] for s in k2.meta["PROVENANCE"]]
-    assert steps[-5:] == ["mask_quality", "remove_nans", "correct_k2_roll", "remove_outliers", "detrend"]
+    assert steps[-6:] == ["mask_quality", "remove_nans", "correct_k2_roll", "remove_jitter", "remove_outliers",
+                          "detrend"]
     assert np.nanmedian(arrays(k2).flux) == pytest.approx(1.0, abs=1e-3)
     tess = clean(tess_pimen)
     assert not any(s.startswith("correct_k2_roll") for s in tess.meta["PROVENANCE"])
@@ -350,3 +390,10 @@ def test_clean_without_telescope_says_so():
     bare = from_arrays(2455000 + np.arange(300) * 0.02, 1 + rng.normal(0, 1e-3, 300))
     out = clean(bare)
     assert "telescope unknown: named mask 'default' not applied" in out.meta["PROVENANCE"][0]
+
+
+def test_a_flux_centred_on_zero_is_a_clear_error():
+    rng = np.random.default_rng(4)
+    lc = from_arrays(2458000 + np.arange(500) * 0.02, rng.normal(0, 1e-3, 500), meta={"FILENAME": "deviation.csv"})
+    with pytest.raises(LightCurveDataError, match=r"deviation.csv: the flux's median is .*not positive.*unit \(e.g. ppm\)"):
+        clean(lc)

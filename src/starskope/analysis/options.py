@@ -106,7 +106,8 @@ class AnalysisOptions:
         Measure the depth with vetting's limb-darkened transit fit (accurate; ~10 ms more
         per candidate) instead of the trapezoid's (~3 % low).
     table_outliers : bool
-        Remove upward outliers from table rows before detrending. Off by default: the
+        Remove upward outliers and jittery stretches (as light curves' cleaning does,
+        :func:`starskope.clean.remove_jitter`) from table rows before detrending. Off by default: the
         biweight trend and the search's robust noise are insensitive to them, and rows
         without removed cadences share their fold in the batched search (4 × faster).
     stellar : str or None

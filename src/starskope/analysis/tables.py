@@ -100,7 +100,7 @@ def clean_table_rows_for(time: np.ndarray, flux: np.ndarray, options: AnalysisOp
     (against the trend of the longest window), then detrended with each window."""
     import astropy.units as u
 
-    from ..clean import default_window, detrend_arrays, outlier_mask
+    from ..clean import default_window, detrend_arrays, jitter_mask, outlier_mask
 
     phase = None
     if firing is not None:
@@ -122,6 +122,7 @@ def clean_table_rows_for(time: np.ndarray, flux: np.ndarray, options: AnalysisOp
             continue
         f = raw[i] = row / med
         if options.table_outliers:
+            f = np.where(jitter_mask(f, time), np.nan, f)
             f = np.where(outlier_mask(f), np.nan, f)
         trends = [detrend_arrays(time, f, options.detrend, w) for w in windows]
         if phase is not None:

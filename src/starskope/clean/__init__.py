@@ -1,4 +1,4 @@
-"""Cleaning, per telescope: QUALITY masks, outliers, K2 roll, stitching, detrending.
+"""Cleaning, per telescope: QUALITY masks, outliers and jitter, K2 roll, stitching, detrending.
 
 Every function takes a :class:`lightkurve.LightCurve` and returns a new one with the step
 recorded in ``meta['PROVENANCE']``, so steps chain::
@@ -6,7 +6,7 @@ recorded in ``meta['PROVENANCE']``, so steps chain::
     >>> lc = detrend(remove_outliers(remove_nans(mask_quality(raw))))   # doctest: +SKIP
     >>> lc = clean(raw)                                                   # doctest: +SKIP
 
-Each step has a plain-array core (``quality_keep``, ``outlier_mask``, ``detrend_arrays``,
+Each step has a plain-array core (``quality_keep``, ``outlier_mask``, ``jitter_mask``, ``detrend_arrays``,
 ``sff_correction``, ``fft_lowpass_trend``) for batch work.
 """
 
@@ -20,7 +20,7 @@ from .durations import (
 )
 from .fft import fft_filter, fft_lowpass_trend
 from .k2roll import CENTROID_COLUMNS, correct_k2_roll, sff_correction
-from .outliers import outlier_mask, remove_outliers
+from .outliers import JITTER_FACTOR, JITTER_MARGIN_DAYS, jitter_mask, outlier_mask, remove_jitter, remove_outliers
 from .pipeline import clean
 from .quality import cosmic_ray_bits, mask_quality, quality_keep, remove_nans
 from .stitch import stitch
@@ -28,6 +28,8 @@ from .stitch import stitch
 __all__ = [
     "CENTROID_COLUMNS",
     "DEFAULT_STELLAR_DENSITY",
+    "JITTER_FACTOR",
+    "JITTER_MARGIN_DAYS",
     "DETRENDERS",
     "SOLAR_DENSITY",
     "Detrender",
@@ -42,9 +44,11 @@ __all__ = [
     "fft_filter",
     "fft_lowpass_trend",
     "fit_trend",
+    "jitter_mask",
     "mask_quality",
     "outlier_mask",
     "quality_keep",
+    "remove_jitter",
     "remove_nans",
     "remove_outliers",
     "sff_correction",

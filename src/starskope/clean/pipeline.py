@@ -7,12 +7,13 @@ from typing import Any
 import astropy.units as u
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import LightCurveDataError, ParameterError
+from ..lightcurve import arrays
 from ._util import mission_name
 from .detrend import detrend
 from .fft import fft_filter
 from .k2roll import CENTROID_COLUMNS, correct_k2_roll
-from .outliers import remove_outliers
+from .outliers import remove_jitter, remove_outliers
 from .quality import mask_quality, remove_nans
 
 __all__ = ["clean"]
@@ -42,7 +43,8 @@ def clean(
     3. K2 only: :func:`correct_k2_roll` when the light curve has centroid columns
        (``roll_correction=None`` decides automatically; a K2SFF/EVEREST flux without
        centroids passes through with a note);
-    4. :func:`remove_outliers` (upward only, ``sigma_upper``);
+    4. :func:`remove_jitter` (stretches of pointing jitter), then :func:`remove_outliers`
+       (upward only, ``sigma_upper``);
     5. :func:`detrend` with ``method`` (biweight by default, window 3 × the longest
        plausible transit at ``period_max``), or :func:`fft_filter` when ``fft=True``.
 
@@ -57,7 +59,7 @@ def clean(
     roll_correction : bool, optional
         Force the K2 roll correction on or off (default: on for K2 with centroids).
     outliers : bool
-        Remove upward outliers.
+        Remove upward outliers and jittery stretches.
     sigma_upper : float
         Outlier threshold in robust σ.
     method : str or None
@@ -82,6 +84,8 @@ def clean(
     ------
     ParameterError
         ``roll_correction=True`` for a light curve that is not from K2.
+    LightCurveDataError
+        The flux's median is not positive (a flux centred on zero cannot be normalised).
     UnknownNameError
         Unknown telescope, quality mask or detrender.
     """
@@ -100,6 +104,7 @@ def clean(
     else:
         out = mask_quality(out, quality, mission=name)
     out = remove_nans(out)
+    _check_positive(out)
     is_k2 = name is not None and name.upper() == "K2"
     if roll_correction and not is_k2:
         raise ParameterError(f"roll_correction=True applies to K2 light curves; this one is from {name}")
@@ -108,9 +113,23 @@ def clean(
     elif is_k2 and any(p[0] in out.colnames for p in CENTROID_COLUMNS):
         out.meta["PROVENANCE"] = [*out.meta["PROVENANCE"], "correct_k2_roll: switched off by caller"]
     if outliers:
-        out = remove_outliers(out, sigma_upper=sigma_upper)
+        out = remove_outliers(remove_jitter(out), sigma_upper=sigma_upper)
     if fft:
         return fft_filter(out, cutoff=window, period_max=period_max, stellar_density=stellar_density)
     if method is None:
         return out
     return detrend(out, method, window, period_max=period_max, stellar_density=stellar_density)
+
+
+def _check_positive(lc: Any) -> None:
+    """A flux that every step can divide by its median: positive. A flux centred on zero
+    is a relative deviation whose scale the file does not say (the readers turn one with a
+    scaled unit, such as TASOC's ppm, into a flux)."""
+    flux = arrays(lc).flux
+    flux = flux[np.isfinite(flux)]
+    med = float(np.median(flux)) if flux.size else float("nan")
+    if not med > 0:
+        name = lc.meta.get("FILENAME") or "light curve"
+        raise LightCurveDataError(
+            f"{name}: the flux's median is {med:.3g}, not positive, so it cannot be normalised; a flux centred on "
+            "zero is a relative deviation: give the column a unit (e.g. ppm) or add 1 to it")

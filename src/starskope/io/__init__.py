@@ -87,6 +87,9 @@ def read(
         K2SFF FCOR, EVEREST FLUX, K2SC flux, K2VARCAT DETFLUX, TASOC FLUX_CORR, eleanor
         CORR_FLUX), 'sap' for its raw flux (SAP_FLUX, FRAW, RAW_FLUX, APTFLUX, FLUX_RAW,
         eleanor RAW_FLUX), or any column name of the file. ``meta['FLUX_ORIGIN']`` records it.
+        A flux given as the deviation from 1 in a scaled unit (TASOC's FLUX_CORR: ppm
+        centred on zero) gets 1 added in that unit (10⁶ ppm), so it divides by its median
+        like any flux; the provenance says so.
     mission : str, optional
         'Kepler', 'K2' or 'TESS', for files that do not say (CSV, NPZ); an error if the file
         says otherwise.

@@ -343,6 +343,31 @@ def _apply_quality_mask(
     return (np.asarray(cols.quality).astype(np.int64) & mask_value) != 0
 
 
+def relative_deviation_as_flux(flux: Any, origin: str) -> tuple[Any, str | None]:
+    """A relative flux written as the deviation from 1 in a scaled unit (TASOC's
+    ``FLUX_CORR``: ppm centred on zero) as a flux: 1 in that unit added (10⁶ ppm), so that
+    dividing by the median gives 1 + deviation, as for every other product. The unit and
+    the errors are kept. Other fluxes, and a scaled flux that is already near 1 (a
+    normalised flux in ppm, ≈ 10⁶), are returned unchanged with no note.
+
+    Without this, detrending divides by a trend near zero and the light curve is noise.
+    """
+    unit = getattr(flux, "unit", None)
+    if unit is None or not unit.is_equivalent(u.dimensionless_unscaled):
+        return flux, None
+    scale = float(u.Quantity(1.0, unit).to_value(u.dimensionless_unscaled))
+    if scale == 1.0:
+        return flux, None
+    values = np.asarray(flux.to_value(u.dimensionless_unscaled), float)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0 or not abs(float(np.median(finite))) < 0.5:
+        return flux, None
+    one = u.Quantity(1.0, u.dimensionless_unscaled).to(unit)
+    note = (f"flux: {origin or 'the flux column'} is the relative deviation from 1 in {unit} (median "
+            f"{np.median(finite) / scale:.3g} {unit}); {one.value:g} {unit} (= 1) added so it reads as a flux")
+    return flux + one, note
+
+
 def finish(cols: Columns, path: Path, opts: ReadOptions, reader: str) -> Any:
     """Validate ``cols`` and build the light curve (absolute TDB time, META_KEYS filled).
 
@@ -402,7 +427,9 @@ def finish(cols: Columns, path: Path, opts: ReadOptions, reader: str) -> Any:
     segments, segment_note = _segment(header, mission, time, infer=cols.time_ref.offset is not None)
     if segment_note:
         provenance.append(segment_note)
-    flux = cols.flux[keep]
+    flux, offset_note = relative_deviation_as_flux(cols.flux[keep], cols.flux_origin)
+    if offset_note:
+        provenance.append(offset_note)
     flux_err = None if cols.flux_err is None else cols.flux_err[keep]
     quality = None if cols.quality is None else np.asarray(cols.quality)[keep].astype(np.int32)
     if quality is None:
