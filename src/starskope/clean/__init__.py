@@ -20,7 +20,14 @@ from .durations import (
 )
 from .fft import fft_filter, fft_lowpass_trend
 from .k2roll import CENTROID_COLUMNS, correct_k2_roll, sff_correction
-from .outliers import JITTER_FACTOR, JITTER_MARGIN_DAYS, jitter_mask, outlier_mask, remove_jitter, remove_outliers
+from .outliers import (
+    JITTER_FACTOR,
+    JITTER_MARGIN_DAYS,
+    jitter_mask,
+    outlier_mask,
+    remove_jitter,
+    remove_outliers,
+)
 from .pipeline import clean
 from .quality import cosmic_ray_bits, mask_quality, quality_keep, remove_nans
 from .stitch import stitch
@@ -28,9 +35,9 @@ from .stitch import stitch
 __all__ = [
     "CENTROID_COLUMNS",
     "DEFAULT_STELLAR_DENSITY",
+    "DETRENDERS",
     "JITTER_FACTOR",
     "JITTER_MARGIN_DAYS",
-    "DETRENDERS",
     "SOLAR_DENSITY",
     "Detrender",
     "clean",
