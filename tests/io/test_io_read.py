@@ -44,8 +44,8 @@ def test_top_level_api_exports_read(shared_data: Path) -> None:
     assert starskope.read is read and starskope.read_many is read_many
     assert callable(starskope.read_flux_table) and callable(starskope.write_flux_table)
     assert READERS.names() == [
-        "csv", "eleanor", "everest", "fits-table", "k2sc", "k2sff", "k2varcat", "npz", "spoc",
-        "tasoc", "tpf",
+        "csv", "eleanor", "everest", "fits-table", "k2sc", "k2sff", "k2varcat", "npz", "qlp", "qlp-det",
+        "spoc", "tasoc", "tpf",
     ]
 
 
@@ -335,3 +335,30 @@ def test_quality_mask_on_a_product_without_quality_says_so(shared_data: Path) ->
     lc = read(shared_data / K2SFF, quality_bitmask="hard")
     assert len(lc) == 3024
     assert "quality_bitmask='hard' removed nothing: the file has no QUALITY column" in lc.meta["PROVENANCE"]
+
+
+@pytest.mark.parametrize("flux", ["KSPSAP_FLUX", "DET_FLUX"])
+def test_qlp_layout_reads_and_finds_pi_men_c(shared_data: Path, tmp_path: Path, flux: str) -> None:
+    """A TESS Quick-Look Pipeline file, written from the real TESS-SPOC FFI light curve of
+    pi Men in QLP's layout (normalised detrended flux, raw SAP_FLUX, ORBITID, TICID)."""
+    from starskope.analysis import AnalysisOptions, analyse
+
+    with fits.open(shared_data / SPOC_FFI) as hdul:
+        d = hdul[1].data
+        time, pdc, sap, q = d["TIME"], d["PDCSAP_FLUX"], d["SAP_FLUX"], d["QUALITY"]
+    norm = pdc / np.nanmedian(pdc)
+    cols = [fits.Column("TIME", "D", unit="BJD - 2457000, days", array=time),
+            fits.Column("SAP_FLUX", "E", array=sap),
+            fits.Column(flux, "E", array=norm), fits.Column(f"{flux}_ERR", "E", array=np.full(norm.size, 2e-4)),
+            fits.Column("QUALITY", "J", array=q), fits.Column("ORBITID", "J", array=np.ones(norm.size, int))]
+    primary = fits.PrimaryHDU()
+    primary.header.update(TELESCOP="TESS", OBJECT="TIC 261136679", TICID=261136679, SECTOR=1)
+    path = tmp_path / "hlsp_qlp_tess_ffi_s0001-0000000261136679_tess_v01_llc.fits"
+    fits.HDUList([primary, fits.BinTableHDU.from_columns(cols, name="LIGHTCURVE")]).writeto(path)
+    lc = read(path)
+    assert lc.meta["PRODUCT"] == "QLP" and lc.meta["FLUX_ORIGIN"] == flux.lower()
+    assert lc.meta["TARGETID"] == 261136679 and lc.meta["MISSION"] == "TESS"
+    assert np.allclose(lc.time.jd, read(shared_data / SPOC_FFI).time.jd)
+    assert read(path, flux_column="sap").meta["FLUX_ORIGIN"] == "sap_flux"
+    a = analyse(path, options=AnalysisOptions(star_types=False))
+    assert abs(a.candidate.period_days / 6.26783 - 1) < 0.01

@@ -12,7 +12,8 @@ kept, and every key of :data:`~starskope.lightcurve.META_KEYS` in ``meta``::
     ('KIC 757450', 2, 'pdcsap_flux')
 
 Readers (``starskope.io.READERS.names()``): spoc (Kepler/K2 LLC, TESS SPOC 2-min, TESS-SPOC
-FFI and data-alert HLSPs), everest, k2sc, k2sff, k2varcat, tasoc, eleanor, fits-table
+FFI and data-alert HLSPs), everest, k2sc, k2sff, k2varcat, tasoc, qlp and qlp-det (TESS
+Quick-Look Pipeline, KSPSAP_FLUX or DET_FLUX), eleanor, fits-table
 (lightkurve-written and other FITS tables), tpf (target pixel files summed over the
 pipeline aperture, TESScut FFI cutouts over a threshold aperture; the pixels themselves:
 :func:`read_pixels`, a :class:`PixelSeries`), csv (CSV/TXT), npz.

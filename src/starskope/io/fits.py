@@ -17,6 +17,9 @@ k2sff         K2SFF (Vanderburg & Johnson 2014)       FCOR                FRAW
 k2varcat      K2VARCAT (Armstrong et al. 2016)        DETFLUX             APTFLUX
 tasoc         TASOC (Handberg et al. 2021)            FLUX_CORR           FLUX_RAW
 eleanor       eleanor (Feinstein et al. 2019)         CORR_FLUX           RAW_FLUX
+qlp, qlp-det  TESS Quick-Look Pipeline FFI light      KSPSAP_FLUX         SAP_FLUX
+              curves (Huang et al. 2020; newer        (DET_FLUX)
+              sectors write DET_FLUX)
 fits-table    lightkurve-written and other FITS       FLUX                SAP_FLUX
               tables with TIME and FLUX columns
 tpf           Kepler/K2/TESS target pixel files and   pipeline-aperture sum (:mod:`.tpf`)
@@ -368,7 +371,8 @@ def read_table_product(spec: TableProduct, probe: Probe, opts: ReadOptions) -> A
     if unit is None:
         if spec.documented_unit is not None:
             unit = spec.documented_unit
-            notes.append(f"flux unit {unit} as the {spec.name} documentation states (the file has none)")
+            notes.append(f"flux unit {unit.to_string() or 'dimensionless'} as the {spec.name} documentation states "
+                         "(the file has none)")
         elif probe.primary.get("BUNIT"):
             unit = parse_unit(probe.primary["BUNIT"])
             notes.append(f"flux unit {unit} from BUNIT in the primary header")
@@ -609,6 +613,26 @@ _register(
         product=lambda p, t: "TASOC",
     )
 )
+
+def _qlp_table(probe: Probe, flux: str) -> TableInfo | None:
+    return probe.first_table_with("TIME", "SAP_FLUX", flux)
+
+
+for _name, _flux, _what in (("qlp", "KSPSAP_FLUX", "spline-detrended"), ("qlp-det", "DET_FLUX", "detrended")):
+    _register(
+        TableProduct(
+            name=_name,
+            description=f"TESS Quick-Look Pipeline FFI light curves ({_flux}, {_what})",
+            sniff=lambda p, _f=_flux: _qlp_table(p, _f) is not None,
+            choices={
+                "default": FluxChoice(_flux, f"{_flux}_ERR"),
+                "sap": FluxChoice("SAP_FLUX", None),
+            },
+            table=lambda p, _f=_flux: _qlp_table(p, _f),
+            product=lambda p, t: "QLP",
+            documented_unit=u.dimensionless_unscaled,
+        )
+    )
 
 _register(
     TableProduct(
