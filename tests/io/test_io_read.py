@@ -44,8 +44,8 @@ def test_top_level_api_exports_read(shared_data: Path) -> None:
     assert starskope.read is read and starskope.read_many is read_many
     assert callable(starskope.read_flux_table) and callable(starskope.write_flux_table)
     assert READERS.names() == [
-        "csv", "eleanor", "everest", "fits-table", "k2sc", "k2sff", "k2varcat", "npz", "qlp", "qlp-det",
-        "spoc", "tasoc", "tpf",
+        "csv", "eleanor", "everest", "fits-columns", "fits-table", "k2sc", "k2sff", "k2varcat", "npz", "qlp",
+        "qlp-det", "spoc", "tasoc", "tpf",
     ]
 
 
@@ -361,4 +361,32 @@ def test_qlp_layout_reads_and_finds_pi_men_c(shared_data: Path, tmp_path: Path, 
     assert np.allclose(lc.time.jd, read(shared_data / SPOC_FFI).time.jd)
     assert read(path, flux_column="sap").meta["FLUX_ORIGIN"] == "sap_flux"
     a = analyse(path, options=AnalysisOptions(star_types=False))
+    assert abs(a.candidate.period_days / 6.26783 - 1) < 0.01
+
+
+@pytest.mark.parametrize("time_name,unit,flux", [("BTJD", None, "PDC_FLUX"), ("TIME", "BJD - 2457000, days", "FLUX_CORR")])
+def test_a_fits_table_that_names_its_columns_reads_like_a_csv(shared_data: Path, tmp_path: Path, time_name: str,
+                                                               unit: str | None, flux: str) -> None:
+    """An author's FITS table with its own column names (here pi Men's real TESS-SPOC FFI
+    light curve written so): time, flux, error and quality found by name, as in CSV files;
+    the time system from the column's unit, or from its name when it has none."""
+    with fits.open(shared_data / SPOC_FFI) as hdul:
+        d = hdul[1].data
+        time, pdc, err, q = d["TIME"], d["PDCSAP_FLUX"], d["PDCSAP_FLUX_ERR"], d["QUALITY"]
+    cols = [fits.Column(time_name, "D", unit=unit, array=time), fits.Column(flux, "E", array=pdc),
+            fits.Column(f"{flux}_ERR", "E", array=err), fits.Column("QUALITY", "J", array=q)]
+    primary = fits.PrimaryHDU()
+    primary.header.update(TELESCOP="TESS", TICID=261136679)
+    path = tmp_path / "author_table.fits"
+    fits.HDUList([primary, fits.BinTableHDU.from_columns(cols)]).writeto(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StarskopeWarning)
+        lc = read(path)
+    assert lc.meta["PRODUCT"] == "FITS table (columns by name)" and lc.meta["FLUX_ORIGIN"] == flux.lower()
+    assert np.allclose(lc.time.jd, read(shared_data / SPOC_FFI).time.jd)
+    assert np.allclose(lc.flux_err.value, read(shared_data / SPOC_FFI).flux_err.value, equal_nan=True)
+    assert ("as the time column's name" in " ".join(lc.meta["PROVENANCE"])) == (unit is None)
+    from starskope.analysis import AnalysisOptions, analyse
+
+    a = analyse(lc, options=AnalysisOptions(star_types=False))
     assert abs(a.candidate.period_days / 6.26783 - 1) < 0.01

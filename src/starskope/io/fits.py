@@ -22,6 +22,9 @@ qlp, qlp-det  TESS Quick-Look Pipeline FFI light      KSPSAP_FLUX         SAP_FL
               sectors write DET_FLUX)
 fits-table    lightkurve-written and other FITS       FLUX                SAP_FLUX
               tables with TIME and FLUX columns
+fits-columns  any other FITS table that names its     by name, as for     SAP_FLUX
+              columns (time, flux, error, quality      CSV files
+              and their usual variants)
 tpf           Kepler/K2/TESS target pixel files and   pipeline-aperture sum (:mod:`.tpf`)
               TESScut FFI cutouts
 ============  =====================================  ==================  =================
@@ -37,7 +40,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import astropy.units as u
@@ -52,6 +55,7 @@ from ..errors import (
     UnknownNameError,
 )
 from ._base import TIME_FORMATS, Columns, ReadOptions, TimeReference, finish, parse_unit
+from .columns import column_roles, flux_and_error, time_format_hint
 from .detect import READERS, Probe, Reader, TableInfo
 
 __all__ = ["PRODUCTS", "FluxChoice", "TableProduct", "fits_time_reference", "read_table_product"]
@@ -111,6 +115,9 @@ class TableProduct:
         MOM_CENTR1/2 → centroid_col/centroid_row.
     priority : int
         Sniffing order (see :class:`~starskope.io.detect.Reader`).
+    resolve : callable, optional
+        ``resolve(spec, table) -> TableProduct``: for a product whose columns are found by
+        name in each file, the description with that file's columns filled in.
     """
 
     name: str
@@ -127,6 +134,7 @@ class TableProduct:
     extra_notes: tuple[str, ...] = field(default_factory=tuple)
     aliases: dict[str, str] = field(default_factory=dict)
     priority: int = 0
+    resolve: Callable[[TableProduct, TableInfo], TableProduct] | None = None
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -342,6 +350,8 @@ def read_table_product(spec: TableProduct, probe: Probe, opts: ReadOptions) -> A
     main = spec.table(probe)
     if main is None:
         raise UnknownLayoutError(f"{source}: no light-curve table for a {spec.name} file")
+    if spec.resolve is not None:
+        spec = spec.resolve(spec, main)
     choice = _choose(spec, main, opts.flux_column, source)
     table = main
     if choice.table is not None:
@@ -650,6 +660,38 @@ _register(
     )
 )
 
+def _named_columns_table(probe: Probe) -> TableInfo | None:
+    """The first one-dimensional table with a time and a flux column by name (:mod:`.columns`)."""
+    for t in probe.tables:
+        names = list(t.columns)
+        if "time" not in column_roles(names) or any(t.ndim.get(c, 1) != 1 for c in names):
+            continue
+        try:
+            flux_and_error(names, None, str(probe.path))
+        except StarskopeError:
+            continue
+        return t
+    return None
+
+
+def _resolve_named(spec: TableProduct, table: TableInfo) -> TableProduct:
+    names = list(table.columns)
+    roles = column_roles(names)
+    i, j = flux_and_error(names, None, str(table.name))
+    choices = {"default": FluxChoice(names[i], names[j] if j is not None else None)}
+    sap = _find_column(table, "SAP_FLUX")
+    if sap is not None and sap != names[i]:
+        choices["sap"] = FluxChoice(sap, _find_column(table, "SAP_FLUX_ERR"))
+    time = names[roles["time"]]
+    said = time_format_hint(time.replace("_", " "))
+    return replace(
+        spec, time_column=time, choices=choices,
+        quality_columns=(names[roles["quality"]],) if "quality" in roles else spec.quality_columns,
+        documented_time=said if said in ("btjd", "bkjd", "bjd") else None,
+        documented_time_note=f"as the time column's name, {time!r}, says",
+    )
+
+
 _register(
     TableProduct(
         name="fits-table",
@@ -668,5 +710,18 @@ _register(
         ),
         product=_generic_product,
         priority=-10,
+    )
+)
+
+_register(
+    TableProduct(
+        name="fits-columns",
+        description="other FITS tables whose columns are named (time, flux, error, quality and variants)",
+        sniff=lambda p: _named_columns_table(p) is not None,
+        choices={},
+        table=_named_columns_table,
+        product=lambda p, t: "FITS table (columns by name)",
+        priority=-20,
+        resolve=_resolve_named,
     )
 )

@@ -21,29 +21,15 @@ from typing import Any
 import astropy.units as u
 import numpy as np
 
-from ..errors import LightCurveDataError, TimeSystemError, UnknownLayoutError, UnknownNameError
+from ..errors import LightCurveDataError, TimeSystemError, UnknownLayoutError
 from ..filetypes import is_number as _is_number
 from ._base import TIME_FORMATS, Columns, ReadOptions, TimeReference, finish, parse_unit
+from .columns import column_roles, flux_and_error, time_format_hint
 from .detect import READERS, Probe, Reader
 
 __all__ = ["read_text", "resolve_time_format", "sniff_text"]
 
 _JD_MIN = 2_400_000.0
-
-_TIME_WORDS = re.compile(r"(?i)\b(b[kt]?jd|tbjd|mjd|hjd|jd)\b")
-
-
-def _is_time_name(name: str) -> bool:
-    n = name.strip().lower()
-    return n in ("t", "date", "phase", "times") or n.startswith("time") or bool(
-        _TIME_WORDS.search(n.replace("_", " "))
-    )
-
-
-_ERR_NAMES = ("err", "error", "errors", "sigma", "uncertainty", "unc", "e_flux", "flux_unc")
-_QUALITY_NAMES = ("quality", "sap_quality", "qual", "flag", "flags", "quality_flag")
-_INDEX_NAMES = ("", "index", "row")
-
 
 def _delimiter(line: str) -> str | None:
     for d in ("\t", ",", ";", "|"):
@@ -84,69 +70,9 @@ def _layout(probe: Probe) -> tuple[list[str], list[str], str | None, list[str] |
     return comments, lines, delim, header
 
 
-def _roles(names: list[str]) -> dict[str, int]:
-    """Column index of time, flux, flux_err, quality (by name), and a leading index column."""
-    low = [n.strip().lower() for n in names]
-    roles: dict[str, int] = {}
-    for i, name in enumerate(low):
-        if "time" not in roles and _is_time_name(name) and "flux" not in name:
-            roles["time"] = i
-    for i, name in enumerate(low):
-        if name in _QUALITY_NAMES:
-            roles.setdefault("quality", i)
-    if low and (low[0] in _INDEX_NAMES or low[0].startswith("unnamed")):
-        roles["index"] = 0
-    return roles
-
-
-def _flux_index(names: list[str], flux_column: str | None, source: str) -> tuple[int, int | None]:
-    low = [n.strip().lower() for n in names]
-    if flux_column is not None and flux_column.lower() not in ("default", "pdcsap"):
-        wanted = {"sap": "sap_flux"}.get(flux_column.lower(), flux_column.lower())
-        if wanted not in low:
-            raise UnknownNameError(
-                f"{source}: unknown flux_column {flux_column!r}; columns: {', '.join(names)}"
-            )
-        i = low.index(wanted)
-    else:
-        preferred = ("flux", "pdcsap_flux", "fcor", "flux_corr", "corr_flux", "detflux",
-                     "normalized_flux", "normalised_flux", "norm_flux", "rel_flux", "sap_flux", "f")
-        i = next((low.index(p) for p in preferred if p in low), -1)
-        if i < 0:
-            cands = [k for k, n in enumerate(low) if "flux" in n and "err" not in n and "unc" not in n]
-            if not cands:
-                raise UnknownLayoutError(
-                    f"{source}: no flux column among {', '.join(names)} (expected e.g. 'flux')"
-                )
-            i = cands[0]
-    base = low[i]
-    err_names = [f"{base}_err", f"{base}_error", f"{base}_unc", f"e_{base}", "flux_err", "flux_error",
-                 *_ERR_NAMES]
-    j = next((low.index(e) for e in err_names if e in low), None)
-    return i, j
-
-
 def sniff_text(probe: Probe) -> bool:
     """Any text file: :func:`read_text` says precisely what is wrong with one it cannot read."""
     return probe.kind == "text"
-
-
-_HINTS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"(?i)btjd|bjd\s*-\s*{TIME_FORMATS['btjd']:.0f}|tbjd"), "btjd"),
-    (re.compile(rf"(?i)bkjd|bjd\s*-\s*{TIME_FORMATS['bkjd']:.0f}"), "bkjd"),
-    (re.compile(r"(?i)\bmjd\b|modified julian"), "mjd"),
-    (re.compile(r"(?i)\bhjd\b|heliocentric"), "hjd"),
-    (re.compile(r"(?i)\bbjd(_tdb)?\b|barycentric julian"), "bjd"),
-    (re.compile(r"(?i)\bjd\b|julian date"), "jd"),
-    (re.compile(r"(?i)phase|from mid-?transit|days? since mid"), "phase"),
-]
-
-
-def _hint(text: str) -> str | None:
-    for pattern, fmt in _HINTS:
-        if pattern.search(text):
-            return fmt
-    return None
 
 
 #: Archive file names and the day count their telescope's files use: Kepler (``kplr``),
@@ -187,10 +113,10 @@ def resolve_time_format(
     said: str | None = None
     where = ""
     if column:
-        said = _hint(column.replace("_", " "))
+        said = time_format_hint(column.replace("_", " "))
         where = f"column name {column!r}"
     if said is None:
-        found = {h for c in comments if (h := _hint(c)) is not None and h != "phase"}
+        found = {h for c in comments if (h := time_format_hint(c)) is not None and h != "phase"}
         if len(found) == 1:
             said = found.pop()
             where = "a comment line"
@@ -270,12 +196,12 @@ def read_text(probe: Probe, opts: ReadOptions) -> Any:
     if header is not None:
         names = header
         body = lines[1:]
-        if "time" not in _roles(names):
+        if "time" not in column_roles(names):
             raise UnknownLayoutError(
                 f"{source}: no time column among {', '.join(names[:12])}"
                 f"{', ...' if len(names) > 12 else ''}; not a light curve starskope knows"
             )
-        _flux_index(names, opts.flux_column, source)
+        flux_and_error(names, opts.flux_column, source)
     else:
         names = []
         body = lines
@@ -308,8 +234,8 @@ def read_text(probe: Probe, opts: ReadOptions) -> Any:
         )
     except (ValueError, pd.errors.ParserError) as exc:
         raise LightCurveDataError(f"{source}: cannot parse the numbers in the table ({exc})") from exc
-    roles = _roles(names)
-    i_flux, i_err = _flux_index(names, opts.flux_column, source)
+    roles = column_roles(names)
+    i_flux, i_err = flux_and_error(names, opts.flux_column, source)
     if "index" in roles and roles["index"] not in (roles["time"], i_flux):
         notes.append(f"column {names[roles['index']]!r} is a row index; ignored")
     time_values = frame[roles["time"]].to_numpy(dtype=np.float64)
