@@ -624,6 +624,7 @@ _register(
     )
 )
 
+
 def _qlp_table(probe: Probe, flux: str) -> TableInfo | None:
     return probe.first_table_with("TIME", "SAP_FLUX", flux)
 
@@ -659,6 +660,7 @@ _register(
         product=lambda p, t: "eleanor-lite" if "eleanor-lite" in p.name.lower() else "eleanor",
     )
 )
+
 
 def _named_columns_table(probe: Probe) -> TableInfo | None:
     """The first one-dimensional table with a time and a flux column by name (:mod:`.columns`)."""
