@@ -10,6 +10,9 @@ VENV   ?= .venv
 PIP     = $(VENV)/bin/pip
 INSTALL = $(PIP) install -q -c constraints.txt
 PYTEST_ARGS ?= -m "not slow"
+# test processes (pytest-xdist; "auto": one per CPU core, 0: all in this process); each
+# worker takes whole test files, so a file's module fixtures are built once
+PYTEST_WORKERS ?= auto
 
 .PHONY: demo test lint install install-test chromium
 
@@ -37,4 +40,4 @@ lint: install-test
 	$(VENV)/bin/ruff check src tests benchmarks
 
 test: install-test chromium lint
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
