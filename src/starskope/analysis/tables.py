@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from ..errors import LightCurveDataError, ParameterError, StarskopeWarning
-from .bands import shorter_window_wins, variability_left
 from .core import MIN_CADENCES, collect_warnings, measure, star_types_of
 from .options import AnalysisOptions, search_period_max
 from .result import StarAnalysis
@@ -290,22 +289,10 @@ def _clean_and_search_rows(time_all: np.ndarray, rows: np.ndarray, options: Anal
     raw = raw[:, keep]
     ok = np.array([not n for n in notes])
     cleans, searches = [], []
-    # which band's flux each band's search of each row used: its own, or the shortest
-    # band's where its own kept the star's variability and that gave the stronger
-    # candidate (as for light curves: analysis.bands)
-    source = np.zeros((len(bands), rows.shape[0]), dtype=int)
-    for b, (band, clean) in enumerate(zip(bands, per_band, strict=True)):
+    for band, clean in zip(bands, per_band, strict=True):
         clean = clean[:, keep]
         cleans.append(clean)
-        found = _search_rows(t, clean, ok, options, band)
-        variable = ok & np.array([b > 0 and variability_left(t, row) for row in clean])
-        if variable.any():
-            alt = _search_rows(t, cleans[0], variable, options, band)
-            for i in np.flatnonzero(variable):
-                found[i], shorter = shorter_window_wins(found[i], alt[i])
-                source[b, i] = 0 if shorter else b
-        source[b, ~variable] = b
-        searches.append(found)
+        searches.append(_search_rows(t, clean, ok, options, band))
     rows_clean, rows_search, rows_window = [], [], []
     for i in range(rows.shape[0]):
         if len(bands) == 1:
@@ -313,14 +300,11 @@ def _clean_and_search_rows(time_all: np.ndarray, rows: np.ndarray, options: Anal
         else:
             merged, k = merge_band_results([found[i] for found in searches], bands, t[np.isfinite(cleans[0][i])],
                                                 options.max_planets)
-        used = int(source[k, i])
-        rows_clean.append(cleans[used][i])
+        rows_clean.append(cleans[k][i])
         rows_search.append(merged)
-        note = _window_text(bands[used][1], options)
+        note = _window_text(bands[k][1], options)
         if len(bands) > 1:
-            note += f" (the flux of the {bands[used][0]:.3g}–{bands[used][1]:.3g} d band of {len(bands)} searched"
-            note += f", for the {bands[k][0]:.3g}–{bands[k][1]:.3g} d band: its own kept the star's variability)" \
-                if used != k else ")"
+            note += f" (the flux of the {bands[k][0]:.3g}–{bands[k][1]:.3g} d band of {len(bands)} searched)"
         rows_window.append(note)
     return t, rows_clean, raw, notes, rows_search, rows_window
 
