@@ -1,6 +1,21 @@
 """The search in period bands, each on the light curve detrended for its own transits
 (:mod:`starskope.search.bands` says why): light curves here, table rows in
-:mod:`.tables`."""
+:mod:`.tables`.
+
+Measured and not kept (2026-12-07, commit ab0e850, reverted): a longer band's window keeps
+the variability of a spotted or pulsating star, whose scatter over a few hours then drowns
+a short eclipse (TESS FFI binary TIC 27397122: 1.4 % eclipses every 12.73 d under 0.2 %
+pulsations at 1.1 d, SNR 6.1 on the 8–27 d band's flux, 18 on the 0.5–2 d band's). Searching
+such a band (2-hour scatter over 3× its white noise's) on the shortest band's flux too, and
+keeping the stronger first candidate, found that binary and changed no other file's period
+in ``benchmarks/real_recovery.py`` (TESS binaries 93 → 94 of 145) — but the shorter window
+also lowers the red noise that the SNR divides by, so long bands then outrank shorter ones
+unfairly: planets injected into a spotted Kepler star (KIC 2578077) at 16.9–22.2 d were
+reported at 2× or 3× their period, and ``benchmarks/recovery.py --study inject
+--n-inject 300`` lost one planet at SNR 7–10 (any candidate 51 → 50 of 64; best 44 either
+way) and one at SNR ≥ 10 (95.5 → 95.0 %). Comparing bands fairly would need one noise
+measure for all of them.
+"""
 
 from __future__ import annotations
 
