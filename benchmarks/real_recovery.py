@@ -38,7 +38,7 @@ For each file:
    cleaning, search, vetting and features: what a user waits for.
 3. **Baselines**, on the plain-flattened light curve (no knowledge of the period):
    (a) astropy ``BoxLeastSquares`` over ``autoperiod`` from 0.5 d to half the span (at
-   most 40 d, starskope's ``search_period_max``), durations 1–9.6 h but at most 12 % of
+   most 40 d, starskope's ``search_period_max`` without search bands), durations 1–9.6 h but at most 12 % of
    the period (astropy takes one duration set for all periods, so it is called once per
    period octave), objective likelihood, best period = highest power. ``frequency_factor`` is raised above 1 only
    where the grid would exceed 250,000 periods (the 400-day Kepler EB files: 7.9 M periods,
@@ -103,7 +103,7 @@ FLATTEN_WINDOW_DAYS = 1.0        # Savitzky-Golay window of lightkurve.flatten
 OUTLIER_SIGMA_UPPER = 4.0        # upward outliers (flares, cosmic rays) removed after flattening
 PERIOD_MIN_DAYS = 0.5            # the baselines' shortest trial period, and starskope's default
                                  # (AnalysisOptions.period_min_days); "in range" counts periods above it
-PERIOD_MAX_CAP_DAYS = 40.0       # starskope's search_period_max: half the span, at most 40 d
+PERIOD_MAX_CAP_DAYS = 40.0       # search_period_max without bands: half the span, at most 40 d
 BLS_DURATIONS_DAYS = (0.04, 0.06, 0.08, 0.1, 0.13, 0.17, 0.22, 0.3, 0.4)   # 1 h to 9.6 h
 BLS_MAX_DUTY = 0.12              # longest BLS box as a fraction of the trial period
 BLS_MAX_PERIODS = 250_000
@@ -318,8 +318,9 @@ def flatten(t: np.ndarray, f: np.ndarray, e: np.ndarray, mask: np.ndarray | None
 
 
 def period_max(span_days: float) -> float:
-    """starskope's longest trial period: half the span, at most 40 d
-    (:func:`starskope.pipeline.search_period_max` with default options)."""
+    """The baselines' longest trial period: half the span, at most 40 d
+    (:func:`starskope.analysis.search_period_max` without search bands; starskope's own
+    band search, the default, reaches the whole span)."""
     return float(min(0.5 * span_days, PERIOD_MAX_CAP_DAYS))
 
 
