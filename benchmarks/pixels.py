@@ -35,10 +35,12 @@ light-curve-only model is the shipped default model; the pixel-aware model is
 ``pixel-ensemble`` with that model as its base, its pixel CNN trained on difference images
 of simulated stamps and of injections into the real file (cheap: made at the true
 ephemeris, no light-curve analysis: :func:`starskope.simulate.pixels.pixel_training_set`),
-its stacker on an analysed training field (:func:`starskope.datasets.pixels.pixel_field_features`). On a
-separate test field: at the host recall the light-curve model reaches at its own planet
-threshold, and at a few other recalls, how many background binaries each model calls a
-planet (p_planet at or above the threshold that gives that recall:
+its stacker on an analysed training field of 1200 stars (:func:`starskope.datasets.pixels.pixel_field_features`;
+with 300, as before 2026-12-07, the stacker saw 12 background binaries with pixels, too few
+for its 37 weights). On a separate test field: at the host recall the light-curve model
+reaches at its own planet threshold, and at a few other recalls, how many background
+binaries each model calls a planet (p_planet at or above the highest threshold that gives
+that recall, for both models:
 :func:`starskope.models.pixel_cnn.background_binaries_at_recall`, the same comparison
 ``starskope demo`` prints on its small field). The seeds of the training images (1), the
 stacker's field (101), the test field (202) and the extra binaries (303) differ, so the
@@ -424,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         base = default_model()
         opts = options_for(base, {"star_types": False}, warn=False)
-        n_cheap, n_train, n_test = (300, 120, 200) if q else (1500, 300, 900)
+        n_cheap, n_train, n_test = (300, 120, 200) if q else (1500, 1200, 900)
         # seeds: the pixel CNN's images 1, the stacker's field 101, the test field 202, the
         # extra binaries 303 — independent draws, so no test star is seen in training
         print("pixel training images ...", flush=True)

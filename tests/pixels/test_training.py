@@ -32,6 +32,13 @@ def test_binaries_are_counted_at_the_same_host_recall():
     assert half["threshold_pixels"] == 0.5 and half["bebs_called_planet_light_curve"] == 1
     assert full["bebs_called_planet_light_curve"] == 3 and full["bebs_called_planet_pixels"] == 0
     assert full["non_hosts_called_planet_light_curve"] == 3
+    # a binary between the own threshold and the lowest host above it is not charged to
+    # the light-curve model: both models are scored at the tightest threshold of a recall
+    p_loose = p_lc.copy()
+    p_loose[7] = 0.62
+    loose = background_binaries_at_recall(p_loose, p_px, cls, own_threshold=0.61)[0]
+    assert loose["host_recall_light_curve"] == 0.75 and loose["threshold_light_curve"] == 0.7
+    assert loose["bebs_called_planet_light_curve"] == 2
     with pytest.raises(ValueError, match="no planet host"):
         background_binaries_at_recall(p_lc, p_px, np.array(["quiet"] * 10))
     with pytest.raises(ValueError, match="one value per star"):

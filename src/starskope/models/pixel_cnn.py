@@ -19,8 +19,12 @@ pixels moved its planet score (gradient × input, Simonyan et al. 2014).
 :class:`PixelEnsemble` (``pixel-ensemble``) puts it beside a light-curve model: the
 light-curve model (``base``: the shipped default model, a saved model folder, or a registry
 name trained here) is kept as it is, the pixel CNN is trained, and a multinomial logistic
-stacker learns from out-of-fold pixel-CNN probabilities and the light-curve model's
-probabilities how to combine them — for stars with pixels. A star without pixels gets the
+stacker learns from out-of-fold pixel-CNN probabilities, the light-curve model's
+probabilities and the centroid test's evidence (the offset's significance where it reaches
+the ``CENTROID_OFFSET`` flag's distance: the Robovetter's test, which the CNN need not
+rediscover) how to combine them — for stars with pixels. The stacker has 37 weights: it
+needs a few hundred analysed stars with pixels, including a few dozen background binaries,
+to learn them (``benchmarks/pixels.py`` trains it on 1200). A star without pixels gets the
 light-curve model's probabilities unchanged, so the pixel-aware model never does worse
 where it has nothing new to see. The shipped default model is not retrained, which is why
 this is a separate model (``--model``) rather than a fifth member of the default ensemble.
@@ -190,8 +194,27 @@ class PixelCNN(TorchClassifier):
         self.classes_ = np.asarray(classes, dtype=object)
 
 
-def _stack(base_p: np.ndarray, pix_p: np.ndarray) -> np.ndarray:
-    return np.concatenate([np.log(np.clip(base_p, 1e-6, 1.0)), np.log(np.clip(pix_p, 1e-6, 1.0))], axis=1)
+def _offset_evidence(scalars: np.ndarray) -> np.ndarray:
+    """The difference-image centroid test's evidence, per star: log(1 + σ) of the offset
+    (σ capped at 30) where the image is measured and the offset reaches the
+    ``CENTROID_OFFSET`` flag's distance, else 0 (:data:`starskope.pixels.DIFFERENCE_THRESHOLDS`)."""
+    from ..pixels import DIFFERENCE_THRESHOLDS
+
+    x = np.nan_to_num(np.asarray(scalars, float))
+    far = (x[:, 1] > 0.5) & (x[:, 4] >= DIFFERENCE_THRESHOLDS["offset_threshold_pixels"])
+    return np.where(far, np.log1p(np.clip(x[:, 3], 0.0, 30.0)), 0.0)
+
+
+def _stack(base_p: np.ndarray, pix_p: np.ndarray, scalars: np.ndarray) -> np.ndarray:
+    """The stacker's inputs: the log class probabilities of the light-curve model and of the
+    pixel CNN, and the centroid test's evidence (:func:`_offset_evidence`)."""
+    return np.concatenate([np.log(np.clip(base_p, 1e-6, 1.0)), np.log(np.clip(pix_p, 1e-6, 1.0)),
+                           _offset_evidence(scalars)[:, None]], axis=1)
+
+
+def _scalars(X: FeatureSet) -> np.ndarray:
+    scalars = X.meta.get("pixel_scalars")
+    return np.zeros((len(X), _N_SCALARS)) if scalars is None else np.asarray(scalars, float)
 
 
 class PixelEnsemble(StarskopeClassifier):
@@ -277,7 +300,7 @@ class PixelEnsemble(StarskopeClassifier):
             extra = check_features(pixel_training, "pixel_training")
             resolve_labels(extra, None, "pixel_training")
         present = pixel_present(X)
-        coef = np.zeros((len(CLASSES), 2 * len(CLASSES)))
+        coef = np.zeros((len(CLASSES), 2 * len(CLASSES) + 1))
         intercept = np.zeros(len(CLASSES))
         classes_present = np.arange(len(CLASSES))
         fitted_stacker = False
@@ -291,7 +314,7 @@ class PixelEnsemble(StarskopeClassifier):
                                                                                _pixel_only(extra)])
                 m = self._pixel_model(k + 1).fit(train, None if extra is not None else yi[tr])
                 oof[fold == k] = m.predict_proba(X.subset(te))
-            Z = _stack(np.asarray(base.predict_proba(X.subset(idx)), float), oof)
+            Z = _stack(np.asarray(base.predict_proba(X.subset(idx)), float), oof, _scalars(X)[idx])
             stacker = LogisticRegression(C=float(self.C), max_iter=2000)
             stacker.fit(Z, yi[idx])
             classes_present = np.asarray(stacker.classes_, np.int64)
@@ -329,7 +352,9 @@ class PixelEnsemble(StarskopeClassifier):
         out = members["base"].copy()
         present = pixel_present(check_features(X, type(self).__name__))
         if self.stacked_ and present.any():
-            raw = _stack(members["base"][present], members["pixel-cnn"][present]) @ self.coef_.T + self.intercept_
+            Z = _stack(members["base"][present], members["pixel-cnn"][present], _scalars(X)[present])
+            # a model saved before the centroid evidence joined the stacker has 8 columns
+            raw = Z[:, : self.coef_.shape[1]] @ self.coef_.T + self.intercept_
             out[present] = present_class_proba(raw, self.present_classes_)
         return out
 
@@ -412,11 +437,13 @@ def background_binaries_at_recall(
     """How many background eclipsing binaries a light-curve model and a pixel-aware model
     call planets when both find the same share of the planet hosts.
 
-    For each level the light-curve model's threshold is its own planet threshold
-    (``own_threshold``) or the one that gives that host recall; the pixel-aware model's
-    threshold is then set to reach the host recall the light-curve model actually reached
-    (:func:`threshold_for_recall`; with tied scores it can reach a little more, and both
-    recalls are reported).
+    Each level is a host recall: the one the light-curve model reaches at its own planet
+    threshold (``own_threshold``), or one of ``recalls``. Both models are then scored at the
+    highest threshold that reaches it (:func:`threshold_for_recall`; with tied scores one
+    can reach a little more, and both recalls are reported), so neither is charged for
+    binaries that score between its lowest-scoring host called a planet and a looser
+    threshold: at the light-curve model's own threshold that would count against it
+    binaries a threshold at the same recall does not call planets.
 
     Parameters
     ----------
@@ -457,8 +484,9 @@ def background_binaries_at_recall(
         levels.append(("the light-curve model's own threshold", float(own_threshold)))
     levels += [(f"{r:g}", threshold_for_recall(p_lc[host], r)) for r in recalls]
     rows = []
-    for level, t_lc in levels:
-        recall_lc = float(np.mean(p_lc[host] >= t_lc))
+    for level, t_level in levels:
+        recall_lc = float(np.mean(p_lc[host] >= t_level))
+        t_lc = threshold_for_recall(p_lc[host], recall_lc)
         t_px = threshold_for_recall(p_px[host], recall_lc)
         a, b = int(np.sum(p_lc[beb] >= t_lc)), int(np.sum(p_px[beb] >= t_px))
         rows.append({"level": level, "host_recall_light_curve": recall_lc,
