@@ -122,3 +122,32 @@ def test_a_bad_base_is_named(mixed):
 
     with pytest.raises(ParameterError, match="base must be 'default', a model folder or a model name"):
         PixelEnsemble(base="no-such-model").fit(mixed[0])
+
+
+def test_the_stacker_weighs_the_centroid_test_and_reads_models_saved_without_it(mixed):
+    from starskope.models.pixel_cnn import _offset_evidence
+    from starskope.pixels import DIFFERENCE_THRESHOLDS
+
+    far = DIFFERENCE_THRESHOLDS["offset_threshold_pixels"]
+    # present, measured, SNR, offset σ, offset [px]: only a measured offset at the flag's
+    # distance counts, by its significance (capped at 30 σ)
+    scalars = np.array([[1, 1, 20, 10.0, far + 0.5], [1, 1, 20, 10.0, far - 0.1], [1, 0, 3, 10.0, far + 1],
+                        [1, 1, 40, 99.0, 2.0], [0, 0, 0, 0, 0]])
+    np.testing.assert_allclose(_offset_evidence(scalars), [np.log(11.0), 0, 0, np.log(31.0), 0])
+    train, test = mixed
+    model = make_model("pixel-ensemble", base="gbt", base_params={"max_iter": 20},
+                       pixel_params={"epochs": 3, "width": 4}, n_folds=2, seed=0).fit(train)
+    assert model.coef_.shape[1] == 2 * len(CLASSES) + 1
+    # a model saved before the evidence joined the stacker has 8 columns: it still predicts,
+    # from the probabilities alone
+    old = model.coef_.copy()
+    model.coef_ = old[:, :8]
+    p8 = model.predict_proba(test)
+    np.testing.assert_allclose(p8.sum(axis=1), 1.0, atol=1e-6)
+    present = pixel_present(test)
+    evidence = _offset_evidence(np.asarray(test.meta["pixel_scalars"]))[present] > 0
+    model.coef_ = old
+    p9 = model.predict_proba(test)
+    # stars without the centroid evidence get the same answer either way; the others move
+    np.testing.assert_allclose(p8[present][~evidence], p9[present][~evidence], atol=1e-9)
+    assert not np.allclose(p8[present][evidence], p9[present][evidence])
