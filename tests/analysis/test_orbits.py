@@ -47,13 +47,50 @@ def test_alike_eclipses_are_reported_at_the_orbital_period(ffi):
     assert _close(off.candidate.period_days, 8.885 / 2)
 
 
-def test_a_contact_binary_under_half_a_day_is_found_when_asked(ffi):
-    # TIC 120499528: a 0.369-d contact binary; from 0.2 d the search finds it, the default
-    # 0.5-d floor cannot reach it
+def test_a_contact_binary_under_half_a_day_is_found_below_the_floor(ffi):
+    # TIC 120499528: a 0.369-d contact binary; from 0.2 d the search finds it; from the
+    # default 0.5-d floor it finds a multiple of its 0.185-d light cycle (one minimum per
+    # cycle: two alike eclipses per orbit), whose fold repeats that many times
     a = analyse(ffi(120499528), options=LOW)
     assert _close(a.candidate.period_days, 0.369154)
     default = analyse(ffi(120499528), options=OPTS)
-    assert not _close(default.candidate.period_days, 0.369154)
+    found = default.candidate.extra["found_period_days"]
+    cycles = round(found / (0.369154 / 2))
+    assert cycles >= 3 and _close(found, cycles * 0.369154 / 2)
+    assert _close(default.candidate.period_days, 0.369154)
+    assert _close(default.vetting.candidate.period_days, 0.369154)
+    assert any("shorter than the search's floor" in n and f"repeats {cycles} times" in n for n in default.notes)
+    off = analyse(ffi(120499528), options=AnalysisOptions(star_types=False, max_planets=2, equal_eclipses=False))
+    assert _close(off.candidate.period_days, found)
+
+
+def _contact(t, period, amp=0.02, unequal=0.0):
+    """A contact binary's light: two minima per orbit (the second ``unequal`` shallower)."""
+    ph = np.mod(t / period, 1.0)
+    return 1 - amp * np.cos(2 * np.pi * ph) ** 2 * (1 - unequal * (np.cos(2 * np.pi * ph) < 0))
+
+
+def test_the_fold_finds_the_light_cycle_under_the_floor():
+    from starskope.analysis.orbits import deepest_phase, fundamental_harmonic, two_minima
+
+    rng = np.random.default_rng(4)
+    t = np.arange(0, 27, 2 / 1440)
+    noise = rng.normal(0, 1e-3, t.size)
+    contact = _contact(t, 0.3) + noise  # minima every 0.15 d
+    # found at 0.6 d (four cycles): the fold at 0.15 d explains the same light
+    assert fundamental_harmonic(t, contact, 0.6, 0.0, below=0.5) == 4
+    assert not two_minima(t, contact, 0.15, 0.0)
+    # only cycles the search could not try (under its floor) and not under 0.1 d
+    assert fundamental_harmonic(t, contact, 0.6, 0.0, below=0.12) == 1
+    unlike = _contact(t, 0.3, unequal=0.5) + noise  # the second minimum half as deep
+    assert fundamental_harmonic(t, unlike, 0.9, 0.0, below=0.5) == 3
+    assert two_minima(t, unlike, 0.3, 0.0)
+    # a transit folded at a third of its period keeps a third of its signal
+    planet = 1 - 0.002 * (np.abs(np.mod(t + 0.4, 1.2) - 0.4) < 0.05) + noise
+    assert fundamental_harmonic(t, planet, 1.2, 0.0, below=0.5) == 1
+    # a box found between minima is moved onto the lowest light
+    assert abs(deepest_phase(t, contact, 0.15, 0.05) % 0.15) < 0.15 / 16 or \
+        abs(deepest_phase(t, contact, 0.15, 0.05) % 0.15 - 0.15) < 0.15 / 16
 
 
 def test_alternating_depths_put_a_smooth_binary_at_its_orbit(ffi):
@@ -116,3 +153,10 @@ def test_models_trained_before_keep_their_analysis():
     assert stored.period_min_days == 0.5
     assert AnalysisOptions().equal_eclipses is True
     assert AnalysisOptions().period_min_days == 0.5
+
+
+def test_the_report_row_says_the_orbit_is_under_the_floor(ffi):
+    a = analyse(ffi(120499528), options=OPTS, detail=True)
+    row = candidate_rows(a)[0]
+    assert _close(row["period_days"], 0.369154)
+    assert row["relation"].startswith("an orbit shorter than the search's floor: found at ")

@@ -309,12 +309,16 @@ def candidate_rows(a: Any) -> list[dict[str, Any]]:
 
 
 def _orbital_words(found: TransitCandidate, shown: TransitCandidate) -> list[str]:
-    """Words for a binary shown at twice the period the search found it at
-    (:mod:`.orbits`), else none."""
-    if not abs(shown.period_days / found.period_days - 2.0) < 1e-6 * 2.0:
-        return []
-    return [f"two alike eclipses per orbit: found at {found.period_days:.5f} d, shown at the orbital period "
-            f"{shown.period_days:.5f} d"]
+    """Words for a binary shown at another period than the search found it at
+    (:mod:`.orbits`: twice it, or its orbit under the search's floor), else none."""
+    if abs(shown.period_days / found.period_days - 2.0) < 1e-6 * 2.0:
+        return [f"two alike eclipses per orbit: found at {found.period_days:.5f} d, shown at the orbital period "
+                f"{shown.period_days:.5f} d"]
+    if "found_period_days" in shown.extra and shown.period_days < found.period_days * (1 - 1e-6):
+        return [f"an orbit shorter than the search's floor: found at {found.period_days:.5f} d "
+                f"({found.period_days / shown.period_days:.3g} orbits), shown at the orbital period "
+                f"{shown.period_days:.5f} d"]
+    return []
 
 
 def candidate_table_rows(a: Any) -> list[dict[str, Any]]:

@@ -265,9 +265,22 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
 def _at_orbital_period(time: np.ndarray, flux: np.ndarray, cand: TransitCandidate, report: Any,
                        options: AnalysisOptions, notes: list[str], **where: Any) -> tuple[TransitCandidate, Any]:
     """The candidate and its vetting at the orbital period when the search found a
-    binary's two alike eclipses as one signal (:mod:`.orbits`); unchanged otherwise."""
-    from .orbits import equal_eclipses, orbital_candidate
+    multiple of a binary's orbit shorter than its floor, or a binary's two alike eclipses
+    as one signal (:mod:`.orbits`); unchanged otherwise."""
+    from .orbits import equal_eclipses, orbital_candidate, sub_floor_candidate
 
+    below = sub_floor_candidate(report, time, flux, options.period_min_days)
+    if below is not None:
+        orbit, why = below
+        try:
+            again = _vet(time, flux, orbit, options, **where)
+        except StarskopeError as exc:
+            notes.append(f"vetting at the orbital period {orbit.period_days:.5f} d failed ({exc}); "
+                         f"kept {cand.period_days:.5f} d")
+            return cand, report
+        notes.append(f"binary with an orbit shorter than the search's floor ({why}): reported at the orbital "
+                     f"period {orbit.period_days:.5f} d, not the {cand.period_days:.5f} d the search found")
+        return orbit, again
     why = equal_eclipses(report, time, flux)
     if why is None:
         return cand, report
