@@ -272,28 +272,23 @@ def _at_orbital_period(time: np.ndarray, flux: np.ndarray, cand: TransitCandidat
     below = sub_floor_candidate(report, time, flux, options.period_min_days)
     if below is not None:
         orbit, why = below
-        try:
-            again = _vet(time, flux, orbit, options, **where)
-        except StarskopeError as exc:
-            notes.append(f"vetting at the orbital period {orbit.period_days:.5f} d failed ({exc}); "
-                         f"kept {cand.period_days:.5f} d")
+        said = (f"binary with an orbit shorter than the search's floor ({why}): reported at the orbital period "
+                f"{orbit.period_days:.5f} d, not the {cand.period_days:.5f} d the search found")
+    else:
+        why = equal_eclipses(report, time, flux)
+        if why is None:
             return cand, report
-        notes.append(f"binary with an orbit shorter than the search's floor ({why}): reported at the orbital "
-                     f"period {orbit.period_days:.5f} d, not the {cand.period_days:.5f} d the search found")
-        return orbit, again
-    why = equal_eclipses(report, time, flux)
-    if why is None:
-        return cand, report
-    twice = orbital_candidate(report)
+        orbit = orbital_candidate(report)
+        said = (f"eclipsing binary with two alike eclipses per orbit ({why}): reported at the orbital period "
+                f"{orbit.period_days:.5f} d, twice the {cand.period_days:.5f} d the search found")
     try:
-        again = _vet(time, flux, twice, options, **where)
+        again = _vet(time, flux, orbit, options, **where)
     except StarskopeError as exc:
-        notes.append(f"vetting at the orbital period {twice.period_days:.5f} d failed ({exc}); "
+        notes.append(f"vetting at the orbital period {orbit.period_days:.5f} d failed ({exc}); "
                      f"kept {cand.period_days:.5f} d")
         return cand, report
-    notes.append(f"eclipsing binary with two alike eclipses per orbit ({why}): reported at the orbital period "
-                 f"{twice.period_days:.5f} d, twice the {cand.period_days:.5f} d the search found")
-    return twice, again
+    notes.append(said)
+    return orbit, again
 
 
 def _vet_others(time: np.ndarray, flux: np.ndarray, candidates: list[TransitCandidate], options: AnalysisOptions, *,
