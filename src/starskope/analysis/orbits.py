@@ -79,8 +79,7 @@ from ..search.candidate import TransitCandidate
 
 __all__ = ["BROAD_DUTY", "COHERENCE_MAX", "FUNDAMENTAL_KEEP", "SECONDARY_PHASE_TOL", "SHORTEST_CYCLE_DAYS",
            "V_DEPTH_MIN", "deepest_phase", "equal_eclipses", "event_depth_scatter", "fundamental_harmonic",
-           "orbital_candidate",
-           "sub_floor_candidate", "two_minima"]
+           "orbital_candidate", "sub_floor_candidate", "two_minima"]
 
 #: A V-shaped dip at least this deep (5 %) is two stars': a giant planet's grazing transit
 #: of a star is shallower.
