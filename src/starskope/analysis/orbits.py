@@ -75,6 +75,7 @@ import astropy.units as u
 import numpy as np
 from astropy.time import Time
 
+from ..scatter import point_to_point_std
 from ..search.candidate import TransitCandidate
 
 __all__ = ["BROAD_DUTY", "COHERENCE_MAX", "FUNDAMENTAL_KEEP", "SECONDARY_PHASE_TOL", "SHORTEST_CYCLE_DAYS",
@@ -155,16 +156,13 @@ def event_depth_scatter(time: np.ndarray, flux: np.ndarray, period: float, epoch
     Each event's depth is the out-of-event median minus its in-event mean, its error the
     point-to-point noise over √(points); the spread is √(var(depths) − mean(error²)).
     """
-    t = np.asarray(time, float)
-    f = np.asarray(flux, float)
-    ok = np.isfinite(t) & np.isfinite(f)
-    t, f = t[ok], f[ok]
+    t, f = _finite(time, flux)
     if t.size < 10:
         return float("nan")
     n = np.round((t - epoch) / period).astype(np.int64)
     inside = np.abs(t - epoch - n * period) < 0.5 * duration
     base = float(np.median(f[~inside])) if (~inside).sum() > 10 else float(np.median(f))
-    sigma = float(np.median(np.abs(np.diff(f)))) * 1.4826 / np.sqrt(2.0)
+    sigma = point_to_point_std(f, center=0.0)
     events, counts = np.unique(n[inside], return_counts=True)
     keep = counts >= 3
     if keep.sum() < 3:
@@ -202,6 +200,13 @@ SHORTEST_CYCLE_DAYS = 0.1
 _CYCLE_BINS = 16
 
 
+def _finite(time: np.ndarray, flux: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t = np.asarray(time, float)
+    f = np.asarray(flux, float)
+    ok = np.isfinite(t) & np.isfinite(f)
+    return t[ok], f[ok]
+
+
 def _binned(t: np.ndarray, f: np.ndarray, period: float, epoch: float, nbins: int) -> tuple[np.ndarray, np.ndarray]:
     idx = np.minimum((np.mod((t - epoch) / period, 1.0) * nbins).astype(np.int64), nbins - 1)
     n = np.bincount(idx, minlength=nbins).astype(float)
@@ -232,13 +237,10 @@ def fundamental_harmonic(time: np.ndarray, flux: np.ndarray, period: float, epoc
     below : float
         Only cycles shorter than this are tried (the search's floor: longer ones it tried).
     """
-    t = np.asarray(time, float)
-    f = np.asarray(flux, float)
-    ok = np.isfinite(t) & np.isfinite(f)
-    t, f = t[ok], f[ok]
+    t, f = _finite(time, flux)
     if t.size < 4 * _CYCLE_BINS or not (np.isfinite(period) and period > 0):
         return 1
-    noise2 = (1.4826 * float(np.median(np.abs(np.diff(f)))) / np.sqrt(2.0)) ** 2
+    noise2 = point_to_point_std(f, center=0.0) ** 2
     best = 1
     for m in range(2, int(max_harmonic) + 1):
         p = period / m
@@ -255,10 +257,7 @@ def fundamental_harmonic(time: np.ndarray, flux: np.ndarray, period: float, epoc
 def deepest_phase(time: np.ndarray, flux: np.ndarray, period: float, epoch: float, nbins: int = 32) -> float:
     """The time (BJD_TDB) of the lowest light in the fold at ``period``, near ``epoch``: a
     box found at a multiple of the light's period need not sit on a minimum of its cycle."""
-    t = np.asarray(time, float)
-    f = np.asarray(flux, float)
-    ok = np.isfinite(t) & np.isfinite(f)
-    n, mean = _binned(t[ok], f[ok], period, epoch - period / (2 * nbins), nbins)
+    n, mean = _binned(*_finite(time, flux), period, epoch - period / (2 * nbins), nbins)
     if not (n > 0).any():
         return float(epoch)
     k = int(np.nanargmin(np.where(n > 0, mean, np.inf)))
@@ -271,11 +270,8 @@ def two_minima(time: np.ndarray, flux: np.ndarray, period: float, epoch: float) 
     cycle later: the light at phase 0.5 is significantly (3σ) below the light at both
     quarter phases, as between two unlike eclipses — not a maximum, as at half an orbit of
     a contact binary."""
-    t = np.asarray(time, float)
-    f = np.asarray(flux, float)
-    ok = np.isfinite(t) & np.isfinite(f)
-    t, f = t[ok], f[ok]
-    noise = 1.4826 * float(np.median(np.abs(np.diff(f)))) / np.sqrt(2.0)
+    t, f = _finite(time, flux)
+    noise = point_to_point_std(f, center=0.0)
     n, mean = _binned(t, f, period, epoch - period / (2 * _CYCLE_BINS), _CYCLE_BINS)
     q1, half, q3 = _CYCLE_BINS // 4, _CYCLE_BINS // 2, 3 * _CYCLE_BINS // 4
     if min(n[q1], n[half], n[q3]) < 3:
@@ -298,11 +294,11 @@ def sub_floor_candidate(report: Any, time: np.ndarray, flux: np.ndarray, floor: 
         return None
     cycle = c.period_days / m
     epoch = deepest_phase(time, flux, cycle, c.epoch_bjd)
-    dur = min(c.duration_days, 0.45 * cycle)
+    width = min(c.duration_days, 0.45 * cycle)
     # a binary's minima repeat — every other one alike, primary and secondary may differ —
     # where a δ Scuti star's many modes beat
-    scatter = max(event_depth_scatter(time, flux, 2 * cycle, epoch, dur),
-                  event_depth_scatter(time, flux, 2 * cycle, epoch + cycle, dur))
+    scatter = max(event_depth_scatter(time, flux, 2 * cycle, epoch, width),
+                  event_depth_scatter(time, flux, 2 * cycle, epoch + cycle, width))
     if not scatter <= COHERENCE_MAX:
         return None
     unlike = two_minima(time, flux, cycle, epoch)
