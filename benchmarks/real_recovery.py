@@ -31,7 +31,10 @@ For each file:
    phase, durations 0.48 h to 1 d (at most 0.3 P): SNR = depth / (σ / √N_in) with σ the
    MAD-based standard deviation of the out-of-transit points and N_in the in-transit
    points. Detectable: SNR ≥ 7.1 and ≥ 2 transits with data (at least half of a transit's
-   cadences present). A set of several known periods (multi-planet host) is detectable
+   cadences present) that show the dip: without its strongest event the box still has
+   SNR ≥ 3 (one deep lone transit — another planet's, or a binary's — and empty epochs
+   with data are not two transits; until 2026-12-07 they counted). Such a lone event is cut
+   out and the known period judged again (ten times at most), so an artefact does not hide it. A set of several known periods (multi-planet host) is detectable
    when one of its periods is.
 2. **starskope**: the period of the best candidate starskope reports for the file
    (:func:`starskope_period`, the public API, default settings). Its time includes reading,
@@ -111,6 +114,13 @@ DETECT_DURATIONS_DAYS = tuple(float(d) for d in np.geomspace(0.02, 1.0, 18))
 DETECT_MAX_DURATION_FRACTION = 0.3
 DETECT_MIN_SNR = 7.1
 DETECT_MIN_TRANSITS = 2
+# "≥ 2 transits" means two transits that show the dip, not one transit and an empty epoch
+# with data: without its strongest event the box must still show it at this SNR (two
+# transits at SNR 7.1 in all keep ~5; one deep lone transit — of another planet, or a
+# binary's — and empty epochs keep ~0)
+DETECT_REST_MIN_SNR = 3.0
+DETECT_LONE_CUTS = 10            # lone events cut out before the known period is judged
+DETECT_VERSION = 6               # of the detectability judgement (its cache fingerprint)
 MASK_DURATION_FACTOR = 1.5       # mask 1.5 catalogue durations around each known transit
 MATCH_TOLERANCE = 0.01           # "exact": within 1 % of a known period
 BKJD_OFFSET, BTJD_OFFSET, RJD_OFFSET = 2454833.0, 2457000.0, 2400000.0   # catalogue time zero points
@@ -336,15 +346,32 @@ def _transits_with_data(t: np.ndarray, period: float, t0: float, duration: float
 
 def snr_at_period(flat: Flat, period: float) -> dict[str, float]:
     """Best box at a fixed period (every phase, a range of durations): SNR with a robust
-    per-point noise, transits with data, depth and duration."""
+    per-point noise, transits with data, depth and duration, and the SNR without its
+    strongest event (``snr_rest``). A box that is one event and empty epochs has that
+    event cut out and the period searched again (at most :data:`DETECT_LONE_CUTS` times),
+    so a lone artefact or another body's transit does not hide the known period's."""
+    t, f = flat.t, flat.f
+    best = _best_box(t, f, period, flat.cadence)
+    for _ in range(DETECT_LONE_CUTS):
+        if not (np.isfinite(best["snr"]) and best["snr_rest"] < DETECT_REST_MIN_SNR):
+            break
+        keep = np.abs(t - best["strongest_event"]) >= best["duration_days"]
+        t, f = t[keep], f[keep]
+        again = _best_box(t, f, period, flat.cadence)
+        again["lone_events_cut"] = best.get("lone_events_cut", 0) + 1
+        best = again
+    best.pop("strongest_event", None)
+    return best
+
+
+def _best_box(t: np.ndarray, f: np.ndarray, period: float, cadence: float) -> dict[str, float]:
     from astropy.stats import mad_std
     from astropy.timeseries import BoxLeastSquares
 
-    t, f = flat.t, flat.f
     bls = BoxLeastSquares(t, f)
     best = {"snr": float("nan"), "n_transits": 0, "depth": float("nan"), "duration_days": float("nan")}
     durations = [d for d in DETECT_DURATIONS_DAYS
-                 if d <= DETECT_MAX_DURATION_FRACTION * period and d >= flat.cadence]
+                 if d <= DETECT_MAX_DURATION_FRACTION * period and d >= cadence]
     for d in durations:
         r = bls.power([period], [d], objective="likelihood")
         t0, depth = float(r.transit_time[0]), float(r.depth[0])
@@ -358,9 +385,27 @@ def snr_at_period(flat: Flat, period: float) -> dict[str, float]:
         sigma = float(mad_std(f[~inside]))
         snr = depth / sigma * np.sqrt(n_in) if sigma > 0 else float("nan")
         if np.isfinite(snr) and not snr <= best["snr"]:
-            best = {"snr": float(snr), "n_transits": _transits_with_data(t, period, t0, d, flat.cadence),
-                    "depth": depth, "duration_days": d}
+            rest, strongest = _snr_without_strongest(t, f, period, t0, inside, sigma)
+            best = {"snr": float(snr), "n_transits": _transits_with_data(t, period, t0, d, cadence),
+                    "depth": depth, "duration_days": d, "snr_rest": rest, "strongest_event": strongest}
     return best
+
+
+def _snr_without_strongest(t: np.ndarray, f: np.ndarray, period: float, t0: float, inside: np.ndarray,
+                           sigma: float) -> tuple[float, float]:
+    """The box's SNR with its strongest event (depth × √points) left out — what the other
+    transits show on their own (0 with none) — and that event's mid-time."""
+    base = float(np.median(f[~inside]))
+    n = np.round((t[inside] - t0) / period).astype(np.int64)
+    dip = base - f[inside]
+    events, where, counts = np.unique(n, return_inverse=True, return_counts=True)
+    sums = np.bincount(where, weights=dip)
+    top = int(np.argmax(sums / np.sqrt(counts)))  # event SNR ∝ mean depth × √points
+    mid = float(t0 + events[top] * period)
+    if events.size < 2 or not sigma > 0:
+        return 0.0, mid
+    rest = where != top
+    return float(np.sum(dip[rest]) / np.sqrt(rest.sum()) / sigma), mid
 
 
 def known_mask(t_bjd: np.ndarray, ks: KnownSet) -> tuple[np.ndarray | None, int]:
@@ -385,7 +430,8 @@ def detectability(t: np.ndarray, f: np.ndarray, e: np.ndarray, plain: Flat, ks: 
         r = snr_at_period(flat, p)
         r["period"] = p
         r["detectable"] = bool(np.isfinite(r["snr"]) and r["snr"] >= DETECT_MIN_SNR
-                               and r["n_transits"] >= DETECT_MIN_TRANSITS)
+                               and r["n_transits"] >= DETECT_MIN_TRANSITS
+                               and r.get("snr_rest", 0.0) >= DETECT_REST_MIN_SNR)
         per.append(r)
     best = max(per, key=lambda r: (r["detectable"], np.nan_to_num(r["snr"], nan=-np.inf)))
     return {"cls": ks.cls, "periods": ks.periods, "mask": f"catalogue ({n_masked}/{len(ks.periods)} periods)"
@@ -627,7 +673,7 @@ def baseline_fingerprints() -> dict[str, str]:
     common = f"v{BASELINE_VERSION} lightkurve {lightkurve.__version__} astropy {astropy.__version__}"
     tls_version = getattr(transitleastsquares, "__version__", None) or \
         transitleastsquares.tls_constants.TLS_VERSION.split()[3]
-    return {"detect": common, "bls": common, "tls": f"{common} tls {tls_version}"}
+    return {"detect": f"{common} detect v{DETECT_VERSION}", "bls": common, "tls": f"{common} tls {tls_version}"}
 
 
 def read_cache(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
@@ -1026,7 +1072,8 @@ def main(argv: list[str] | None = None) -> int:
             "settings": {"flatten_window_days": FLATTEN_WINDOW_DAYS, "period_min_days": PERIOD_MIN_DAYS,
                          "period_max": "min(span/2, 40 d)", "bls_durations_days": BLS_DURATIONS_DAYS,
                          "bls_max_periods": BLS_MAX_PERIODS, "detect_min_snr": DETECT_MIN_SNR,
-                         "detect_min_transits": DETECT_MIN_TRANSITS, "match_tolerance": MATCH_TOLERANCE}}
+                         "detect_min_transits": DETECT_MIN_TRANSITS, "detect_rest_min_snr": DETECT_REST_MIN_SNR,
+                         "match_tolerance": MATCH_TOLERANCE}}
     print()
     print(table)
     print()

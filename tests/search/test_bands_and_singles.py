@@ -105,6 +105,11 @@ def test_a_lone_transit_in_a_real_quarter_is_reported_as_one(shared_data):
     ("kepler/dr24/kplr002306740-2009259160929_llc.fits.gz", 10.307),
     # TRAPPIST-1 (K2SFF): a two-point dip of 10 % is no transit; b is
     ("k2/misc/prajwal309+TRAPPIST1/hlsp_k2sff_k2_lightcurve_246199087-c12_kepler_v1_llc.fits.gz", 1.51083),
+    # a binary whose secondary eclipse sits a third of an orbit after its primary: the box
+    # at a third of the period holds both, and every third box is empty
+    ("tess/ffi/120684604.fits.gz", 2.1891),
+    # Kepler-90 d in one quarter: found at a third of its period, every third event deep
+    ("kepler/misc/google-research+exoplanet-ml/kplr011442793-2009350155506_llc.fits.gz", 59.7371),
 ])
 def test_the_search_reports_the_known_period(shared_data, path, period):
     with warnings.catch_warnings():

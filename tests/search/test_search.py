@@ -284,3 +284,69 @@ def test_candidates_are_transit_candidates(noise):
     row = c.as_row()
     assert row["depth_err_ppm"] > 0 and row["n_transits"] >= 7
     assert c.epoch_bjd >= t[0] - c.duration_days / 2
+
+
+# ---------------------------------------------------------------- period multiples
+
+
+@pytest.mark.parametrize(("k", "secondary", "error"), [(2, 0.0, 1e-4), (2, 0.6, 1e-4), (3, 0.0, 2e-3)])
+def test_a_box_at_a_fraction_of_the_period_moves_to_the_period(k, secondary, error):
+    """A box found at P/k whose events alternate (every other, or every third, box deep) is
+    moved to P on its deeper events — and with ``k`` = 3 its period refined there, which
+    carries three times the short box's error (doubled periods are not refined: on
+    ../shared/data that moved more periods off than onto the catalogue's)."""
+    from starskope.search.bls import _Box, _box_stats, _doubled, _refine_multiple
+
+    rng = np.random.default_rng(k)
+    t = np.arange(0.0, 27.0, 2.0 / 1440.0) + 2459000.0
+    period, t0, dur = 3.3, 2459001.1, 0.12
+    y = 1.0 + 2e-4 * rng.standard_normal(t.size)
+    phase = ((t - t0) / period + 0.5) % 1.0 - 0.5
+    y[np.abs(phase) * period < 0.5 * dur] -= 0.01
+    # a shallower secondary eclipse half an orbit later (k = 2: a binary found at P/2)
+    y[np.abs(phase - 0.5 + (phase < 0)) * period < 0.5 * dur] -= 0.01 * secondary
+    w = np.ones_like(t)
+    short = _Box(1.0, period / k * (1.0 + error), t0 + period / k, dur)  # on an empty (or secondary) event
+    stats = _box_stats(t, y, w, short, 2.0 / 1440.0)
+
+    def refine(box, m):
+        return _refine_multiple(t - t[0], y, w, float(t[0]), box, m,
+                                {"cadence": 2.0 / 1440.0, "density": (0.1, 10.0), "phase_oversample": 4.0,
+                                 "duration_ratio": 1.1})
+
+    box, s = _doubled(t, y, w, short, stats, 2.0 / 1440.0, refine=refine)
+    assert box.period == pytest.approx(period, rel=0.002)
+    assert abs(((box.t0 - t0) / period + 0.5) % 1.0 - 0.5) * period < 0.5 * dur
+    assert s.depth == pytest.approx(0.01, rel=0.1)
+
+
+def test_a_transit_found_at_its_period_stays():
+    """Every event alike: no multiple stands out, the box is kept."""
+    from starskope.search.bls import _Box, _box_stats, _doubled
+
+    rng = np.random.default_rng(5)
+    t = np.arange(0.0, 27.0, 2.0 / 1440.0) + 2459000.0
+    y = 1.0 + 2e-4 * rng.standard_normal(t.size)
+    phase = ((t - 2459001.1) / 1.1 + 0.5) % 1.0 - 0.5
+    y[np.abs(phase) * 1.1 < 0.05] -= 0.002
+    box = _Box(1.0, 1.1, 2459001.1, 0.1)
+    stats = _box_stats(t, y, np.ones_like(t), box, 2.0 / 1440.0)
+    assert _doubled(t, y, np.ones_like(t), box, stats, 2.0 / 1440.0)[0] is box
+
+
+def test_a_box_at_two_thirds_of_the_period_is_not_tripled_to_twice_it():
+    """At 2P/3 every third box sits on a transit, and the transits between fall half-way
+    between those: tripling would report 2P, an alias. The box is left to lose to the one
+    the search finds at P."""
+    from starskope.search.bls import _Box, _box_stats, _doubled
+
+    rng = np.random.default_rng(7)
+    t = np.arange(0.0, 27.0, 2.0 / 1440.0) + 2459000.0
+    period, t0, dur = 3.3, 2459001.1, 0.12
+    y = 1.0 + 2e-4 * rng.standard_normal(t.size)
+    y[np.abs(((t - t0) / period + 0.5) % 1.0 - 0.5) * period < 0.5 * dur] -= 0.01
+    w = np.ones_like(t)
+    box = _Box(1.0, 2.0 * period / 3.0, t0, dur)
+    stats = _box_stats(t, y, w, box, 2.0 / 1440.0)
+    out, _ = _doubled(t, y, w, box, stats, 2.0 / 1440.0)
+    assert abs(out.period / (2.0 * period) - 1.0) > 0.01

@@ -31,8 +31,9 @@ astropy ``Time``); flux may be in any positive unit (it is divided by its median
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import astropy.units as u
@@ -429,28 +430,19 @@ def _run_local(tr: np.ndarray, y: np.ndarray, w: np.ndarray, grid: SearchGrid, t
     return power, start, width
 
 
-def _refine(tr: np.ndarray, y: np.ndarray, w: np.ndarray, t_ref: float, grid: SearchGrid,
-            j: int, grid_kwargs: dict[str, Any], coarse_start: int, coarse_width: int) -> _Box:
-    """Re-search a small frequency interval around coarse peak ``j`` on a finer grid.
+def _refine(tr: np.ndarray, y: np.ndarray, w: np.ndarray, t_ref: float, freqs: np.ndarray,
+            grid_kwargs: dict[str, Any], t_c: float, period_c: float, reach: float) -> _Box:
+    """Re-search the frequencies ``freqs`` (a small interval around a peak at period
+    ``period_c``, finer than the grid that found it).
 
-    Only this peak's transit is refined: the boxes whose middle lies within half the
-    coarse box, the shortest trial duration and a coarse bin of the coarse box's middle
-    (whose phase error is at most an eighth of the box and a bin), on the points near
-    that transit (:func:`_run_local`).
+    Only one transit of the peak is refined: the boxes whose middle lies within ``reach``
+    days of ``t_c`` (a box middle relative to ``tr``'s reference), on the points near that
+    transit (:func:`_run_local`).
     """
-    lo = grid.freqs[max(j - 2, 0)]
-    hi = grid.freqs[min(j + 2, len(grid) - 1)]
-    if hi <= lo:
-        hi = lo * (1 + 1e-6)
-    freqs = np.linspace(lo, hi, 4 * _REFINE_FACTOR + 1)
     fine = _grid_for_freqs(freqs, **grid_kwargs)
-    period_c = 1.0 / float(grid.freqs[j])
-    nb_c = int(grid.nbins[j])
-    t_c = (coarse_start + 0.5 * coarse_width) * period_c / nb_c
     # the coarse transit nearest the middle of the data: the phases of the finer
     # frequencies drift least there
     t_mid = t_c + np.round((0.5 * (tr[0] + tr[-1]) - t_c) / period_c) * period_c
-    reach = 0.5 * coarse_width * period_c / nb_c + float(grid.duration_min_days[j]) + period_c / nb_c
     near = _near_transit(tr, fine, t_mid, reach) if _local_fits(fine, reach) else None
     power, start, width = _run_local(tr, y, w, fine, t_mid, reach, near)
     i = int(np.argmax(power))
@@ -472,6 +464,35 @@ def _refine(tr: np.ndarray, y: np.ndarray, w: np.ndarray, t_ref: float, grid: Se
     nb = fine.nbins[i]
     t0 = t_ref + (start[i] + 0.5 * width[i]) * period / nb
     return _Box(float(power[i]), float(period), float(t0), float(width[i] * period / nb))
+
+
+def _refine_peak(tr: np.ndarray, y: np.ndarray, w: np.ndarray, t_ref: float, grid: SearchGrid,
+                 j: int, grid_kwargs: dict[str, Any], coarse_start: int, coarse_width: int) -> _Box:
+    """:func:`_refine` around coarse peak ``j``: between its neighbours two frequencies
+    away, the boxes whose middle lies within half the coarse box, the shortest trial
+    duration and a coarse bin of the coarse box's middle (whose phase error is at most an
+    eighth of the box and a bin)."""
+    lo = grid.freqs[max(j - 2, 0)]
+    hi = grid.freqs[min(j + 2, len(grid) - 1)]
+    if hi <= lo:
+        hi = lo * (1 + 1e-6)
+    period_c = 1.0 / float(grid.freqs[j])
+    nb_c = int(grid.nbins[j])
+    t_c = (coarse_start + 0.5 * coarse_width) * period_c / nb_c
+    reach = 0.5 * coarse_width * period_c / nb_c + float(grid.duration_min_days[j]) + period_c / nb_c
+    return _refine(tr, y, w, t_ref, np.linspace(lo, hi, 4 * _REFINE_FACTOR + 1), grid_kwargs, t_c, period_c, reach)
+
+
+def _refine_multiple(tr: np.ndarray, y: np.ndarray, w: np.ndarray, t_ref: float, box: _Box, k: int,
+                     grid_kwargs: dict[str, Any]) -> _Box:
+    """:func:`_refine` of a box at ``k`` times a found period, which carries ``k`` times
+    that period's error: within :data:`MULTIPLE_REFINE_WITHIN` of its frequency, in steps
+    that move its farthest transit by at most a quarter of its duration."""
+    f = 1.0 / box.period
+    baseline = float(tr[-1] - tr[0])
+    n = int(max(2 * k * _REFINE_FACTOR, np.ceil(8.0 * MULTIPLE_REFINE_WITHIN * baseline / box.duration))) + 1
+    freqs = np.linspace(f * (1.0 - MULTIPLE_REFINE_WITHIN), f * (1.0 + MULTIPLE_REFINE_WITHIN), n)
+    return _refine(tr, y, w, t_ref, freqs, grid_kwargs, box.t0 - t_ref, box.period, box.duration)
 
 
 def _grid_for_freqs(freqs: np.ndarray, *, cadence: float, density: tuple[float, float],
@@ -503,11 +524,13 @@ class _Stats:
     outliers: bool = False
     #: odd minus even event depth over its error (nan with fewer than one of each)
     odd_even_sigma: float = float("nan")
-    #: depth of the odd (first, third, ...) and of the even events
-    odd_even_depths: tuple[float, float] = (float("nan"), float("nan"))
     #: the strongest event: its mid-time (BJD_TDB), depth, SNR, and whether it is a
     #: transit with data (half its cadences, and at least :data:`SINGLE_MIN_POINTS`)
     top_event: tuple[float, float, float, bool] = (float("nan"), float("nan"), 0.0, False)
+    #: the transits with data: their numbers (transit 0 at the box's ``t0``), cadences and
+    #: depths, and the robust per-point scatter
+    events: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    sigma: float = float("nan")
 
 
 #: An event counts as a transit with data when at least this share of its expected
@@ -586,46 +609,115 @@ def _box_stats(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, cadence: 
     outliers = bool(depth > 0 and base - float(median_in) < MEDIAN_DEPTH_MIN * depth)
     odd = (epochs % 2 == 1) & full
     even = (epochs % 2 == 0) & full
-    oe, depths = float("nan"), (float("nan"), float("nan"))
+    oe = float("nan")
     if odd.any() and even.any():
         d_odd = float(np.average(ev_depth[odd], weights=counts[odd]))
         d_even = float(np.average(ev_depth[even], weights=counts[even]))
         e_odd = sigma / np.sqrt(counts[odd].sum())
         e_even = sigma / np.sqrt(counts[even].sum())
         oe = (d_odd - d_even) / float(np.hypot(e_odd, e_even)) if sigma > 0 else float("nan")
-        depths = (d_odd, d_even)
     top = int(np.argmax(ev_snr2)) if ev_snr2.size else 0
     # the event alone, with red noise as for the box: δ / max(σ/√n, σ_D)
     ev_err = _nanmax2(sigma / np.sqrt(counts[top]), sigma_d) if counts.size else float("nan")
     top_event = (float(box.t0 + epochs[top] * box.period), float(ev_depth[top]),
                  float(ev_depth[top] / ev_err) if ev_err > 0 else 0.0,
                  bool(counts.size and full[top] and counts[top] >= SINGLE_MIN_POINTS))
-    return _Stats(depth, depth_err, float(snr), n_in, n_tr, dominance, outliers, oe, depths, top_event)
+    return _Stats(depth, depth_err, float(snr), n_in, n_tr, dominance, outliers, oe, top_event,
+                  (epochs[full], counts[full], ev_depth[full]), float(sigma))
 
 
-#: Odd and even events whose depths differ by more than this many σ, and by more than
-#: this share of their mean, are two different eclipses: the period is twice the box's.
+#: Events whose depths differ by more than this many σ, and by more than this share of their
+#: mean, between every other (or every third) transit are two different eclipses, or one
+#: eclipse and empty boxes: the period is a multiple of the box's.
 ODD_EVEN_DOUBLE_SIGMA = 5.0
 ODD_EVEN_DOUBLE_SHARE = 0.25
+#: The multiples of the box's period tested, in turn: every other event (odd/even), then every
+#: third (a binary whose secondary eclipse sits near a third of its orbit, or one found at a
+#: third of its period with two boxes of three empty). In this order: measured on
+#: ../shared/data, preferring whichever multiple stands out more (in σ) moved a Kepler
+#: planet host's 25.9-d planet to half its period and gained nothing over it.
+PERIOD_MULTIPLES = (2, 3)
+#: A multiple's period carries the box's period error times the multiple: a tripled one is
+#: refined within this fraction of itself (:func:`_refine_multiple`). Doubled periods are
+#: not: on ../shared/data refining them moved 4 known periods off (a Kepler planet among
+#: them) and 3 on.
+MULTIPLE_REFINE_WITHIN = 0.02
+#: A tripled box is kept only when the box half its period away has data and is shallower
+#: than this share of its depth (a dip there too means the period is half the multiple: the
+#: box was found at two thirds of it).
+HALF_WAY_DEPTH_MAX = 0.5
+#: Every third event differing is taken as a period three times the box's only when the
+#: shallowest class of events is below this share of the deepest: some boxes are empty. A
+#: transit's events partly lost to K2's thruster firings differ by class by more than 5 σ
+#: and 25 % (an injected 1.2-d planet: 4.7, 2.9 and 4.1 ppt), but none is empty.
+EMPTY_CLASS_SHARE = 0.25
+
+
+def _deeper_class(stats: _Stats, k: int) -> int | None:
+    """The transit class (number mod ``k``) whose events are significantly deeper than the
+    others' (:data:`ODD_EVEN_DOUBLE_SIGMA`, :data:`ODD_EVEN_DOUBLE_SHARE`), or None."""
+    if stats.events is None or not stats.sigma > 0:
+        return None
+    numbers, counts, depths = stats.events
+    cls = numbers % k
+    if np.unique(cls).size < k:
+        return None
+    n = np.array([counts[cls == r].sum() for r in range(k)], float)
+    d = np.array([np.average(depths[cls == r], weights=counts[cls == r]) for r in range(k)])
+    best = int(np.argmax(d))
+    rest = np.arange(k) != best
+    d_rest = float(np.average(d[rest], weights=n[rest]))
+    err = stats.sigma * float(np.hypot(1.0 / np.sqrt(n[best]), 1.0 / np.sqrt(n[rest].sum())))
+    diff = float(d[best]) - d_rest
+    if not (diff > ODD_EVEN_DOUBLE_SIGMA * err and diff > ODD_EVEN_DOUBLE_SHARE * 0.5 * (float(d[best]) + d_rest)):
+        return None
+    if k > 2 and not float(np.min(d)) < EMPTY_CLASS_SHARE * float(d[best]):
+        return None  # beyond odd/even: only when some boxes are empty
+    return best
+
+
+def _period_multiple(stats: _Stats) -> tuple[int, int] | None:
+    """The first multiple k of :data:`PERIOD_MULTIPLES` with a deeper transit class, and
+    that class; None when none has one."""
+    for k in PERIOD_MULTIPLES:
+        r = _deeper_class(stats, k)
+        if r is not None:
+            return k, r
+    return None
 
 
 def _doubled(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, stats: _Stats,
-             cadence: float, ranked: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[_Box, _Stats]:
-    """The box at twice its period (on its deeper events) while its odd and even events
-    differ: an eclipsing binary's primary and secondary eclipses found as one box, or a
-    transit found at a half or a quarter of its period (every other box empty)."""
+             cadence: float, ranked: tuple[np.ndarray, np.ndarray] | None = None,
+             refine: Callable[[_Box, int], _Box] | None = None) -> tuple[_Box, _Stats]:
+    """The box at a multiple of its period (on its deeper events) while every other or every
+    third event differs from the rest: an eclipsing binary's primary and secondary eclipses
+    found as one box, or a transit found at a half, a third or a quarter of its period (the
+    other boxes empty)."""
     for _ in range(4):
-        d_odd, d_even = stats.odd_even_depths
-        if not (np.isfinite(stats.odd_even_sigma) and abs(stats.odd_even_sigma) > ODD_EVEN_DOUBLE_SIGMA
-                and abs(d_odd - d_even) > ODD_EVEN_DOUBLE_SHARE * 0.5 * (d_odd + d_even)):
+        multiple = _period_multiple(stats)
+        if multiple is None:
             break
-        # transit 0 is even: the odd events are the deeper ones when the difference is positive
-        t0 = box.t0 + (box.period if stats.odd_even_sigma > 0 else 0.0)
-        twice = _Box(box.power, 2.0 * box.period, t0, box.duration)
-        s2 = _box_stats(t, y, w, twice, cadence, ranked)
+        k, r = multiple
+        longer = _Box(box.power, k * box.period, box.t0 + r * box.period, box.duration)
+        if refine is not None and k > 2:
+            better = refine(longer, k)
+            if better.power > 0:
+                longer = better
+        s2 = _box_stats(t, y, w, longer, cadence, ranked)
         if not (s2.n_transits >= 1 and s2.depth > 0):
             break
-        box, stats = twice, s2
+        if k > 2:
+            # a box at two thirds of a transit's period has every third box on a transit and
+            # the transits between them half-way: then the period is half the multiple (and
+            # where no data show the half-way boxes, either may be)
+            half = _Box(longer.power, longer.period, longer.t0 + 0.5 * longer.period, longer.duration)
+            s_half = _box_stats(t, y, w, half, cadence, ranked)
+            if s_half.n_transits == 0 or not s_half.depth <= HALF_WAY_DEPTH_MAX * s2.depth:
+                break
+            # a tripled box's events all dip: no further multiple (a transit's events
+            # partly lost to gaps or cleaning differ by chance)
+            return longer, s2
+        box, stats = longer, s2
     return box, stats
 
 
@@ -773,11 +865,12 @@ def _search_prepared(
         # pass's sort with the masked points left out
         ranked = _ranked(y, _subset_order(order_all, active))
         for j in _peaks_to_refine(t, y, w, t_ref, grid, power, start, width, prep.cadence, ranked):
-            box = _refine(t - t_ref, y, w, t_ref, grid, j, fine_kwargs, int(start[j]), int(width[j]))
+            box = _refine_peak(t - t_ref, y, w, t_ref, grid, j, fine_kwargs, int(start[j]), int(width[j]))
             if box.power <= 0:
                 continue
             stats = _box_stats(t, y, w, box, prep.cadence, ranked)
-            boxes.append(_doubled(t, y, w, box, stats, prep.cadence, ranked))
+            boxes.append(_doubled(t, y, w, box, stats, prep.cadence, ranked,
+                                  partial(_refine_multiple, t - t_ref, y, w, t_ref, grid_kwargs=fine_kwargs)))
         if not boxes:
             break
         # one signal refined from two coarse peaks: keep its best fit (the highest power)
