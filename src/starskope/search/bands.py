@@ -96,6 +96,14 @@ def _explained(weak: TransitCandidate, strong: Sequence[TransitCandidate], time:
     return bool(hit.sum() >= 0.5 * mine.size)
 
 
+def _same_signal(a: TransitCandidate, b: TransitCandidate) -> bool:
+    """Periods within 1 % and a transit of ``a`` on one of ``b``'s."""
+    if not abs(a.period_days / b.period_days - 1.0) < 0.01:
+        return False
+    offset = (a.epoch_bjd - b.epoch_bjd + 0.5 * b.period_days) % b.period_days - 0.5 * b.period_days
+    return bool(abs(offset) < 0.5 * max(a.duration_days, b.duration_days))
+
+
 def merge_band_results(results: Sequence[SearchResult | None], bands: Sequence[tuple[float, float]],
                        time: np.ndarray, max_candidates: int | None = None) -> tuple[SearchResult | None, int]:
     """The bands' searches as one: every candidate ranked by SNR, those whose transits
@@ -147,6 +155,12 @@ def merge_band_results(results: Sequence[SearchResult | None], bands: Sequence[t
 
     def snr(item: tuple[TransitCandidate, int]) -> float:
         return float(item[0].snr) if np.isfinite(item[0].snr) else -np.inf
+
+    # a box tripled from a third of its period may leave its band; the band that searched
+    # that period on its own flux keeps the signal when it found it too
+    found = [(c, k) for c, k in found
+             if not (c.extra.get("tripled") and any(j != k and not o.extra.get("tripled") and _same_signal(c, o)
+                                                     for o, j in found))]
 
     # each band's first candidate first (the best is the strongest of them, whatever
     # number of candidates was asked for), then the bands' later ones

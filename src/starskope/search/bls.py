@@ -31,6 +31,7 @@ astropy ``Time``); flux may be in any positive unit (it is divided by its median
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -348,6 +349,9 @@ class _Box:
     period: float
     t0: float  # absolute BJD of a mid-transit
     duration: float  # days
+    #: found at a third of its period (:func:`_doubled`): kept only for a signal that no
+    #: box found at its own period already is (:func:`_distinct`)
+    tripled: bool = False
 
 
 def _run_kernel(tr: np.ndarray, y: np.ndarray, w: np.ndarray, grid: SearchGrid, stride: bool):
@@ -707,6 +711,7 @@ def _doubled(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, stats: _Sta
         if not (s2.n_transits >= 1 and s2.depth > 0):
             break
         if k > 2:
+            longer = dataclasses.replace(longer, tripled=True)
             # a box at two thirds of a transit's period has every third box on a transit and
             # the transits between them half-way: then the period is half the multiple (and
             # where no data show the half-way boxes, either may be)
@@ -744,6 +749,7 @@ def _make_candidate(box: _Box, stats: _Stats, t_min: float, sde: float, iteratio
             "iteration": float(iteration),
             "dominance": stats.dominance,
             "odd_even_sigma": stats.odd_even_sigma,
+            **({"tripled": 1.0} if box.tripled else {}),
         },
     )
 
@@ -794,9 +800,11 @@ TWO_TRANSIT_FACTOR = 1.15
 def _distinct(boxes: list[tuple[_Box, _Stats]]) -> list[tuple[_Box, _Stats]]:
     """The boxes, one per signal: boxes within 1 % in period whose transits coincide are
     one signal, kept at its highest power (its best fit; a slightly wrong period with a
-    longer box can score a higher SNR on the same transits)."""
+    longer box can score a higher SNR on the same transits) — and a box found at its own
+    period before one tripled from a third of it: on ../shared/data's kept-aside Kepler
+    planets the tripled fit, kept for its higher power, moved p_planet by up to 0.4 either way."""
     kept: list[tuple[_Box, _Stats]] = []
-    for box, stats in sorted(boxes, key=lambda bs: bs[0].power, reverse=True):
+    for box, stats in sorted(boxes, key=lambda bs: (not bs[0].tripled, bs[0].power), reverse=True):
         same = any(abs(box.period / k.period - 1.0) < 0.01
                    and abs(float(time_from_transit(np.array([box.t0]), k.period, k.t0)[0]))
                    < 0.5 * max(box.duration, k.duration) for k, _ in kept)

@@ -73,7 +73,8 @@ def time_from_transit(time: np.ndarray, period: float, epoch: float) -> np.ndarr
     """Signed time from the nearest predicted mid-transit, days, in [−P/2, P/2).
 
     The fold of :func:`phase_fold` in days: it equals ``phase_fold(time, period,
-    epoch) * period`` to rounding (~1e-16 P). It is computed in days, as
+    epoch) * period`` to rounding (~1e-16 P; a time half a period from two transits, to
+    the last bit, may fall at either end of the range in the two). It is computed in days, as
     (t − T0 + P/2) mod P − P/2, because vetting's fits (and the numbers they are
     tested and calibrated against) are built on exactly these values.
 
@@ -104,8 +105,8 @@ def time_from_transit(time: np.ndarray, period: float, epoch: float) -> np.ndarr
 def transit_number(time: np.ndarray, period: float, epoch: float) -> np.ndarray:
     """Number of the predicted transit nearest each time (0 at ``epoch``, negative before).
 
-    It is the whole part that :func:`phase_fold` takes off: transit n covers phases
-    [−0.5, 0.5) around ``epoch + n · period``.
+    Transit n covers phases [−0.5, 0.5) around ``epoch + n · period``: ``time`` =
+    ``epoch + n · period + time_from_transit(time, period, epoch)`` to rounding.
 
     Parameters
     ----------
@@ -124,7 +125,10 @@ def transit_number(time: np.ndarray, period: float, epoch: float) -> np.ndarray:
     array([0, 0, 1, 2])
     """
     _check_period(period)
-    return np.floor((np.asarray(time, dtype=np.float64) - epoch) / period + 0.5).astype(np.int64)
+    t = np.asarray(time, dtype=np.float64)
+    # taken from the fold in days, so that a time half a period from two transits (to the
+    # last bit) goes with the one :func:`time_from_transit` measures it from
+    return np.rint((t - epoch - time_from_transit(t, period, epoch)) / period).astype(np.int64)
 
 
 def bin_phase(phase: np.ndarray, values: np.ndarray, n_bins: int,
