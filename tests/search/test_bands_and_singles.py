@@ -57,6 +57,25 @@ def test_merging_keeps_the_strongest_and_drops_repeats_of_its_transits():
     assert len(merged.periodograms[0].period) == 4  # the bands' first passes as one periodogram
 
 
+def test_a_box_tripled_out_of_its_band_yields_to_the_band_that_found_the_signal():
+    """A box tripled from a third of its period may leave its band; the band that searched
+    that period on its own flux keeps the signal when it found it too, even with a lower
+    SNR (the shorter band's window lowers the noise the SNR divides by)."""
+    from starskope.search.bls import Periodogram
+
+    t = np.arange(2455000.0, 2455080.0, 0.02)
+    tripled = _cand(9.0, 2455001.02, snr=40.0).with_(extra={"tripled": 1.0})
+    direct = _cand(9.01, 2455001.0, snr=30.0)
+    alone = _cand(21.0, 2455003.0, snr=50.0).with_(extra={"tripled": 1.0})  # no band found it
+    pg = Periodogram(np.array([3.0, 2.0]) * u.day, np.array([1.0, 2.0]), np.array([2.0, 2.0]) * u.hour)
+    res = [SearchResult([tripled], [pg], None), SearchResult([direct], [pg], None)]
+    merged, band = merge_band_results(res, [(2.0, 8.0), (8.0, 32.0)], t)
+    assert [c.period_days for c in merged.candidates] == [9.01] and band == 1
+    res = [SearchResult([alone], [pg], None), SearchResult([direct], [pg], None)]
+    merged, band = merge_band_results(res, [(2.0, 8.0), (8.0, 32.0)], t)
+    assert [c.period_days for c in merged.candidates] == [21.0, 9.01] and band == 0
+
+
 def test_a_single_transit_gets_the_periods_its_duration_allows_and_the_data_leave():
     t = np.arange(2455000.0, 2455089.0, 0.0204)
     c = single_transit(t, 2455040.0, 12.4 / 24, 1600e-6, 100e-6, 16.0, (0.2, 20.0))

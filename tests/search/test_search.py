@@ -350,3 +350,16 @@ def test_a_box_at_two_thirds_of_the_period_is_not_tripled_to_twice_it():
     stats = _box_stats(t, y, w, box, 2.0 / 1440.0)
     out, _ = _doubled(t, y, w, box, stats, 2.0 / 1440.0)
     assert abs(out.period / (2.0 * period) - 1.0) > 0.01
+
+
+def test_one_signal_keeps_the_box_found_at_its_own_period_over_a_tripled_one():
+    from starskope.search.bls import _Box, _distinct, _Stats
+
+    stats = _Stats(1e-3, 1e-4, 10.0, 50, 4)
+    direct = _Box(10.0, 9.01, 2455001.0, 0.12)
+    tripled = _Box(30.0, 9.0, 2455001.02, 0.12, tripled=True)
+    other = _Box(20.0, 4.1, 2455002.0, 0.1)
+    kept = [b for b, _ in _distinct([(tripled, stats), (other, stats), (direct, stats)])]
+    assert kept == [other, direct]
+    # a tripled box that no box found at its own period is kept
+    assert [b for b, _ in _distinct([(tripled, stats), (other, stats)])] == [other, tripled]
