@@ -295,7 +295,7 @@ def test_a_box_at_a_fraction_of_the_period_moves_to_the_period(k, secondary, err
     moved to P on its deeper events — and with ``k`` = 3 its period refined there, which
     carries three times the short box's error (doubled periods are not refined: on
     ../shared/data that moved more periods off than onto the catalogue's)."""
-    from starskope.search.bls import _Box, _box_stats, _doubled, _refine_multiple
+    from starskope.search.bls import _at_multiple, _Box, _box_stats, _refine_multiple
 
     rng = np.random.default_rng(k)
     t = np.arange(0.0, 27.0, 2.0 / 1440.0) + 2459000.0
@@ -314,7 +314,7 @@ def test_a_box_at_a_fraction_of_the_period_moves_to_the_period(k, secondary, err
                                 {"cadence": 2.0 / 1440.0, "density": (0.1, 10.0), "phase_oversample": 4.0,
                                  "duration_ratio": 1.1})
 
-    box, s = _doubled(t, y, w, short, stats, 2.0 / 1440.0, refine=refine)
+    box, s = _at_multiple(t, y, w, short, stats, 2.0 / 1440.0, refine=refine)
     assert box.period == pytest.approx(period, rel=0.002)
     assert abs(((box.t0 - t0) / period + 0.5) % 1.0 - 0.5) * period < 0.5 * dur
     assert s.depth == pytest.approx(0.01, rel=0.1)
@@ -322,7 +322,7 @@ def test_a_box_at_a_fraction_of_the_period_moves_to_the_period(k, secondary, err
 
 def test_a_transit_found_at_its_period_stays():
     """Every event alike: no multiple stands out, the box is kept."""
-    from starskope.search.bls import _Box, _box_stats, _doubled
+    from starskope.search.bls import _at_multiple, _Box, _box_stats
 
     rng = np.random.default_rng(5)
     t = np.arange(0.0, 27.0, 2.0 / 1440.0) + 2459000.0
@@ -331,14 +331,14 @@ def test_a_transit_found_at_its_period_stays():
     y[np.abs(phase) * 1.1 < 0.05] -= 0.002
     box = _Box(1.0, 1.1, 2459001.1, 0.1)
     stats = _box_stats(t, y, np.ones_like(t), box, 2.0 / 1440.0)
-    assert _doubled(t, y, np.ones_like(t), box, stats, 2.0 / 1440.0)[0] is box
+    assert _at_multiple(t, y, np.ones_like(t), box, stats, 2.0 / 1440.0)[0] is box
 
 
 def test_a_box_at_two_thirds_of_the_period_is_not_tripled_to_twice_it():
     """At 2P/3 every third box sits on a transit, and the transits between fall half-way
     between those: tripling would report 2P, an alias. The box is left to lose to the one
     the search finds at P."""
-    from starskope.search.bls import _Box, _box_stats, _doubled
+    from starskope.search.bls import _at_multiple, _Box, _box_stats
 
     rng = np.random.default_rng(7)
     t = np.arange(0.0, 27.0, 2.0 / 1440.0) + 2459000.0
@@ -348,7 +348,7 @@ def test_a_box_at_two_thirds_of_the_period_is_not_tripled_to_twice_it():
     w = np.ones_like(t)
     box = _Box(1.0, 2.0 * period / 3.0, t0, dur)
     stats = _box_stats(t, y, w, box, 2.0 / 1440.0)
-    out, _ = _doubled(t, y, w, box, stats, 2.0 / 1440.0)
+    out, _ = _at_multiple(t, y, w, box, stats, 2.0 / 1440.0)
     assert abs(out.period / (2.0 * period) - 1.0) > 0.01
 
 

@@ -25,7 +25,7 @@ import astropy.units as u
 import numpy as np
 
 from ..errors import ParameterError
-from .bls import Periodogram, SearchResult
+from .bls import Periodogram, SearchResult, _same_signal
 from .candidate import TransitCandidate
 
 __all__ = ["BAND_ANCHOR", "BAND_RATIO", "merge_band_results", "period_bands"]
@@ -96,12 +96,8 @@ def _explained(weak: TransitCandidate, strong: Sequence[TransitCandidate], time:
     return bool(hit.sum() >= 0.5 * mine.size)
 
 
-def _same_signal(a: TransitCandidate, b: TransitCandidate) -> bool:
-    """Periods within 1 % and a transit of ``a`` on one of ``b``'s."""
-    if not abs(a.period_days / b.period_days - 1.0) < 0.01:
-        return False
-    offset = (a.epoch_bjd - b.epoch_bjd + 0.5 * b.period_days) % b.period_days - 0.5 * b.period_days
-    return bool(abs(offset) < 0.5 * max(a.duration_days, b.duration_days))
+def _same(a: TransitCandidate, b: TransitCandidate) -> bool:
+    return _same_signal(a.period_days, a.epoch_bjd, a.duration_days, b.period_days, b.epoch_bjd, b.duration_days)
 
 
 def merge_band_results(results: Sequence[SearchResult | None], bands: Sequence[tuple[float, float]],
@@ -159,7 +155,7 @@ def merge_band_results(results: Sequence[SearchResult | None], bands: Sequence[t
     # a box tripled from a third of its period may leave its band; the band that searched
     # that period on its own flux keeps the signal when it found it too
     found = [(c, k) for c, k in found
-             if not (c.extra.get("tripled") and any(j != k and not o.extra.get("tripled") and _same_signal(c, o)
+             if not (c.extra.get("tripled") and any(j != k and not o.extra.get("tripled") and _same(c, o)
                                                      for o, j in found))]
 
     # each band's first candidate first (the best is the strongest of them, whatever

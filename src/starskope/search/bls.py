@@ -349,7 +349,7 @@ class _Box:
     period: float
     t0: float  # absolute BJD of a mid-transit
     duration: float  # days
-    #: found at a third of its period (:func:`_doubled`): kept only for a signal that no
+    #: found at a third of its period (:func:`_tripled`): kept only for a signal that no
     #: box found at its own period already is (:func:`_distinct`)
     tripled: bool = False
 
@@ -690,40 +690,50 @@ def _period_multiple(stats: _Stats) -> tuple[int, int] | None:
     return None
 
 
-def _doubled(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, stats: _Stats,
-             cadence: float, ranked: tuple[np.ndarray, np.ndarray] | None = None,
-             refine: Callable[[_Box, int], _Box] | None = None) -> tuple[_Box, _Stats]:
+def _at_multiple(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, stats: _Stats,
+                 cadence: float, ranked: tuple[np.ndarray, np.ndarray] | None = None,
+                 refine: Callable[[_Box, int], _Box] | None = None) -> tuple[_Box, _Stats]:
     """The box at a multiple of its period (on its deeper events) while every other or every
     third event differs from the rest: an eclipsing binary's primary and secondary eclipses
     found as one box, or a transit found at a half, a third or a quarter of its period (the
-    other boxes empty)."""
+    other boxes empty). ``refine`` re-searches a tripled box's period (:func:`_tripled`)."""
     for _ in range(4):
         multiple = _period_multiple(stats)
         if multiple is None:
             break
         k, r = multiple
         longer = _Box(box.power, k * box.period, box.t0 + r * box.period, box.duration)
-        if refine is not None and k > 2:
-            better = refine(longer, k)
-            if better.power > 0:
-                longer = better
+        if k > 2:
+            return _tripled(t, y, w, box, stats, longer, cadence, ranked, refine)
         s2 = _box_stats(t, y, w, longer, cadence, ranked)
         if not (s2.n_transits >= 1 and s2.depth > 0):
             break
-        if k > 2:
-            longer = dataclasses.replace(longer, tripled=True)
-            # a box at two thirds of a transit's period has every third box on a transit and
-            # the transits between them half-way: then the period is half the multiple (and
-            # where no data show the half-way boxes, either may be)
-            half = _Box(longer.power, longer.period, longer.t0 + 0.5 * longer.period, longer.duration)
-            s_half = _box_stats(t, y, w, half, cadence, ranked)
-            if s_half.n_transits == 0 or not s_half.depth <= HALF_WAY_DEPTH_MAX * s2.depth:
-                break
-            # a tripled box's events all dip: no further multiple (a transit's events
-            # partly lost to gaps or cleaning differ by chance)
-            return longer, s2
         box, stats = longer, s2
     return box, stats
+
+
+def _tripled(t: np.ndarray, y: np.ndarray, w: np.ndarray, box: _Box, stats: _Stats, longer: _Box,
+             cadence: float, ranked: tuple[np.ndarray, np.ndarray] | None,
+             refine: Callable[[_Box, int], _Box] | None) -> tuple[_Box, _Stats]:
+    """``longer`` (``box`` at three times its period), refined, when its transits dip and
+    the boxes half its period away are seen and shallow; else ``box``. No further multiple
+    is tried: a transit's events partly lost to gaps or cleaning differ by chance."""
+    if refine is not None:
+        better = refine(longer, 3)
+        if better.power > 0:
+            longer = better
+    longer = dataclasses.replace(longer, tripled=True)
+    s3 = _box_stats(t, y, w, longer, cadence, ranked)
+    if not (s3.n_transits >= 1 and s3.depth > 0):
+        return box, stats
+    # a box at two thirds of a transit's period has every third box on a transit and the
+    # transits between them half-way: then the period is half the multiple (and where no
+    # data show the half-way boxes, either may be)
+    half = _Box(longer.power, longer.period, longer.t0 + 0.5 * longer.period, longer.duration)
+    s_half = _box_stats(t, y, w, half, cadence, ranked)
+    if s_half.n_transits == 0 or not s_half.depth <= HALF_WAY_DEPTH_MAX * s3.depth:
+        return box, stats
+    return longer, s3
 
 
 def _first_epoch(t0: float, period: float, duration: float, t_min: float) -> float:
@@ -797,6 +807,15 @@ def single_transit(t: np.ndarray, t_event: float, duration: float, depth: float,
 TWO_TRANSIT_FACTOR = 1.15
 
 
+def _same_signal(period_a: float, t0_a: float, duration_a: float,
+                period_b: float, t0_b: float, duration_b: float) -> bool:
+    """Two boxes (days) are one signal: periods within 1 %, and a transit of the first
+    within half a duration of one of the second's."""
+    return bool(abs(period_a / period_b - 1.0) < 0.01
+                and abs(float(time_from_transit(np.array([t0_a]), period_b, t0_b)[0]))
+                < 0.5 * max(duration_a, duration_b))
+
+
 def _distinct(boxes: list[tuple[_Box, _Stats]]) -> list[tuple[_Box, _Stats]]:
     """The boxes, one per signal: boxes within 1 % in period whose transits coincide are
     one signal, kept at its highest power (its best fit; a slightly wrong period with a
@@ -805,9 +824,7 @@ def _distinct(boxes: list[tuple[_Box, _Stats]]) -> list[tuple[_Box, _Stats]]:
     planets the tripled fit, kept for its higher power, moved p_planet by up to 0.4 either way."""
     kept: list[tuple[_Box, _Stats]] = []
     for box, stats in sorted(boxes, key=lambda bs: (not bs[0].tripled, bs[0].power), reverse=True):
-        same = any(abs(box.period / k.period - 1.0) < 0.01
-                   and abs(float(time_from_transit(np.array([box.t0]), k.period, k.t0)[0]))
-                   < 0.5 * max(box.duration, k.duration) for k, _ in kept)
+        same = any(_same_signal(box.period, box.t0, box.duration, k.period, k.t0, k.duration) for k, _ in kept)
         if not same:
             kept.append((box, stats))
     return kept
@@ -877,7 +894,7 @@ def _search_prepared(
             if box.power <= 0:
                 continue
             stats = _box_stats(t, y, w, box, prep.cadence, ranked)
-            boxes.append(_doubled(t, y, w, box, stats, prep.cadence, ranked,
+            boxes.append(_at_multiple(t, y, w, box, stats, prep.cadence, ranked,
                                   partial(_refine_multiple, t - t_ref, y, w, t_ref, grid_kwargs=fine_kwargs)))
         if not boxes:
             break
