@@ -77,6 +77,7 @@ from astropy.time import Time
 
 from ..scatter import point_to_point_std
 from ..search.candidate import TransitCandidate
+from ..search.folding import bin_phase, phase_fold
 
 __all__ = ["BROAD_DUTY", "COHERENCE_MAX", "FUNDAMENTAL_KEEP", "SECONDARY_PHASE_TOL", "SHORTEST_CYCLE_DAYS",
            "V_DEPTH_MIN", "deepest_phase", "equal_eclipses", "event_depth_scatter", "fundamental_harmonic",
@@ -208,11 +209,9 @@ def _finite(time: np.ndarray, flux: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 def _binned(t: np.ndarray, f: np.ndarray, period: float, epoch: float, nbins: int) -> tuple[np.ndarray, np.ndarray]:
-    idx = np.minimum((np.mod((t - epoch) / period, 1.0) * nbins).astype(np.int64), nbins - 1)
-    n = np.bincount(idx, minlength=nbins).astype(float)
-    s = np.bincount(idx, weights=f, minlength=nbins)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return n, s / n
+    """Points and mean flux per phase bin, the first bin starting at ``epoch``."""
+    _, mean, n = bin_phase(phase_fold(t, period, epoch, start=0.0) - 0.5, f, nbins)
+    return n, mean
 
 
 def _explained(t: np.ndarray, f: np.ndarray, period: float, epoch: float, nbins: int, noise2: float) -> float:
