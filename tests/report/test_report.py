@@ -38,8 +38,12 @@ def test_document_content(pi_men_doc):
     assert doc["format"] == REPORT_FORMAT and doc["title"] == "TIC 261136679"
     assert doc["star"]["mission"] == "TESS" and doc["star"]["product"]
     assert set(doc["figures"]) == {"lightcurve", "detrended", "periodogram", "fold", "transit", "odd_even",
-                                   "secondary", "probabilities", "contributions", "star_type_spectrum",
-                                   "star_type_fold", "star_type_probabilities"}
+                                   "secondary", "transit_times", "probabilities", "contributions",
+                                   "star_type_spectrum", "star_type_fold", "star_type_probabilities"}
+    # pi Men b's transits in the sector, timed one by one: one period fits them
+    oc = doc["figures"]["transit_times"]
+    assert len(oc["data"][1]["y"]) >= 4 and "the fold on one period" in oc["layout"]["title"]["text"]
+    assert max(abs(v) for v in oc["data"][1]["y"]) < 15  # minutes
     assert doc["candidate"]["period_days"] == pytest.approx(6.268, abs=0.005)
     # derived parameters carry units
     planet = {p["name"]: p for p in doc["parameters"]["planet"]}

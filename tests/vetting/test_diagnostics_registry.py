@@ -53,7 +53,7 @@ def test_an_unknown_diagnostic_is_an_error_that_lists_the_known(planet):
 def test_all_by_default_and_a_subset_in_the_fixed_order(planet):
     full = vet(planet, candidate())
     sub = vet(planet, candidate(), diagnostics=["odd_even", "transit_fit"])
-    fit_lines = [d.name for d in full.diagnostics][:10]
+    fit_lines = [d.name for d in full.diagnostics][:12]
     assert [d.name for d in sub.diagnostics] == [*fit_lines, "odd_even", "odd_depth", "even_depth"]
     # each line is the one the full run gives
     for d in sub.diagnostics:
@@ -98,7 +98,8 @@ def test_vetting_imports_no_catalogue_module():
 def test_transit_fit_measures_the_limb_darkened_depth_or_says_why_not(planet):
     rep = alone(planet, "transit_fit")
     assert [d.name for d in rep.diagnostics] == ["period", "epoch", "depth", "depth_err", "depth_trapezoid",
-                                                 "rp_over_rstar", "depth_mean", "duration", "snr", "red_noise_factor"]
+                                                 "rp_over_rstar", "depth_mean", "duration", "snr", "red_noise_factor",
+                                                 "ttv_sigma", "ttv_rms"]
     assert rep["depth"].reason.startswith("limb-darkened transit fit")
     assert rep.value("depth") == pytest.approx(1000, rel=0.15)
     assert rep.flags == []

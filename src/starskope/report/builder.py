@@ -316,10 +316,13 @@ def build_report(explanation: Any, *, source: str = "", star_type: Any = "defaul
         figures["fold"] = plots.fold_figure(a.time, a.flux, period=c.period_days, epoch=c.epoch_bjd,
                                             secondary_phase=sec_phase if math.isfinite(sec_phase) else None)
         ir = vv("ingress_ratio")
+        times = rep.products.get("transit_times") if rep is not None else None
         figures["transit"] = plots.transit_fold_figure(
             a.time, a.flux, period=c.period_days, epoch=c.epoch_bjd, duration=c.duration_days,
             depth=c.depth_ppm * 1e-6, ingress=ir * c.duration_days if math.isfinite(ir) else None,
-            depth_err=float(c.depth_err.value))
+            depth_err=float(c.depth_err.value), times=times if times is not None and times.aligned else None)
+        if times is not None:
+            figures["transit_times"] = plots.transit_times_figure(times, mission=a.mission)
         figures["odd_even"] = plots.odd_even_figure(
             a.time, a.flux, period=c.period_days, epoch=c.epoch_bjd, duration=c.duration_days,
             odd_depth=_f(vv("odd_depth")), even_depth=_f(vv("even_depth")), odd_even_sigma=_f(vv("odd_even")))

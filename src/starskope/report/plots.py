@@ -23,6 +23,7 @@ import numpy as np
 from ..errors import UnknownNameError
 from ..missions import get_mission
 from ..search.folding import phase_fold, transit_number
+from ..vetting.timing import TransitTimes, aligned_time_from_transit
 
 __all__ = [
     "COLORS",
@@ -39,6 +40,7 @@ __all__ = [
     "star_type_fold_figure",
     "time_axis",
     "transit_fold_figure",
+    "transit_times_figure",
     "trapezoid_model",
 ]
 
@@ -367,7 +369,7 @@ def fold_figure(time: np.ndarray, flux: np.ndarray, *, period: float, epoch: flo
 
 def transit_fold_figure(time: np.ndarray, flux: np.ndarray, *, period: float, epoch: float, duration: float,
                         depth: float, ingress: float | None = None, depth_err: float | None = None,
-                        window: float = 2.5) -> dict[str, Any]:
+                        window: float = 2.5, times: TransitTimes | None = None) -> dict[str, Any]:
     """The transit folded in hours from mid-transit (±``window`` durations) with the
     fitted trapezoid.
 
@@ -379,9 +381,12 @@ def transit_fold_figure(time: np.ndarray, flux: np.ndarray, *, period: float, ep
         Fitted depth (fraction).
     ingress : float, optional
         Ingress time, days (default a tenth of the duration).
+    times : TransitTimes, optional
+        Each transit's measured time: the fold is then aligned on them, as vetting
+        fitted it (:mod:`starskope.vetting.timing`).
     """
     t = np.asarray(time, float)
-    dt_h = phase_fold(t, period, epoch) * period * 24.0
+    dt_h = (aligned_time_from_transit(t, times) if times is not None else phase_fold(t, period, epoch) * period) * 24.0
     half_h = window * duration * 24.0
     sel = np.abs(dt_h) <= half_h
     x, f = dt_h[sel], _ppt(np.asarray(flux, float)[sel])
@@ -404,7 +409,32 @@ def transit_fold_figure(time: np.ndarray, flux: np.ndarray, *, period: float, ep
     ]
     err = f" ± {depth_err * 1e6:.0f}" if depth_err is not None and math.isfinite(depth_err) else ""
     lay = _layout(f"Transit: depth {depth * 1e6:.0f}{err} ppm, T14 = {duration * 24:.2f} h",
-                  "Hours from mid-transit", "Relative flux [ppt]")
+                  "Hours from each transit's own mid-time" if times is not None else "Hours from mid-transit",
+                  "Relative flux [ppt]")
+    return {"data": data, "layout": _inside_legend(lay)}
+
+
+def transit_times_figure(times: TransitTimes, *, mission: str) -> dict[str, Any]:
+    """Observed minus calculated mid-transit times (minutes) against time, about the best
+    linear ephemeris through them: a straight row of points is a strictly periodic
+    transit, a wave a companion's tug (transit-timing variations)."""
+    off, xtitle = time_axis(mission)
+    x = times.times - off
+    oc = times.residual * 24 * 60
+    err = times.err * 24 * 60
+    data = [
+        {"type": "scatter", "mode": "lines", "name": "linear ephemeris", "x": _r([x.min(), x.max()], 4),
+         "y": [0, 0], "line": {"color": COLORS["model"], "width": 1, "dash": "dash"}, "hoverinfo": "skip"},
+        {"type": "scatter", "mode": "markers", "name": "transits", "x": _r(x, 4), "y": _r(oc, 2),
+         "error_y": {"type": "data", "array": _r(err, 2), "visible": True, "thickness": 1, "width": 0,
+                     "color": COLORS["binned"]},
+         "marker": {"size": 5, "color": COLORS["binned"]},
+         "text": [f"transit {int(n)}" for n in times.number],
+         "hovertemplate": "%{text}<br>O − C %{y:.1f} min<extra></extra>"},
+    ]
+    what = "the fold aligned on them" if times.aligned else "the fold on one period"
+    lay = _layout(f"Transit times: O − C scatter {times.rms * 24 * 60:.1f} min, {times.significance:.1f}σ ({what})",
+                  xtitle, "O − C [min]")
     return {"data": data, "layout": _inside_legend(lay)}
 
 

@@ -31,6 +31,7 @@ from . import _core
 from .data import VettingData
 from .known import KnownSignal
 from .stellar import HostStar
+from .timing import TransitTimes, fit_aligned, measure_transit_times
 
 __all__ = ["VettingContext", "prepare"]
 
@@ -102,6 +103,10 @@ class VettingContext:
         Robust per-point scatter and mean flux away from the transits.
     trap, fit_ok : TrapezoidFit, bool
         The trapezoid fit and whether its depth is significant (> 3σ).
+    times : TransitTimes or None
+        Each transit's measured mid-time (None when they cannot be timed one by one);
+        ``times.aligned`` when ``trap`` and ``ld`` were fitted on the transits aligned on
+        those times (they depart from a linear ephemeris by ``ttv_sigma`` or more).
     ld, ld_ok : LimbDarkenedFit or None, bool
         The limb-darkened fit (None when not attempted) and whether its depth is used.
     shift, epoch_r, dur, ratio : float
@@ -149,6 +154,7 @@ class VettingContext:
     base_level: float
     trap: _core.TrapezoidFit
     fit_ok: bool
+    times: TransitTimes | None
     ld: _core.LimbDarkenedFit | None
     ld_ok: bool
     shift: float
@@ -424,10 +430,18 @@ def prepare(
     # refer the epoch to the transit nearest the middle of the data (what was measured)
     n_mid = int(np.round((0.5 * (t[0] + t[-1]) - epoch) / period))
     epoch_r = epoch + shift + n_mid * period
+    # transit times: when they wander off a straight line, the fold smears; the shape,
+    # duration and depth are then fitted on the transits aligned on their own times
+    times = measure_transit_times(t, f, sigma, period, epoch + shift, trap, cad) if fit_ok else None
+    fitted = (fit_aligned(t, f, sigma, period, epoch + shift, times, trap, cad, sigma_threshold=th["ttv_sigma"])
+              if times is not None else None)
+    dt_fit = dt0
+    if fitted is not None:
+        times, dt_fit, trap = fitted
     dur = trap.duration if fit_ok else dur0
     ratio = trap.ingress_ratio if fit_ok else 0.0
     # depth: limb-darkened transit fit (batman) around the trapezoid's solution
-    ld = _core.fit_limb_darkened(dt0, f, sigma, period, cad, trap, u1=u1, u2=u2) if fit_ok and fit_transit else None
+    ld = _core.fit_limb_darkened(dt_fit, f, sigma, period, cad, trap, u1=u1, u2=u2) if fit_ok and fit_transit else None
     ld_ok = bool(ld is not None and ld.converged and ld.depth > 3 * ld.depth_err)
 
     # windows for per-event measurements
@@ -441,7 +455,7 @@ def prepare(
     ctx = VettingContext(
         data=d, candidate=candidate, others=tuple(others), known=None if known is None else tuple(known), star=star, th=th, u1=u1, u2=u2,
         fit_transit=fit_transit, masked=masked, n_clipped=n_clipped, sigma=sigma, base_level=base_level,
-        trap=trap, fit_ok=fit_ok, ld=ld, ld_ok=ld_ok, shift=shift, epoch_r=epoch_r, dur=dur, ratio=ratio,
+        trap=trap, fit_ok=fit_ok, times=times, ld=ld, ld_ok=ld_ok, shift=shift, epoch_r=epoch_r, dur=dur, ratio=ratio,
         half=half, gap=gap, half_out=half_out, flat_half=max(half * (1 - 2 * ratio), 0.5 * half),
         global_base=global_base, **_scans(t, f, sigma, period, epoch_r, dur, base_level),
         ev=None, ev_flat=None, box_depth=nan, box_err=nan, snr=nan, depth=nan,  # type: ignore[arg-type]

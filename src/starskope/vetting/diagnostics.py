@@ -53,6 +53,7 @@ from . import _core
 from .context import _R_JUP_IN_EARTH, VettingContext
 from .known import match_known
 from .report import Diagnostic, Flag
+from .timing import MATERIAL_SCATTER
 
 __all__ = ["DIAGNOSTICS", "DIAGNOSTIC_ORDER", "DiagnosticFunction", "Findings"]
 
@@ -151,7 +152,37 @@ def transit_fit(ctx: VettingContext) -> Findings:
             "error and the scatter of the flux averaged over one transit duration)", "SNR")
     out.add("red_noise_factor", float(red), "", None, "neutral",
             f"box depths away from the transit scatter {red:.2f}× more than white noise predicts", "Red-noise factor")
+    _timing_line(ctx, out)
     return out
+
+
+def _timing_line(ctx: VettingContext, out: Findings) -> None:
+    """The transit-timing evidence: how far the transits' own times stray from a linear
+    ephemeris, and whether the shape was fitted on them aligned."""
+    times, label = ctx.times, "Transit-timing variations"
+    if times is None:
+        out.add("ttv_sigma", float("nan"), "sigma", ctx.th["ttv_sigma"], "neutral",
+                "transits not timed one by one (fewer than five with enough cadences, or too wide a dip)", label)
+        out.add("ttv_rms", float("nan") * u.min, "min", None, "neutral", "transits not timed",
+                "Transit-timing scatter")
+        return
+    rms_min = times.rms * 24 * 60
+    text = (f"{times.number.size} transits timed: O − C scatter {rms_min:.1f} min about the best linear ephemeris "
+            f"(median error {np.median(times.err) * 24 * 60:.1f} min; χ² = {times.chi2:.0f} for {times.dof} dof, "
+            f"{times.significance:.1f}σ)")
+    if times.aligned:
+        text += ("; the transit times vary, so the shape, duration and depth were fitted on the transits "
+                 "aligned on their own times")
+    elif times.significance < ctx.th["ttv_sigma"]:
+        text += "; consistent with a linear ephemeris"
+    elif times.rms < MATERIAL_SCATTER * ctx.dur:
+        text += f"; too little to smear the fold (under {MATERIAL_SCATTER:.0%} of T14)"
+    else:
+        text += "; the shape is fitted on the fold on one period (the aligned fit did not hold)"
+    out.add("ttv_sigma", float(times.significance), "sigma", ctx.th["ttv_sigma"], "neutral", text, label)
+    out.add("ttv_rms", times.rms * 24 * 60 * u.min, "min", None, "neutral",
+            f"O − C scatter of the transit times {rms_min:.1f} min", "Transit-timing scatter")
+    out.products["transit_times"] = times
 
 
 @DIAGNOSTICS.register("cadences_left_out")

@@ -78,6 +78,7 @@ THRESHOLDS: dict[str, float] = {
     "odd_even_sigma": 3.0,
     "secondary_sigma": 3.0,
     "v_shape_dchi2": 9.0,  # Δχ² (red-noise scaled) by which V must beat flat-bottomed
+    "ttv_sigma": 5.0,  # transit times off a linear ephemeris by this much: fit the shape on them aligned
     "max_radius_rjup": 2.0,
     "duration_ratio_max": 1.5,  # measured / central-transit T14 for the given star
     "density_ratio_max": 5.0,  # implied / given density, either way
