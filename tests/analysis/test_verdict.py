@@ -33,6 +33,9 @@ WASP18 = "tess/misc/spacetelescope+exovetter/wasp18b.fits.gz"
 TRAPPIST1_S70 = "tess/misc/prajwal309+TRAPPIST1/tess2023263165758-s0070-0000000278892590-0265-s_lc.fits.gz"
 #: A Villanova catalogue EB the shipped model has called "nothing significant" (a V-shaped dip of SNR ≈ 41).
 KEPLER_EB = "kepler/eb/kic007630690_eb.npz"
+#: A TESS FFI contact binary (catalogue P = 0.4417 d): eclipses 7 % deep spanning the whole orbit,
+#: so the box SNR against its "baseline" (the binary's own light) is only ≈ 4.5.
+CONTACT_EB = "tess/ffi/138960108.fits.gz"
 
 BASE = {"rules_class": "planet_transit", "rules_rule": "a significant, transit-shaped dip with no false-positive flag",
         "snr": 40.0, "snr_threshold": 7.1, "period_days": 3.0}
@@ -214,7 +217,8 @@ def issue_stars(shared_data, tmp_path_factory):
     from web.conftest import make_app, wait_for_job
 
     tmp = tmp_path_factory.mktemp("verdicts")
-    files = {"wasp18": shared_data / WASP18, "trappist": shared_data / TRAPPIST1_S70, "eb": shared_data / KEPLER_EB}
+    files = {"wasp18": shared_data / WASP18, "trappist": shared_data / TRAPPIST1_S70, "eb": shared_data / KEPLER_EB,
+             "contact": shared_data / CONTACT_EB}
     model = default_model()
     out: dict[str, dict] = {k: {} for k in files}
     with warnings.catch_warnings():
@@ -256,7 +260,7 @@ def _badge(html: str) -> tuple[str, str]:
     return cls, status
 
 
-@pytest.mark.parametrize("star", ["wasp18", "trappist", "eb"])
+@pytest.mark.parametrize("star", ["wasp18", "trappist", "eb", "contact"])
 def test_one_verdict_in_classify_the_report_and_the_web_page(issue_stars, star):
     got = issue_stars[star]
     ref = got["api"]
@@ -304,6 +308,20 @@ def test_the_catalogue_eb_is_an_eclipsing_binary(issue_stars):
     assert ref["predicted_class"] == "eclipsing_binary" and ref["star_type"] == "eclipsing_binary"
     if ref["model_class"] != "eclipsing_binary":  # the model's own decision stays visible, and is checked
         assert ref["verdict_status"] == CHECK and "by the model" in ref["verdict_reason"]
+
+
+def test_a_contact_binary_is_detected_by_its_fold_not_its_box(issue_stars):
+    """A dip that leaves no flat baseline within the orbit is judged by the SNR of the folded
+    light curve's variation (vetting's ``periodic_snr``), not the box SNR against the
+    binary's own light: an eclipsing binary, not "nothing significant"."""
+    ref = issue_stars["contact"]["api"]
+    assert ref["snr"] < 7.1 and abs(ref["period_days"] / 0.44170 - 1) < 0.01
+    assert ref["predicted_class"] == "eclipsing_binary", ref["verdict_reason"]
+    assert "below the detection threshold" not in ref["verdict_reason"]
+    doc = issue_stars["contact"]["report"]
+    assert "the folded light curve varies at SNR" in doc["verdict"]["reason"]
+    wide = next(e for e in doc["evidence"] if e["name"] == "periodic_snr")
+    assert wide["value"] > 30
 
 
 def test_a_report_states_one_dominant_period(issue_stars):

@@ -71,3 +71,28 @@ def test_phase_scan_finds_the_secondary_and_red_noise_is_one_for_white_noise():
     assert best == pytest.approx(0.5, abs=0.02)
     red = _core.red_noise_factor(scan, [(0.0, 0.05), (0.5, 0.05)])
     assert 1.0 <= red < 1.3
+
+
+def _contact_binary(amplitude: float, noise: float, seed: int = 0):
+    """A W UMa-like light curve (P = 0.44 d: unequal minima, no flat baseline), 30-min
+    cadence over 27 days, white noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(T_START, T_START + 27.0, 0.0208)
+    phase = 2 * np.pi * (t - T_START) / 0.44
+    f = 1.0 - amplitude * (0.5 * (1 - np.cos(2 * phase)) + 0.15 * (1 - np.cos(phase)))
+    return t, f + rng.normal(0.0, noise, t.size)
+
+
+def test_periodic_snr_sees_a_fold_that_varies_and_not_noise():
+    t, f = _contact_binary(0.07, 0.02)
+    snr = _core.periodic_snr(t, f, 0.44, T_START, 0.13, 0.0208)
+    # a 7 % variation folded over ~1300 points in 2 % noise stands far above the threshold; noise does not
+    assert snr > 30
+    for seed in range(3):
+        t, noise = _contact_binary(0.0, 0.02, seed=seed)
+        assert _core.periodic_snr(t, noise, 0.44, T_START, 0.13, 0.0208) < 5
+    # red noise (a slow random walk) does not pose as a periodic signal at an unrelated period
+    rng = np.random.default_rng(7)
+    walk = 1.0 + np.cumsum(rng.normal(0.0, 0.002, t.size)) + rng.normal(0.0, 0.02, t.size)
+    assert _core.periodic_snr(t, walk - np.polyval(np.polyfit(t - t[0], walk, 3), t - t[0]) + 1, 0.44, T_START,
+                              0.13, 0.0208) < 7.1

@@ -91,6 +91,7 @@ __all__ = [
     "is_marginal",
     "reconcile",
     "rules_verdict",
+    "signal_snr",
     "variability",
     "verdict_of",
 ]
@@ -151,12 +152,29 @@ def _p(x: float) -> str:
 # --------------------------------------------------------------------------- the vetting rules
 
 
-def is_marginal(candidate: Any, *, snr_threshold: float = 7.1) -> bool:
+def signal_snr(candidate: Any, report: Any = None) -> float:
+    """The SNR a detection is judged by: the candidate's box SNR; for a dip too wide to
+    leave baseline flanks (a contact binary, whose whole orbit is eclipse and ellipsoidal
+    light), the larger of that and the SNR of the folded light curve's variation
+    (vetting's ``periodic_snr``), since the box's "noise" there is the binary's own light.
+    NaN without a candidate."""
+    if candidate is None:
+        return float("nan")
+    snr = float(candidate.snr)
+    if report is not None and "periodic_snr" in report:
+        wide = float(report.value("periodic_snr"))
+        if math.isfinite(wide) and not (math.isfinite(snr) and snr >= wide):
+            snr = wide
+    return snr
+
+
+def is_marginal(candidate: Any, *, snr_threshold: float = 7.1, report: Any = None) -> bool:
     """Whether a candidate at or above the detection threshold is still marginal
-    (see :data:`MARGINAL`); a missing candidate or one below the threshold is."""
+    (see :data:`MARGINAL`); a missing candidate or one below the threshold is.
+    ``report``: its vetting, for the SNR of a wide dip (:func:`signal_snr`)."""
     if candidate is None:
         return True
-    snr = float(candidate.snr)
+    snr = signal_snr(candidate, report)
     if not (math.isfinite(snr) and snr >= snr_threshold):
         return True
     sde = float((candidate.extra or {}).get("sde", float("nan")))
@@ -165,11 +183,10 @@ def is_marginal(candidate: Any, *, snr_threshold: float = 7.1) -> bool:
     return snr < MARGINAL["snr"] and (weak_peak or few)
 
 
-def detected(candidate: Any, snr_threshold: float = 7.1) -> bool:
-    """Whether a candidate's SNR reaches the detection threshold (a missing one does not)."""
-    if candidate is None:
-        return False
-    snr = float(candidate.snr)
+def detected(candidate: Any, snr_threshold: float = 7.1, report: Any = None) -> bool:
+    """Whether a candidate's SNR (:func:`signal_snr`, with its vetting ``report`` when
+    given) reaches the detection threshold (a missing one does not)."""
+    snr = signal_snr(candidate, report)
     return bool(math.isfinite(snr) and snr >= snr_threshold)
 
 
@@ -207,8 +224,8 @@ def rules_verdict(candidate: Any, report: Any, *, snr_threshold: float = 7.1,
     """
     probe = search_candidate if search_candidate is not None else candidate
     variable = math.isfinite(variability_over_noise) and variability_over_noise > VARIABLE_OVER_NOISE
-    if candidate is None or report is None or not detected(candidate, snr_threshold) \
-            or is_marginal(probe, snr_threshold=snr_threshold):
+    if candidate is None or report is None or not detected(candidate, snr_threshold, report) \
+            or is_marginal(probe, snr_threshold=snr_threshold, report=report):
         if variable:
             return "other_variable", (f"no significant periodic dip, but the star varies by "
                                       f"{variability_over_noise:.0f}× its noise")
@@ -437,18 +454,21 @@ def verdict_of(a: Any) -> Verdict:
     var = variability(a)
     ratio = var["amplitude_ppm"] / var["noise_ppm"] if var["noise_ppm"] > 0 else float("nan")
     thr = float(a.options.vet_min_snr)
-    report = a.vetting if a.vetted_for_model else None
+    c = a.candidate
+    snr = signal_snr(c, a.vetting)
+    # the vetting the model saw; or, for a wide dip whose fold stands out although its box
+    # SNR does not (a contact binary), the vetting of that detection
+    report = a.vetting if (a.vetted_for_model or (math.isfinite(snr) and snr >= thr)) else None
     rules_class, rules_rule = rules_verdict(a.candidate, report, snr_threshold=thr, variability_over_noise=ratio,
                                             search_candidate=a.star.candidate)
     no_signal, _ = rules_verdict(None, None, variability_over_noise=ratio)
     cl = a.classification
     st = a.star_type
-    c = a.candidate
     flags = [f for f in str(a.flags or "").split(";") if f and not f.startswith("error")]
     return reconcile(model_class=cl.decided if cl is not None else None,
                      probabilities=cl.probabilities if cl is not None else None,
                      rules_class=rules_class, rules_rule=rules_rule,
-                     snr=float(c.snr) if c is not None else float("nan"), snr_threshold=thr,
+                     snr=snr, snr_threshold=thr,
                      period_days=float(c.period_days) if c is not None else float("nan"), flags=flags,
                      star_type=st.star_type if st is not None else None,
                      star_type_p=float(st.probabilities.get(st.star_type, float("nan"))) if st is not None

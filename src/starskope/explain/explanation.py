@@ -207,7 +207,7 @@ def explain(analysis: StarAnalysis, model: Any = None, *, saliency: bool = True,
         v = verdict_of(replace(a, classification=None) if a.classification is not None else a)
         notes.append("no trained model available: the verdict comes from the vetting rules")
     paragraph = reason_paragraph(v.model_class, candidate=a.candidate,
-                                 report=a.vetting if a.vetted_for_model else None, probabilities=probabilities,
+                                 report=a.vetting if (a.vetted_for_model or v.detected) else None, probabilities=probabilities,
                                  evidence_class=v.rules_class, evidence_rule=v.rules_rule, snr_threshold=snr_thr,
                                  search_candidate=search_cand, variability=var,
                                  model_name=f"{desc['name']} model" if desc else "")

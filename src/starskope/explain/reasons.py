@@ -187,7 +187,7 @@ def reason_paragraph(
     # a dip counts when the search's detection is not marginal and vetting's refined SNR
     # still reaches the threshold (the rule of the star's verdict)
     marginal = is_marginal(search_candidate if search_candidate is not None else candidate,
-                           snr_threshold=snr_threshold) or not detected(candidate, snr_threshold)
+                           snr_threshold=snr_threshold, report=report) or not detected(candidate, snr_threshold, report)
     if candidate is None:
         sentences.append("The transit search found no dip at all.")
     elif marginal:
@@ -205,7 +205,10 @@ def reason_paragraph(
                          f"{depth_text(candidate.depth_ppm)}, {candidate.duration_hours:.1f} h) is noise-like — "
                          f"{_join(why)}.")
     else:
-        sentences.append(_cap(_detection(candidate, snr_threshold, search_candidate)) + ".")
+        wide = _v(report, "periodic_snr") if report is not None else math.nan
+        fold = (f"; the dip leaves no flat baseline, and the folded light curve varies at SNR {wide:.1f}"
+                if _fin(wide) and wide > candidate.snr else "")
+        sentences.append(_cap(_detection(candidate, snr_threshold, search_candidate)) + fold + ".")
 
     eclipse_like = False
     if candidate is not None and not marginal and report is not None:

@@ -232,6 +232,15 @@ class VettingContext:
     # ------------------------------------------------------------------ stellar-dependent values
 
     @cached_property
+    def periodic_snr(self) -> float:
+        """For a dip too wide to leave baseline flanks (``global_base`` set): the SNR of
+        the folded light curve's variation (:func:`~starskope.vetting._core.periodic_snr`);
+        NaN for a transit, whose box SNR says it."""
+        if self.global_base is None:
+            return float("nan")
+        return _core.periodic_snr(self.time, self.flux, self.period, self.epoch_r, self.dur, self.cadence)
+
+    @cached_property
     def geometry(self) -> tuple[float, float, float]:
         """(b, a/R★, a/R★ at b = 0) from the trapezoid shape (NaNs without a fit)."""
         if not self.fit_ok:

@@ -216,6 +216,11 @@ def depth_significance(ctx: VettingContext) -> Findings:
     else:
         out.add("depth_significance", float(depth_sig), "sigma", th_dep, "planet",
                 f"dip detected at {depth_sig:.1f}σ including correlated noise", "Depth significance")
+    p_snr = ctx.periodic_snr
+    out.add("periodic_snr", float(p_snr), "", None, "neutral",
+            (f"the dip leaves no flat baseline within the orbit; the folded light curve varies at SNR {p_snr:.1f} "
+             "(residual noise about the fold, red noise included)") if np.isfinite(p_snr)
+            else "a transit with baseline on both sides: its box SNR measures it", "Periodic SNR (wide dips)")
     return out
 
 
