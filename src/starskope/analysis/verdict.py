@@ -13,7 +13,9 @@ visible as ``model_class``.
 
 Two questions are kept apart: *whether* there is a signal is decided by the detection
 statistics (the best candidate's SNR against ``options.vet_min_snr``, the Kepler
-pipeline's 7.1σ), *what* it is by the model and the vetting. A confident verdict needs
+pipeline's 7.1σ; for a dip too wide to leave baseline flanks within its orbit — a contact
+binary — the SNR of its folded light curve, :func:`signal_snr`), *what* it is by the model
+and the vetting. A confident verdict needs
 both to agree, and the star type not to contradict them.
 
 The rules, in order (the first row that fits sets the class; every row that fits adds to
@@ -163,8 +165,8 @@ def signal_snr(candidate: Any, report: Any = None) -> float:
     snr = float(candidate.snr)
     if report is not None and "periodic_snr" in report:
         wide = float(report.value("periodic_snr"))
-        if math.isfinite(wide) and not (math.isfinite(snr) and snr >= wide):
-            snr = wide
+        if math.isfinite(wide):
+            snr = max(snr, wide) if math.isfinite(snr) else wide
     return snr
 
 

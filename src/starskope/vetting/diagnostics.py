@@ -9,9 +9,11 @@ subset, in that order) and keeps the first reason given for each flag.
 ===========================  ===================================================================
 ``transit_fit``              period, refined epoch, depth (limb-darkened fit, else trapezoid,
                              else box), its error, R_p/R★, mean depth, duration, SNR,
-                             red-noise factor
+                             red-noise factor, transit-timing variations (each transit timed:
+                             O − C scatter and significance; :mod:`starskope.vetting.timing`)
 ``cadences_left_out``        cadences left out for other candidates and bright outliers
-``depth_significance``       is there a dip at all (``NOT_TRANSIT_LIKE``)
+``depth_significance``       is there a dip at all (``NOT_TRANSIT_LIKE``); for a dip too wide
+                             for baseline flanks, the SNR of the whole fold's variation
 ``uniqueness``               model-shift test: the dip beats every other dip and brightening
                              by the false-alarm level (``NOT_TRANSIT_LIKE``)
 ``sine_test``                a transit fits better than a two-harmonic sine (``NOT_TRANSIT_LIKE``)
