@@ -4,6 +4,7 @@ aligned on their own times when they stray from a linear ephemeris."""
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,7 +12,12 @@ from vetting_synth import T_START, candidate
 
 from starskope.vetting import vet
 from starskope.vetting._core import fit_trapezoid
-from starskope.vetting.timing import aligned_time_from_transit, measure_transit_times
+from starskope.vetting.timing import (
+    MIN_EVENT_SNR,
+    aligned_time_from_transit,
+    fit_aligned,
+    measure_transit_times,
+)
 
 P, T0, DUR, DEPTH, INGRESS = 3.3, T_START + 1.1, 0.125, 1e-3, 0.01
 
@@ -90,3 +96,22 @@ def test_kepler_984_stitched_quarters_are_a_planet_with_ttvs_not_a_v_shaped_bina
     assert "aligned on their own times" in rep["ttv_sigma"].reason
     assert rep.value("ttv_rms") > 15  # minutes
     assert "V_SHAPED" not in rep.flag_names
+
+
+def test_transits_too_faint_to_see_one_by_one_are_not_realigned():
+    """Timing noise looks like variations: a transit each too faint to see alone (SNR ≈ 2
+    per transit) keeps the fold on one period, whatever its times seem to do."""
+    t, f = ttv_planet(0.4 * DUR, noise=1.2e-3, span=240.0)
+    rep = vet((t, f), candidate(duration_hours=DUR * 24))
+    assert rep.value("snr") > 10  # the folded transit is clear
+    assert "aligned on their own times" not in rep["ttv_sigma"].reason
+    # and times that stray, but of transits under MIN_EVENT_SNR, are never used to align
+    t, f = ttv_planet(0.4 * DUR)
+    dt0 = (t - T0 + 0.5 * P) % P - 0.5 * P
+    trap = fit_trapezoid(dt0, f, 2e-4, DUR, P, 0.0204)
+    times = measure_transit_times(t, f, 2e-4, P, T0 + trap.shift, trap, 0.0204)
+    assert times.event_snr > MIN_EVENT_SNR and times.significance > 10
+    args = (t, f, 2e-4, P, T0 + trap.shift)
+    assert fit_aligned(*args, times, trap, 0.0204, sigma_threshold=5.0) is not None
+    faint = replace(times, event_snr=0.9 * MIN_EVENT_SNR)
+    assert fit_aligned(*args, faint, trap, 0.0204, sigma_threshold=5.0) is None

@@ -55,7 +55,7 @@ from . import _core
 from .context import _R_JUP_IN_EARTH, VettingContext
 from .known import match_known
 from .report import Diagnostic, Flag
-from .timing import MATERIAL_SCATTER
+from .timing import MATERIAL_SCATTER, MIN_EVENT_SNR
 
 __all__ = ["DIAGNOSTICS", "DIAGNOSTIC_ORDER", "DiagnosticFunction", "Findings"]
 
@@ -177,6 +177,9 @@ def _timing_line(ctx: VettingContext, out: Findings) -> None:
                  "aligned on their own times")
     elif times.significance < ctx.th["ttv_sigma"]:
         text += "; consistent with a linear ephemeris"
+    elif times.event_snr < MIN_EVENT_SNR:
+        text += (f"; but one transit alone reaches only SNR {times.event_snr:.1f} (under {MIN_EVENT_SNR:g}): "
+                 "too faint to time, so the fold on one period stands")
     elif times.rms < MATERIAL_SCATTER * ctx.dur:
         text += f"; too little to smear the fold (under {MATERIAL_SCATTER:.0%} of T14)"
     else:
