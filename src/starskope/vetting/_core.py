@@ -406,13 +406,11 @@ def periodic_snr(t: np.ndarray, f: np.ndarray, period: float, epoch: float, dura
         return float("nan")
     n_bins = int(np.clip(np.round(4.0 * period / duration), 8, 100))
     phase = phase_fold(t, period, epoch)
-    idx = np.clip(((phase + 0.5) * n_bins).astype(np.int64), 0, n_bins - 1)
-    n = np.bincount(idx, minlength=n_bins).astype(np.float64)
-    s = np.bincount(idx, weights=f, minlength=n_bins)
+    _, means, n = bin_phase(phase, f, n_bins)
     ok = n > 0
     if ok.sum() < 8:
         return float("nan")
-    means = np.where(ok, s / np.where(ok, n, 1.0), np.nan)
+    idx = np.minimum(((phase + 0.5) * n_bins).astype(np.int64), n_bins - 1)  # bin_phase's bins
     resid = f - means[idx]
     sigma = robust_std(resid, min_count=3)
     if not (np.isfinite(sigma) and sigma > 0):

@@ -63,6 +63,8 @@ class TransitTimes:
     line : ndarray
         The weighted straight line through the offsets at each transit (the best linear
         ephemeris) [days].
+    line_coef : (float, float)
+        That line's offset at transit 0 and its change per transit [days].
     chi2 : float
         χ² of the offsets about ``line``; ``dof`` = N − 2.
     significance : float
@@ -82,6 +84,7 @@ class TransitTimes:
     offset: np.ndarray
     err: np.ndarray
     line: np.ndarray
+    line_coef: tuple[float, float]
     chi2: float
     dof: int
     significance: float
@@ -177,7 +180,7 @@ def measure_transit_times(t: np.ndarray, f: np.ndarray, sigma: float, period: fl
     chi2 = float(np.sum(w * resid**2))
     dof = number.size - 2
     return TransitTimes(period=float(period), epoch=float(epoch), number=number, offset=offset, err=err,
-                        line=line, chi2=chi2, dof=dof, significance=_core.chi2_to_sigma(chi2, dof),
+                        line=line, line_coef=(float(coef[0]), float(coef[1])), chi2=chi2, dof=dof, significance=_core.chi2_to_sigma(chi2, dof),
                         rms=float(np.sqrt(np.mean(resid**2))), event_snr=event_snr)
 
 
@@ -187,8 +190,7 @@ def aligned_time_from_transit(t: np.ndarray, times: TransitTimes) -> np.ndarray:
     dt = time_from_transit(t, times.period, times.epoch)
     num = transit_number(t, times.period, times.epoch)
     # the linear ephemeris through the times, for transits not timed
-    slope = np.polyfit(times.number.astype(np.float64), times.line, 1) if times.number.size >= 2 else (0.0, 0.0)
-    out = dt - np.polyval(slope, num)
+    out = dt - (times.line_coef[0] + times.line_coef[1] * num)
     idx = np.searchsorted(times.number, num)
     idx = np.clip(idx, 0, times.number.size - 1)
     hit = times.number[idx] == num
