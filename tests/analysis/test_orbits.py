@@ -93,6 +93,34 @@ def test_the_fold_finds_the_light_cycle_under_the_floor():
         abs(deepest_phase(t, contact, 0.15, 0.05) % 0.15 - 0.15) < 0.15 / 16
 
 
+def test_a_period_commensurate_with_the_cadence_is_not_taken_for_a_repetition():
+    from starskope.analysis.orbits import PHASE_COVERAGE, _coverage, fundamental_harmonic
+
+    # 30-min cadences; the light repeats every 26 cadences (0.54167 d), smoothly, once:
+    # its fold at P samples only 26 phases, so the fold at P/5 regroups the same points
+    rng = np.random.default_rng(7)
+    cad = 30 / 1440
+    t = np.arange(0, 27, cad)
+    period = 26 * cad
+    light = 1 - 0.02 * np.cos(2 * np.pi * t / period) + rng.normal(0, 4e-3, t.size)
+    assert _coverage(t, period, 0.0, 16 * 5) < PHASE_COVERAGE
+    assert fundamental_harmonic(t, light, period, 0.0, below=0.5) == 1
+    # the same light at 2-min cadences fills every phase: still one cycle per period
+    t2 = np.arange(0, 27, 2 / 1440)
+    light2 = 1 - 0.02 * np.cos(2 * np.pi * t2 / period) + rng.normal(0, 4e-3, t2.size)
+    assert _coverage(t2, period, 0.0, 16 * 5) == 1.0
+    assert fundamental_harmonic(t2, light2, period, 0.0, below=0.5) == 1
+
+
+def test_a_binary_found_at_a_cadence_commensurate_period_stays_there(ffi):
+    # TIC 271352011: a 1.084-d ellipsoidal binary, found at half its orbit, 0.54166 d —
+    # 26.0 cadences of 30 min. Its fold there sampled a third of the phases, and the fold at
+    # a fifth of it "repeated" the light: it was reported at 0.217 d (2 × 0.54166 / 5)
+    a = analyse(ffi(271352011), options=OPTS)
+    assert _close(a.candidate.period_days, 1.084 / 2)
+    assert not any("shorter than the search's floor" in n for n in a.notes)
+
+
 def test_alternating_depths_put_a_smooth_binary_at_its_orbit(ffi):
     # TIC 268711288: catalogue period 0.9843 d; from 0.2 d the search stacks both broad
     # minima at 0.492 d (not transit-like, no ODD_EVEN flag); the period-alias test finds

@@ -324,6 +324,22 @@ def test_a_contact_binary_is_detected_by_its_fold_not_its_box(issue_stars):
     assert wide["value"] > 30
 
 
+def test_a_detached_binary_is_measured_against_its_noise_not_its_secondary(shared_data):
+    """TIC 378086310 (TESS FFI, catalogue P = 2.8219 d): a 12.8-h, 2400-ppm primary and a
+    1400-ppm secondary at phase 0.35. Counted as noise, the secondary put the primary at
+    SNR 6.6 — "not a detection", other variable; measured against the noise, it is an
+    eclipsing binary by its secondary eclipse and its star type."""
+    from starskope.models import default_model
+
+    model = default_model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = analyse(shared_data / "tess/ffi/378086310.fits.gz", model=model, options=options_for(model, warn=False))
+    assert abs(a.candidate.period_days / 2.82187 - 1) < 0.01
+    assert a.candidate.snr >= 7.1 and "SIGNIFICANT_SECONDARY" in a.vetting.flag_names
+    assert a.verdict.predicted_class == "eclipsing_binary", a.verdict.reason
+
+
 def test_a_report_states_one_dominant_period(issue_stars):
     for star in ("wasp18", "trappist", "eb"):
         doc = issue_stars[star]["report"]

@@ -76,6 +76,19 @@ def test_secondary_eclipse_flags_an_eclipsing_binary():
     assert "eclipsing binary" in rep["secondary"].reason
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_a_secondary_eclipse_is_not_counted_as_the_primarys_noise(seed):
+    # a long, shallow binary eclipse (12 h, 2500 ppm at 2.8 d) with a 1400-ppm secondary at
+    # phase 0.35: the detection SNR measures the primary against the noise, as without the
+    # secondary (it fell to 0.57–0.83 of that when the secondary counted as noise)
+    kw = dict(period=2.8, duration=0.5, depth=2.5e-3, noise=1.5e-3, span=27.0, cadence=30 / 1440, ingress=0.05,
+              seed=seed)
+    alone = vet(synthetic(**kw), candidate(period=2.8, duration_hours=12.0))
+    binary = vet(synthetic(secondary=1.4e-3, sec_phase=0.35, **kw), candidate(period=2.8, duration_hours=12.0))
+    assert binary.has_flag("SIGNIFICANT_SECONDARY")
+    assert binary.value("snr") >= 0.85 * alone.value("snr")
+
+
 def test_eccentric_secondary_is_found_off_phase_half():
     t, f = synthetic(depth=5e-3, secondary=1.5e-3, sec_phase=0.38, noise=3e-4, seed=13)
     rep = vet((t, f), candidate(), stellar=SUN)

@@ -356,9 +356,23 @@ def _scans(t: np.ndarray, f: np.ndarray, sigma: float, period: float, epoch_r: f
     return {"scan": scan, "scan_sec": scan_sec, "can_secondary": can_secondary, "phase_sec": phase_sec, "red": red}
 
 
+def _secondary_filled(ctx: VettingContext, out: np.ndarray) -> np.ndarray:
+    """The flux at ``out`` with the mean dip in the secondary box (the secondary zone's
+    deepest phase, :attr:`VettingContext.dur_sec` wide) added back: the out-of-transit
+    flux as it would be without a secondary eclipse (a no-op for noise alone, whose box
+    mean is ≈ the level around it)."""
+    t, f = ctx.time[out], ctx.flux[out]
+    in_sec = np.abs(time_from_transit(t, ctx.period, ctx.epoch_r + ctx.phase_sec * ctx.period)) <= 0.5 * ctx.dur_sec
+    if in_sec.sum() < 3 or (~in_sec).sum() < 3:
+        return f
+    filled = f.copy()
+    filled[in_sec] += float(np.median(f[~in_sec]) - np.mean(f[in_sec]))
+    return filled
+
+
 def _depths(ctx: VettingContext) -> None:
     """Per-event depths, the detection SNR and the depth used, into ``ctx``."""
-    t, f, period, red = ctx.time, ctx.flux, ctx.period, ctx.red
+    t, period, red = ctx.time, ctx.period, ctx.red
     ctx.ev = ev = ctx.events(0.0, ctx.half)
     ctx.ev_flat = ctx.events(0.0, ctx.flat_half, ctx.half - ctx.flat_half)
     n_obs = len(ev)
@@ -368,7 +382,11 @@ def _depths(ctx: VettingContext) -> None:
     # detection SNR as the search defines it: δ / max(white error, σ_T / √N_tr), σ_T the
     # scatter of the out-of-transit flux averaged over one transit duration
     out_far = np.abs(time_from_transit(t, period, ctx.epoch_r)) > ctx.half + ctx.gap
-    sigma_dur = binned_std(t[out_far], f[out_far], ctx.dur, ctx.cadence)
+    # with the secondary zone's deepest dip filled in at the level around it: a binary's
+    # secondary eclipse is its signal, not the noise the primary is measured against
+    # (TIC 378086310: a 1381-ppm secondary made σ_T of a 12.8-h, 2443-ppm primary the
+    # scatter of its own eclipses, and the detection SNR 6.6)
+    sigma_dur = binned_std(t[out_far], _secondary_filled(ctx, out_far), ctx.dur, ctx.cadence)
     # (the baseline is known from every out-of-transit point, so only the in-transit
     # points count in the white-noise error, as in the search)
     white_in = ctx.sigma / np.sqrt(ev.n_in.sum()) if n_obs else np.nan

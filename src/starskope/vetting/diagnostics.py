@@ -151,7 +151,8 @@ def transit_fit(ctx: VettingContext) -> Findings:
             f"total duration T14 = {ctx.dur * 24:.2f} h" + (" (fitted)" if ctx.fit_ok else " (as given)"), "Duration")
     out.add("snr", float(ctx.snr), "", None, "neutral",
             f"SNR {ctx.snr:.1f} = mean depth over its error ({ctx.n_obs} transits; the larger of the white-noise "
-            "error and the scatter of the flux averaged over one transit duration)", "SNR")
+            "error and the scatter of the out-of-transit flux averaged over one transit duration, any secondary "
+            "eclipse filled in)", "SNR")
     out.add("red_noise_factor", float(red), "", None, "neutral",
             f"box depths away from the transit scatter {red:.2f}× more than white noise predicts", "Red-noise factor")
     _timing_line(ctx, out)
