@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import astropy.units as u
 import numpy as np
 import pytest
 
@@ -17,6 +18,7 @@ from starskope.analysis.options import model_options
 from starskope.analysis.orbits import COHERENCE_MAX, event_depth_scatter
 
 OPTS = AnalysisOptions(star_types=False, max_planets=2)
+TYPED = AnalysisOptions(star_types=True, max_planets=2)
 LOW = AnalysisOptions(star_types=False, max_planets=2, period_min_days=0.2)
 
 
@@ -62,6 +64,19 @@ def test_a_contact_binary_under_half_a_day_is_found_below_the_floor(ffi):
     assert any("shorter than the search's floor" in n and f"repeats {cycles} times" in n for n in default.notes)
     off = analyse(ffi(120499528), options=AnalysisOptions(star_types=False, max_planets=2, equal_eclipses=False))
     assert _close(off.candidate.period_days, found)
+
+
+class _Report:
+    """The parts of a VettingReport that :func:`equal_eclipses` reads."""
+
+    def __init__(self, candidate, flags, values):
+        self.candidate, self.flag_names, self._values = candidate, flags, values
+
+    def __contains__(self, name):
+        return name in self._values
+
+    def value(self, name):
+        return self._values[name]
 
 
 def _contact(t, period, amp=0.02, unequal=0.0):
@@ -121,6 +136,43 @@ def test_a_binary_found_at_a_cadence_commensurate_period_stays_there(ffi):
     assert not any("shorter than the search's floor" in n for n in a.notes)
 
 
+def test_a_contact_binary_typed_so_is_put_at_its_orbit(ffi):
+    # TIC 169079394 (catalogue P = 1.12908 d, a star the star-type model was not trained on):
+    # two alike broad minima per orbit, found at half of it, smooth (no V, no alternation).
+    # Only the star type tells a binary from a pulsator here; with it, the orbit is reported
+    a = analyse(ffi(169079394), options=TYPED)
+    assert a.star_type.star_type == "eclipsing_binary"
+    assert _close(a.candidate.period_days, 1.12908)
+    assert _close(a.candidate.extra["found_period_days"], 1.12908 / 2)
+    assert any("the star type is eclipsing binary" in n and "two minima per orbit" in n for n in a.notes)
+    untyped = analyse(ffi(169079394), options=OPTS)
+    assert _close(untyped.candidate.period_days, 1.12908 / 2)
+
+
+def test_the_star_type_must_say_binary_to_double_a_smooth_minimum():
+    from starskope.analysis.orbits import equal_eclipses
+
+    t = np.arange(0.0, 27.0, 10.0 / 1440.0)
+    rng = np.random.default_rng(3)
+    light = _contact(t, 1.2) + rng.normal(0, 1e-3, t.size)  # minima every 0.6 d
+    cand = SimpleNamespace(period_days=0.6, epoch_bjd=0.0, duration_days=0.3, depth=0.02 * u.dimensionless_unscaled,
+                           extra={})
+    values = {"secondary": 0.5, "secondary_phase": 0.4}
+    report = _Report(cand, ["NOT_TRANSIT_LIKE"], values)
+
+    def typed(kind, p):
+        return SimpleNamespace(star_type=kind, probabilities={kind: p, "eclipsing_binary": p if kind == "eclipsing_binary"
+                                                              else 1 - p})
+
+    assert equal_eclipses(report, t, light) is None
+    assert equal_eclipses(report, t, light, star_type=typed("gamma_dor", 0.8)) is None
+    assert equal_eclipses(report, t, light, star_type=typed("eclipsing_binary", 0.4)) is None
+    assert "star type is eclipsing binary" in equal_eclipses(report, t, light, star_type=typed("eclipsing_binary", 0.9))
+    # a secondary eclipse at phase 0.5 means the found period is already the orbit
+    at_half = _Report(cand, ["NOT_TRANSIT_LIKE"], {"secondary": 9.0, "secondary_phase": 0.5})
+    assert equal_eclipses(at_half, t, light, star_type=typed("eclipsing_binary", 0.9)) is None
+
+
 def test_alternating_depths_put_a_smooth_binary_at_its_orbit(ffi):
     # TIC 268711288: catalogue period 0.9843 d; from 0.2 d the search stacks both broad
     # minima at 0.492 d (not transit-like, no ODD_EVEN flag); the period-alias test finds
@@ -138,7 +190,7 @@ def test_a_pulsator_is_not_made_a_binary(shared_data):
 
     rows = [r for r in csv.DictReader(open(shared_data / "manifest.csv")) if r["class"] == "gamma_dor"][:12]
     doubled = [r["file"] for r in rows
-               if "found_period_days" in analyse(str(shared_data / r["file"]), options=OPTS).candidate.extra]
+               if "found_period_days" in analyse(str(shared_data / r["file"]), options=TYPED).candidate.extra]
     assert doubled == []
 
 
@@ -169,7 +221,7 @@ def test_planet_hosts_keep_their_period(shared_data, name, period):
     path = shared_data / name
     if not path.exists():
         pytest.skip(f"{name} not in this data folder")
-    a = analyse(str(path), options=OPTS)
+    a = analyse(str(path), options=TYPED)  # WASP-18's star type is eclipsing binary (p = 0.84)
     assert _close(a.candidate.period_days, period)
     assert "found_period_days" not in a.candidate.extra
 

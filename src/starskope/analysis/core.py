@@ -28,6 +28,7 @@ __all__ = [
     "analyse_lightcurve",
     "collect_warnings",
     "measure",
+    "star_types",
     "star_types_of",
     "target_name",
     "vet_ephemerides",
@@ -180,7 +181,7 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
             catalogue_target: str = "", catalogue_position: tuple[float, float] | None = None,
             centroids: Any = None,
             table_flux: np.ndarray | None = None, detail: bool = False,
-            pixels: Any = None, stellar_density: Any = None, **fields: Any) -> StarAnalysis:
+            pixels: Any = None, stellar_density: Any = None, star_type: Any = None, **fields: Any) -> StarAnalysis:
     """Search (unless ``search`` is given), vet and featurise one cleaned light curve.
 
     Parameters
@@ -210,6 +211,10 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
         The star's pixels: vetting adds the difference image, and the analysis keeps them.
     stellar_density : (Quantity, Quantity), optional
         The density range the search's trial durations cover (:func:`search_density`).
+    star_type : StarTypeResult, optional
+        The star type, measured before (:func:`star_types`): an eclipsing binary's broad
+        minimum is put at its orbit (:func:`starskope.analysis.orbits.equal_eclipses`).
+        Kept in the analysis.
     **fields
         The remaining :class:`StarAnalysis` fields (raw arrays, quality, trend, ...).
     """
@@ -246,7 +251,7 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
                     flags = "vetting_failed"
                 vetted = False
         if report is not None and vetted and options.equal_eclipses:
-            cand, report = _at_orbital_period(time, flux, cand, report, options, notes, mission=mission,
+            cand, report = _at_orbital_period(time, flux, cand, report, options, notes, star_type, mission=mission,
                                               pixels=pixels, target=catalogue_target,
                                               position=catalogue_position, centroids=centroids)
         if report is not None and vetted:
@@ -259,14 +264,17 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
         fields["candidate_reports"] = [report]
     return _finish(label=label, file=file, target=target, mission=mission, time=time, flux=flux,
                    raw_at_kept=raw_at_kept, options=options, search=search, search_candidate=cand, report=report,
-                   vetted=vetted, flags=flags, notes=notes, table_flux=table_flux, pixels=pixels, **fields)
+                   vetted=vetted, flags=flags, notes=notes, table_flux=table_flux, pixels=pixels,
+                   star_type=star_type, **fields)
 
 
 def _at_orbital_period(time: np.ndarray, flux: np.ndarray, cand: TransitCandidate, report: Any,
-                       options: AnalysisOptions, notes: list[str], **where: Any) -> tuple[TransitCandidate, Any]:
+                       options: AnalysisOptions, notes: list[str], star_type: Any = None,
+                       **where: Any) -> tuple[TransitCandidate, Any]:
     """The candidate and its vetting at the orbital period when the search found a
     multiple of a binary's orbit shorter than its floor, or a binary's two alike eclipses
-    as one signal (:mod:`.orbits`); unchanged otherwise."""
+    as one signal (:mod:`.orbits`; ``star_type``, the star's, is evidence of a binary);
+    unchanged otherwise."""
     from .orbits import equal_eclipses, orbital_candidate, sub_floor_candidate
 
     below = sub_floor_candidate(report, time, flux, options.period_min_days)
@@ -275,7 +283,7 @@ def _at_orbital_period(time: np.ndarray, flux: np.ndarray, cand: TransitCandidat
         said = (f"binary with an orbit shorter than the search's floor ({why}): reported at the orbital period "
                 f"{orbit.period_days:.5f} d, not the {cand.period_days:.5f} d the search found")
     else:
-        why = equal_eclipses(report, time, flux)
+        why = equal_eclipses(report, time, flux, star_type=star_type)
         if why is None:
             return cand, report
         orbit = orbital_candidate(report)
@@ -330,16 +338,26 @@ def _finish(*, label: str, file: str, target: str, mission: str, time: np.ndarra
                         features=fs, provenance=provenance, notes=notes, options=options, **fields)
 
 
-def star_types_of(analyses: Sequence[StarAnalysis], curves: Sequence[Any]) -> None:
-    """Name the star type of each analysis from its light curve before detrending
-    (``(time_bjd, flux, quality, quality_mask)`` per star; one batched model call)."""
+#: The analysis note of a star whose type could not be measured.
+NO_STAR_TYPE = "star type not measured: too few usable cadences or no positive flux"
+
+
+def star_types(curves: Sequence[Any], labels: Sequence[str]) -> list[Any]:
+    """The star type of each light curve before detrending (``(time_bjd, flux, quality,
+    quality_mask)`` per star; one batched model call); None where it cannot be measured."""
     from ..startypes.api import classify_star_types_arrays
 
-    results = classify_star_types_arrays(list(curves), sources=[a.label or a.target or "light curve" for a in analyses])
+    return list(classify_star_types_arrays(list(curves), sources=[label or "light curve" for label in labels]))
+
+
+def star_types_of(analyses: Sequence[StarAnalysis], curves: Sequence[Any]) -> None:
+    """Name the star type of each analysis from its light curve before detrending
+    (:func:`star_types`)."""
+    results = star_types(curves, [a.label or a.target for a in analyses])
     for a, res, curve in zip(analyses, results, curves, strict=True):
         a.star_type = res
         if res is None and curve is not None:
-            a.notes.append("star type not measured: too few usable cadences or no positive flux")
+            a.notes.append(NO_STAR_TYPE)
 
 
 def _raw_arrays(lc: Any) -> tuple[Any, str, int]:
@@ -459,12 +477,14 @@ def analyse_lightcurve(lc: Any, *, options: AnalysisOptions | None = None, label
         fields = _cleaned_fields(lc, cleaned, a, label, file)
         if density_note:
             fields["provenance"].append(density_note)
-        # the star type is judged on the flux as read (detrending removes the variability)
+        # the star type is judged on the flux as read (detrending removes the variability),
+        # before the search's signal is put at its orbit (a binary's light has two minima)
         curve = fields.pop("star_type_curve")
+        star_type = star_types([curve], [fields["label"] or fields["target"]])[0] if options.star_types else None
         out = measure(time=a.time, flux=a.flux, options=options, detail=detail, pixels=pixels, search=search,
-                      stellar_density=density, **fields)
-        if options.star_types:
-            star_types_of([out], [curve])
+                      stellar_density=density, star_type=star_type, **fields)
+        if options.star_types and star_type is None:
+            out.notes.append(NO_STAR_TYPE)
     out.warnings.extend(m for m in caught if m not in out.warnings)
     return out
 

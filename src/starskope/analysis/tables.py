@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import LightCurveDataError, ParameterError, StarskopeWarning
-from .core import MIN_CADENCES, collect_warnings, measure, star_types_of
+from .core import MIN_CADENCES, NO_STAR_TYPE, collect_warnings, measure, star_types
 from .options import AnalysisOptions, search_period_max
 from .result import StarAnalysis
 
@@ -217,9 +217,16 @@ def analyse_table_rows(time: np.ndarray, rows: np.ndarray, *, options: AnalysisO
     with collect_warnings() as caught:
         t, clean_of, raw, notes, searches, windows = _clean_and_search_rows(time_all, rows, options, firing)
         ok = np.array([not n for n in notes])
+        labels = [f"{ids[i]} of {name}" for i in range(rows.shape[0])]
+        # the star types first: an eclipsing binary's broad minimum is put at its orbit
+        analysed = np.flatnonzero(ok).tolist()
+        types: dict[int, Any] = {}
+        if options.star_types and analysed:
+            found = star_types([(time_all, rows[i], None, 0) for i in analysed], [labels[i] for i in analysed])
+            types = dict(zip(analysed, found, strict=True))
         out: list[StarAnalysis | LightCurveDataError] = []
         for i in range(rows.shape[0]):
-            label = f"{ids[i]} of {name}"
+            label = labels[i]
             if not ok[i]:
                 out.append(LightCurveDataError(f"{label}: {notes[i].removeprefix('not_analysed: ')}"))
                 continue
@@ -246,10 +253,9 @@ def analyse_table_rows(time: np.ndarray, rows: np.ndarray, *, options: AnalysisO
                 table_flux=row_all if keep_table else None, product="Kaggle-layout flux table",
                 flux_origin="PDCSAP_FLUX (table)", raw_time=time_all, raw_flux=row_all / med,
                 quality=np.zeros(time_all.size, np.int64), quality_bitmask=0, kept=kept, trend=trend[good],
-                provenance=steps))
-        done = [a for a in out if isinstance(a, StarAnalysis)]
-        if options.star_types and done:
-            star_types_of(done, [(time_all, rows[i], None, 0) for i in range(rows.shape[0]) if ok[i]])
+                provenance=steps, star_type=types.get(i)))
+            if options.star_types and types.get(i) is None:
+                out[-1].notes.append(NO_STAR_TYPE)
     for a in out:
         if isinstance(a, StarAnalysis):
             a.warnings.extend(m for m in caught if m not in a.warnings)
