@@ -11,7 +11,7 @@ from starskope.cli import main
 
 
 def test_classify_prints_type_and_evidence(shared_data: Path, capsys: pytest.CaptureFixture) -> None:
-    path = shared_data / "tess" / "ffi" / "120576881.fits.gz"  # held-out eclipsing binary, P = 2.638 d
+    path = shared_data / "tess" / "ffi" / "27767184.fits.gz"  # held-out eclipsing binary, P = 3.513 d
     assert main(["startype", "classify", str(path)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"{path}: eclipsing_binary")
@@ -19,7 +19,7 @@ def test_classify_prints_type_and_evidence(shared_data: Path, capsys: pytest.Cap
 
 
 def test_classify_json_has_columns_and_periodogram(shared_data: Path, capsys: pytest.CaptureFixture) -> None:
-    path = shared_data / "tess" / "ffi" / "34713545.fits.gz"  # held-out RR Lyrae
+    path = shared_data / "tess" / "ffi" / "176780929.fits.gz"  # held-out RR Lyrae
     assert main(["startype", "classify", "--json", str(path)]) == 0
     row = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert row["star_type"] == "rr_lyrae" and row["p_type_rr_lyrae"] > 0.5
