@@ -32,10 +32,13 @@ What tells them apart is the star as a whole, which the star-type model reads
 amplitude): a star it calls an eclipsing binary (p ≥ 0.5) whose minimum is broad (not
 transit-like or V-shaped, spanning at least :data:`BROAD_DUTY` of the fold) and repeats, with
 no secondary eclipse, is a contact or ellipsoidal binary seen at half its orbit — such light
-has two minima per orbit. Measured on all 1,921 files of ../shared/data (2026-12-07): 11 TESS
-binaries put at their catalogue orbit (9 of them stars the star-type model was not trained
-on), one Kepler quarter of KIC 2985022 put on its DR24 TCE at 1.2379 d, one K2 star of
-unknown type doubled; no δ Scuti, γ Dor, RR Lyrae, non-variable star or planet host moved.
+has two minima per orbit. Measured on all 1,921 files of ../shared/data (2026-12-07, the
+star-type model trained on the project's split by star): 6 TESS binaries put at their
+catalogue orbit (5 of them kept-aside stars, which the star-type model never saw), both K2
+files of EPIC 205905563 (type unknown) doubled to 1.099 d; no δ Scuti, γ Dor, RR Lyrae,
+non-variable star or planet host moved. (The star-type model trained before on three
+quarters of the TESS stars typed 11 of these binaries so — 9 of them stars it had been
+trained on.)
 
 What stays ambiguous: a binary whose secondary eclipse is too faint to see and whose
 primary is V-shaped and deep or broad, or whose events alternate by chance, is put at twice
