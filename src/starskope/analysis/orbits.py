@@ -36,9 +36,8 @@ has two minima per orbit. Measured on all 1,921 files of ../shared/data (2026-12
 star-type model trained on the project's split by star): 6 TESS binaries put at their
 catalogue orbit (5 of them kept-aside stars, which the star-type model never saw), both K2
 files of EPIC 205905563 (type unknown) doubled to 1.099 d; no δ Scuti, γ Dor, RR Lyrae,
-non-variable star or planet host moved. (The star-type model trained before on three
-quarters of the TESS stars typed 11 of these binaries so — 9 of them stars it had been
-trained on.)
+non-variable star or planet host moved. (The star-type model shipped before, trained on
+three quarters of the TESS stars split by file, typed 11 such binaries so.)
 
 What stays ambiguous: a binary whose secondary eclipse is too faint to see and whose
 primary is V-shaped and deep or broad, or whose events alternate by chance, is put at twice
