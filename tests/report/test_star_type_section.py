@@ -17,9 +17,9 @@ from starskope.report import build_report, render_html, star_type_section, to_js
 from starskope.report.plots import amplitude_spectrum_figure, star_type_fold_figure
 from starskope.startypes import STAR_TYPES, classify_star_type
 
-# TIC 122507338 (= KIC 2439660): a delta Scuti star in the TESS FFI set (Murphy et al. 2019);
+# TIC 120627477: a delta Scuti star of the kept-aside TESS FFI stars (never trained on);
 # KIC 7630690: a Kepler eclipsing binary (Villanova catalogue), 400 days as NPZ.
-DELTA_SCUTI = "tess/ffi/122507338.fits.gz"
+DELTA_SCUTI = "tess/ffi/120627477.fits.gz"
 KEPLER_EB_NPZ = "kepler/eb/kic007630690_eb.npz"
 
 

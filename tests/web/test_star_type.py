@@ -8,8 +8,8 @@ from starskope.startypes import STAR_TYPES
 
 from .conftest import fits_upload, wait_for_job
 
-# TIC 122507338: a delta Scuti star among the TESS FFI light curves (Murphy et al. 2019)
-DELTA_SCUTI = "tess/ffi/122507338.fits.gz"
+# TIC 120627477: a delta Scuti star of the kept-aside TESS FFI stars (never trained on)
+DELTA_SCUTI = "tess/ffi/120627477.fits.gz"
 
 
 def test_star_page_shows_star_type_and_periodogram(client, shared_data):
