@@ -9,7 +9,13 @@ import pytest
 from astropy.stats import mad_std
 
 from starskope.errors import ParameterError
-from starskope.scatter import MAD_TO_SIGMA, binned_std, point_to_point_std, robust_std
+from starskope.scatter import (
+    MAD_TO_SIGMA,
+    binned_std,
+    point_to_point_std,
+    red_noise_beta,
+    robust_std,
+)
 
 
 def test_robust_std_of_gaussian_noise_and_an_outlier():
@@ -93,3 +99,16 @@ def test_binned_std_sees_correlated_noise_and_needs_ten_bins():
     assert binned_std(t, red, 0.2, 0.02) == pytest.approx(1e-3, rel=0.15)
     assert math.isnan(binned_std(t[:100], red[:100], 0.5, 0.02))
     assert math.isnan(binned_std(t, red, 0.0, 0.02))
+
+
+def test_red_noise_beta_is_one_for_white_noise_and_grows_with_correlated_noise():
+    rng = np.random.default_rng(8)
+    t = np.arange(0, 50, 0.02)
+    white = rng.normal(0, 1e-3, t.size)
+    assert red_noise_beta(t, white, 1e-3, 0.2, 0.02) == pytest.approx(1.0, abs=0.2)
+    red = np.repeat(rng.normal(0, 1e-3, t.size // 10 + 1), 10)[: t.size]  # constant over 0.2 d
+    # white noise of the same per-point scatter would average down by √10 over 0.2 d
+    assert red_noise_beta(t, red, 1e-3, 0.2, 0.02) == pytest.approx(np.sqrt(10), rel=0.2)
+    # not measurable: the width not above the cadence, or too few bins
+    assert red_noise_beta(t, red, 1e-3, 0.02, 0.02) == 1.0
+    assert red_noise_beta(t[:100], red[:100], 1e-3, 0.5, 0.02) == 1.0

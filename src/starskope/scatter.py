@@ -31,7 +31,7 @@ import numpy as np
 
 from .errors import ParameterError
 
-__all__ = ["MAD_TO_SIGMA", "binned_std", "point_to_point_std", "robust_std"]
+__all__ = ["MAD_TO_SIGMA", "binned_std", "point_to_point_std", "red_noise_beta", "robust_std"]
 
 #: Ratio of the standard deviation to the median absolute deviation for Gaussian noise
 #: (1/Φ⁻¹(3/4) = 1.482602…, rounded as starskope has always used it).
@@ -169,3 +169,15 @@ def binned_std(time: np.ndarray, values: np.ndarray, width: float, cadence: floa
     if full.sum() < 10:
         return float("nan")
     return robust_std(means[full])
+
+
+def red_noise_beta(time: np.ndarray, values: np.ndarray, sigma: float, width: float, cadence: float) -> float:
+    """How much more the series scatters averaged over ``width`` than white noise of
+    per-point ``sigma`` would (σ/√(width / cadence)): β ≥ 1, the factor by which
+    correlated noise at that time scale inflates an error (Pont, Zucker & Queloz 2006).
+    1 when it cannot be measured (``width`` not above ``cadence``, too few bins)."""
+    if not (cadence > 0 and width > cadence and sigma > 0):
+        return 1.0
+    binned = binned_std(time, values, width, cadence)
+    white = sigma / np.sqrt(width / cadence)
+    return max(1.0, float(binned / white)) if np.isfinite(binned) else 1.0

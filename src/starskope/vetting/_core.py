@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize, special
 
-from ..scatter import binned_std, robust_std
+from ..scatter import red_noise_beta, robust_std
 from ..search.folding import bin_phase, phase_fold, time_from_transit, transit_number
 
 __all__: list[str] = []
@@ -415,13 +415,7 @@ def periodic_snr(t: np.ndarray, f: np.ndarray, period: float, epoch: float, dura
     sigma = robust_std(resid, min_count=3)
     if not (np.isfinite(sigma) and sigma > 0):
         return float("nan")
-    width = period / n_bins
-    beta = 1.0
-    if cadence > 0 and width > cadence:
-        per_bin = binned_std(t, resid, width, cadence)
-        white = sigma / np.sqrt(width / cadence)
-        if np.isfinite(per_bin) and white > 0:
-            beta = max(1.0, float(per_bin / white))
+    beta = red_noise_beta(t, resid, sigma, period / n_bins, cadence)
     w = n[ok] / (sigma * beta) ** 2
     m = means[ok]
     mean = float(np.sum(w * m) / np.sum(w))

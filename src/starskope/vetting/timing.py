@@ -9,8 +9,9 @@ shape, depth and duration are therefore fitted on the transits aligned on their 
 times when — and only when — those times depart from any linear ephemeris significantly.
 
 Each transit is timed by sliding the folded trapezoid (its depth and shape fixed, the local
-baseline free) over ±T14/2 and taking the χ² minimum; its error is the half-width of
-Δχ² ≤ 1 with the point errors from the transit's own out-of-transit scatter, scaled up by
+baseline free) over ±T14/2 and taking the χ² minimum; its error is a quarter of the width
+of Δχ² ≤ 4 (at least one shift step) with the point errors from the transit's own
+out-of-transit scatter (at least the light curve's), scaled up by
 the transit's reduced χ² and by the light curve's red-noise factor at the duration's scale
 (β = σ of the flux averaged over T14 against white noise). The residuals from a weighted
 straight line through the times (the ephemeris, period included) give χ² with N − 2
@@ -27,7 +28,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..scatter import binned_std, robust_std
+from ..scatter import red_noise_beta, robust_std
 from ..search.folding import time_from_transit, transit_number
 from . import _core
 
@@ -154,12 +155,7 @@ def measure_transit_times(t: np.ndarray, f: np.ndarray, sigma: float, period: fl
     offsets = _core._supersample_offsets(cadence, min(trap.ingress, cadence / 5.0)) if cadence > 0 else np.zeros(1)
     shifts = np.linspace(-0.5 * dur, 0.5 * dur, _N_SHIFTS)
     out_far = np.abs(dt) > dur
-    beta = 1.0
-    if cadence > 0 and out_far.sum() > 20:
-        sigma_dur = binned_std(t[out_far], f[out_far], dur, cadence)
-        white = sigma / np.sqrt(max(dur / cadence, 1.0))
-        if np.isfinite(sigma_dur) and white > 0:
-            beta = max(1.0, float(sigma_dur / white))
+    beta = red_noise_beta(t[out_far], f[out_far], sigma, dur, cadence) if out_far.sum() > 20 else 1.0
     rows = []
     for n in np.unique(num[near]):
         sel = near & (num == n)
