@@ -173,6 +173,58 @@ def test_the_star_type_must_say_binary_to_double_a_smooth_minimum():
     assert equal_eclipses(at_half, t, light, star_type=typed("eclipsing_binary", 0.9)) is None
 
 
+def test_a_deep_stellar_eclipse_with_nothing_at_half_phase_is_half_the_orbit():
+    from starskope.analysis.orbits import DEEP_PRIMARY_MIN, FAINT_SECONDARY_MAX, equal_eclipses
+
+    t = np.arange(0.0, 27.0, 10.0 / 1440.0)
+    rng = np.random.default_rng(5)
+    period, dur, depth = 2.2, 0.12, 0.056
+    dip = np.abs(((t - 0.3) / period + 0.5) % 1 - 0.5) * period < dur / 2
+    light = 1.0 - depth * dip + 1e-3 * rng.standard_normal(t.size)
+    cand = SimpleNamespace(period_days=period, epoch_bjd=0.3, duration_days=dur, depth=depth * u.dimensionless_unscaled,
+                           extra={})
+    binary = SimpleNamespace(star_type="eclipsing_binary", probabilities={"eclipsing_binary": 0.95})
+
+    def report(flags=("TOO_LARGE",), limit_share=0.007, d=depth):
+        c = SimpleNamespace(**{**vars(cand), "depth": d * u.dimensionless_unscaled})
+        return _Report(c, list(flags), {"secondary": 0.3, "secondary_phase": 0.32,
+                                        "secondary_half_limit": limit_share * d * 1e6})
+
+    why = equal_eclipses(report(), t, light, star_type=binary)
+    assert why is not None and "nothing at phase 0.5" in why and "0.7% of its depth" in why
+    # a faint secondary allowed by the data (a cool companion's eclipse): the period stands
+    assert equal_eclipses(report(limit_share=2 * FAINT_SECONDARY_MAX), t, light, star_type=binary) is None
+    # shallower than a main-sequence companion's eclipse must be, or a companion that may be a planet
+    assert equal_eclipses(report(d=0.5 * DEEP_PRIMARY_MIN), t, light, star_type=binary) is None
+    assert equal_eclipses(report(flags=()), t, light, star_type=binary) is None
+    # the star must be typed a binary
+    assert equal_eclipses(report(), t, light) is None
+    pulsator = SimpleNamespace(star_type="gamma_dor", probabilities={"gamma_dor": 0.9, "eclipsing_binary": 0.1})
+    assert equal_eclipses(report(), t, light, star_type=pulsator) is None
+
+
+def test_a_detached_binary_with_alike_eclipses_is_put_at_its_orbit(ffi):
+    # TIC 273372402 (catalogue 4.498 d, kept aside): a 5.6 %-deep eclipse by a star (TOO_LARGE),
+    # found at 2.248 d with nothing at phase 0.5 (3σ: 0.7 % of the depth)
+    a = analyse(ffi(273372402), options=TYPED)
+    assert _close(a.candidate.extra["found_period_days"], 4.498 / 2)
+    assert _close(a.candidate.period_days, 4.498)
+    assert any("nothing at phase 0.5" in n for n in a.notes)
+    # TIC 272489100 (1.7906 d, kept aside): its faint secondary is allowed (3σ limit above 2 %
+    # of the primary): the period found is the orbit and is kept
+    b = analyse(ffi(272489100), options=TYPED)
+    assert _close(b.candidate.period_days, 1.79063)
+    assert "found_period_days" not in b.candidate.extra
+
+
+def test_the_orbit_starts_on_the_events_that_have_data(ffi):
+    # TIC 63071165 (catalogue 13.684 d): found at 6.869 d, only its odd events have data, so
+    # the odd/even depths cannot be compared; the orbit is put on the events seen
+    a = analyse(ffi(63071165), options=TYPED)
+    assert _close(a.candidate.period_days, 13.6839)
+    assert not any("vetting at the orbital period" in n and "failed" in n for n in a.notes)
+
+
 def test_alternating_depths_put_a_smooth_binary_at_its_orbit(ffi):
     # TIC 268711288: catalogue period 0.9843 d; from 0.2 d the search stacks both broad
     # minima at 0.492 d (not transit-like, no ODD_EVEN flag); the period-alias test finds

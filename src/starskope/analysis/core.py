@@ -286,7 +286,7 @@ def _at_orbital_period(time: np.ndarray, flux: np.ndarray, cand: TransitCandidat
         why = equal_eclipses(report, time, flux, star_type=star_type)
         if why is None:
             return cand, report
-        orbit = orbital_candidate(report)
+        orbit = orbital_candidate(report, time)
         said = (f"eclipsing binary with two alike eclipses per orbit ({why}): reported at the orbital period "
                 f"{orbit.period_days:.5f} d, twice the {cand.period_days:.5f} d the search found")
     try:

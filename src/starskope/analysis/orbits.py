@@ -20,9 +20,21 @@ as a planet transits once per orbit:
   injected into real quiet stars, at SNR 92 and 139),
   or the dip is V-shaped (``V_SHAPED``) and either broad (spanning at
   least :data:`BROAD_DUTY` of the fold: a contact binary's minimum) or deeper than
-  :data:`V_DEPTH_MIN`, more than a grazing giant planet can hide; and
+  :data:`V_DEPTH_MIN`, more than a grazing giant planet can hide; or the eclipse is a
+  star's and too deep for the light at phase 0.5 (a *dark companion* that cannot be:
+  ``TOO_LARGE``, at least :data:`DEEP_PRIMARY_MIN` deep, the star typed an eclipsing
+  binary, and the 3σ limit on an eclipse at phase 0.5 — vetting's ``secondary_half_limit``
+  — under :data:`FAINT_SECONDARY_MAX` of the primary's depth: a main-sequence star large
+  enough for that eclipse would show its own); and
 * the events repeat: their depths spread by at most :data:`COHERENCE_MAX` of the mean
-  beyond their noise (:func:`event_depth_scatter`).
+  beyond their noise (:func:`event_depth_scatter`) — not asked of a dark companion's
+  eclipse, which no pulsator makes (and whose alternate events, a primary and a
+  secondary, may differ a little). Measured on all 1,921 files of ../shared/data
+  (2026-12-07): the dark-companion evidence put three detached TESS binaries at their
+  catalogue orbit (TIC 121598562, 273372402 and 63071165: eclipses 3.4–17 % deep, nothing
+  at phase 0.5 down to 0.3–1.6 % of them); every other file's period and verdict stayed.
+  The detached binaries whose faint secondary the data allow (3σ limits of 7–16 % of the
+  primary) keep the period found, as their catalogues do.
 
 A smooth, not-transit-like minimum alone is no evidence: a γ Dor pulsator looks the same
 as an ellipsoidal binary at half its orbit, and on ../shared/data's TESS FFI stars that
@@ -95,7 +107,7 @@ from ..scatter import point_to_point_std
 from ..search.candidate import TransitCandidate
 from ..search.folding import bin_phase, phase_fold
 
-__all__ = ["BROAD_DUTY", "COHERENCE_MAX", "FUNDAMENTAL_KEEP", "PHASE_COVERAGE", "SECONDARY_PHASE_TOL", "SHORTEST_CYCLE_DAYS",
+__all__ = ["BROAD_DUTY", "COHERENCE_MAX", "DEEP_PRIMARY_MIN", "FAINT_SECONDARY_MAX", "FUNDAMENTAL_KEEP", "PHASE_COVERAGE", "SECONDARY_PHASE_TOL", "SHORTEST_CYCLE_DAYS",
            "V_DEPTH_MIN", "deepest_phase", "equal_eclipses", "event_depth_scatter", "fundamental_harmonic",
            "orbital_candidate", "sub_floor_candidate", "two_minima"]
 
@@ -114,6 +126,17 @@ SECONDARY_PHASE_TOL = 0.1
 #: contact or ellipsoidal binary's broad minimum (a detached binary's or a planet's eclipse
 #: is a few per cent of the orbit; a planet's would need a/R* ≲ 2, inside the Roche limit).
 BROAD_DUTY = 0.15
+
+#: An eclipse at least this deep (3 %) by a companion too large for a planet (``TOO_LARGE``)
+#: is a star's: on the main sequence a companion that blocks 3 % of a star up to ~10 000 K
+#: is a ≳ 0.17 R☉ M dwarf whose own eclipse, at phase 0.5, is ≳ 3 % of the primary's in the
+#: TESS and Kepler bands (Planck surface-brightness ratio at 0.8–1 µm).
+DEEP_PRIMARY_MIN = 0.03
+
+#: No eclipse at phase 0.5 deeper than this share of the primary's (3σ): fainter than any
+#: main-sequence companion large enough for :data:`DEEP_PRIMARY_MIN` — the found period is
+#: half the orbit of two alike stars, whose second eclipse the fold stacked on the first.
+FAINT_SECONDARY_MAX = 0.02
 
 #: The single events' depths may spread by at most this share of their mean beyond their
 #: noise: a binary's eclipses repeat; a multi-periodic pulsator's (γ Dor) minima beat.
@@ -165,14 +188,37 @@ def equal_eclipses(report: Any, time: np.ndarray, flux: np.ndarray, *, star_type
     depth = float(c.depth.to_value(u.dimensionless_unscaled))
     if "V_SHAPED" in names and np.isfinite(depth) and depth >= V_DEPTH_MIN:
         why.append(f"a V-shaped dip {depth:.0%} deep")
+    dark = _dark_companion(report, depth, star_type)
+    if dark:
+        why.append(dark)
     if not why:
         return None
     scatter = event_depth_scatter(time, flux, c.period_days, c.epoch_bjd, c.duration_days)
-    if not scatter <= COHERENCE_MAX:
+    if not (scatter <= COHERENCE_MAX or dark):  # a pulsator makes no deep, narrow eclipse by a star
         return None
     sec_text = f"{sec:.1f}σ at phase {phase:.2f}" if np.isfinite(sec) else "none measured"
     return (f"{'; '.join(why)}; no secondary eclipse in the fold (deepest dip at phases 0.3–0.7: {sec_text}); "
             f"the events' depths agree (spread {scatter:.0%} beyond their noise)")
+
+
+def _dark_companion(report: Any, depth: float, star_type: Any) -> str:
+    """Why a star's eclipse with nothing at phase 0.5 is half its orbit (words; empty: no
+    such evidence): the companion is a star (``TOO_LARGE``), its eclipse at least
+    :data:`DEEP_PRIMARY_MIN` deep, the star typed an eclipsing binary, and the 3σ limit on
+    an eclipse at phase 0.5 below :data:`FAINT_SECONDARY_MAX` of the primary's depth."""
+    from .verdict import STAR_TYPE_MIN_P
+
+    if star_type is None or star_type.star_type != "eclipsing_binary" \
+            or float(star_type.probabilities.get("eclipsing_binary", 0.0)) < STAR_TYPE_MIN_P:
+        return ""
+    if "TOO_LARGE" not in report.flag_names or not depth >= DEEP_PRIMARY_MIN \
+            or "secondary_half_limit" not in report:
+        return ""
+    limit = report.value("secondary_half_limit") * 1e-6
+    if not limit < FAINT_SECONDARY_MAX * depth:
+        return ""
+    return (f"a star's {depth:.1%}-deep eclipse with nothing at phase 0.5 (3σ limit {limit / depth:.1%} of its "
+            f"depth): a star that large would show its own eclipse, two alike stars eclipse twice per orbit")
 
 
 def event_depth_scatter(time: np.ndarray, flux: np.ndarray, period: float, epoch: float, duration: float) -> float:
@@ -202,13 +248,23 @@ def event_depth_scatter(time: np.ndarray, flux: np.ndarray, period: float, epoch
     return float(np.sqrt(max(float(depths.var()) - float(errors2.mean()), 0.0)) / mean)
 
 
-def orbital_candidate(report: Any) -> TransitCandidate:
+def orbital_candidate(report: Any, time: np.ndarray | None = None) -> TransitCandidate:
     """The vetted candidate at twice its period, on its deeper events (the primary
-    eclipse: odd events are the ones after the epoch's, as vetting numbers them)."""
+    eclipse: odd events are the ones after the epoch's, as vetting numbers them) — or, when
+    only one of odd and even events has data (``time`` given), on those."""
     c = report.candidate
     odd = report.value("odd_depth") if "odd_depth" in report else float("nan")
     even = report.value("even_depth") if "even_depth" in report else float("nan")
-    epoch = c.epoch + c.period if (np.isfinite(odd) and np.isfinite(even) and odd > even) else c.epoch
+    if np.isfinite(odd) and np.isfinite(even):
+        later = odd > even
+    elif time is not None:
+        t = np.asarray(time, float)
+        n = np.round((t - c.epoch_bjd) / c.period_days)
+        inside = np.abs(t - c.epoch_bjd - n * c.period_days) < 0.5 * c.duration_days
+        later = np.count_nonzero(inside & (n % 2 == 1)) > np.count_nonzero(inside & (n % 2 == 0))
+    else:
+        later = False
+    epoch = c.epoch + c.period if later else c.epoch
     extra = {**c.extra, "found_period_days": c.period_days}
     return c.with_(period=2.0 * c.period, epoch=epoch, n_transits=max(int(c.n_transits) // 2, 1), extra=extra)
 

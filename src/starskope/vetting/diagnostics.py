@@ -440,6 +440,10 @@ def secondary(ctx: VettingContext) -> Findings:
     out.add("secondary_limit", sec_limit * 1e6 * physics.ppm, "ppm", None, "neutral",
             "deepest planetary occultation (albedo 1 plus dayside heat)" if np.isfinite(sec_limit)
             else "needs a/R★", "Planetary occultation limit")
+    half_limit = max(half_d, 0.0) + 3.0 * half_e if len(ev_half) else float("nan")
+    out.add("secondary_half_limit", half_limit * 1e6 * physics.ppm, "ppm", None, "neutral",
+            f"no eclipse at phase 0.5 deeper than this (3σ): {half_limit / depth:.1%} of the primary's depth"
+            if np.isfinite(half_limit) and depth > 0 else "no data at phase 0.5", "Eclipse at phase 0.5, 3σ limit")
     return out
 
 
