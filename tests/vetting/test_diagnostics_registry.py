@@ -11,7 +11,7 @@ from pathlib import Path
 import astropy.units as u
 import numpy as np
 import pytest
-from vetting_synth import T_START, candidate, synthetic
+from vetting_synth import T_START, candidate, synthetic, trapezoid
 
 from starskope.errors import ParameterError, UnknownNameError
 from starskope.search.candidate import TransitCandidate
@@ -185,6 +185,21 @@ def test_secondary_fires_on_a_stellar_eclipse_at_phase_half(planet):
     rep = alone(synthetic(depth=5e-3, secondary=1.5e-3, noise=3e-4, seed=108), "secondary", stellar=SUN)
     assert flags(rep) == {"SIGNIFICANT_SECONDARY": "secondary"}
     assert rep.value("secondary_phase") == pytest.approx(0.5, abs=0.02)
+
+
+@pytest.mark.parametrize("seed", [110, 111, 112])
+def test_a_secondary_dip_no_deeper_than_the_folds_other_dips_is_not_an_eclipse(seed):
+    # a 1000-ppm dip at phase 0.6 is a secondary eclipse when it is the fold's second dip;
+    # add a 1200-ppm dip at phase 0.85 (outside the secondary zone: variability, another
+    # planet) and it no longer stands out by the false-alarm level of one of P/T boxes
+    t, f = synthetic(depth=6e-3, secondary=1.0e-3, sec_phase=0.6, noise=1.2e-3, seed=seed)
+    assert flags(alone((t, f), "secondary", stellar=SUN)) == {"SIGNIFICANT_SECONDARY": "secondary"}
+    sub = t[:, None] + 0.0204 * ((np.arange(9) + 0.5) / 9 - 0.5)
+    rival = f * trapezoid(sub, 3.3, T_START + 1.1 + 0.85 * 3.3, 0.125, 1.2e-3, 0.01).mean(axis=1)
+    rep = alone((t, rival), "secondary", stellar=SUN)
+    assert flags(rep) == {}
+    assert rep["secondary"].verdict == "neutral"
+    assert "not a secondary eclipse: another dip" in rep["secondary"].reason and "phase 0.8" in rep["secondary"].reason
 
 
 def test_shape_fires_on_a_v_shaped_eclipse(planet):

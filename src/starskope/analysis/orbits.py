@@ -107,9 +107,10 @@ from ..scatter import point_to_point_std
 from ..search.candidate import TransitCandidate
 from ..search.folding import bin_phase, phase_fold
 
-__all__ = ["BROAD_DUTY", "COHERENCE_MAX", "DEEP_PRIMARY_MIN", "FAINT_SECONDARY_MAX", "FUNDAMENTAL_KEEP", "PHASE_COVERAGE", "SECONDARY_PHASE_TOL", "SHORTEST_CYCLE_DAYS",
-           "V_DEPTH_MIN", "deepest_phase", "equal_eclipses", "event_depth_scatter", "fundamental_harmonic",
-           "orbital_candidate", "sub_floor_candidate", "two_minima"]
+__all__ = ["BROAD_DUTY", "COHERENCE_MAX", "DEEP_PRIMARY_MIN", "FAINT_SECONDARY_MAX", "FUNDAMENTAL_KEEP",
+           "PHASE_COVERAGE", "SECONDARY_PHASE_TOL", "SHORTEST_CYCLE_DAYS", "V_DEPTH_MIN", "deepest_phase",
+           "equal_eclipses", "event_depth_scatter", "fundamental_harmonic", "orbital_candidate",
+           "sub_floor_candidate", "two_minima"]
 
 #: A V-shaped dip at least this deep (5 %) is two stars': a giant planet's grazing transit
 #: of a star is shallower.
@@ -197,8 +198,10 @@ def equal_eclipses(report: Any, time: np.ndarray, flux: np.ndarray, *, star_type
     if not (scatter <= COHERENCE_MAX or dark):  # a pulsator makes no deep, narrow eclipse by a star
         return None
     sec_text = f"{sec:.1f}σ at phase {phase:.2f}" if np.isfinite(sec) else "none measured"
-    return (f"{'; '.join(why)}; no secondary eclipse in the fold (deepest dip at phases 0.3–0.7: {sec_text}); "
-            f"the events' depths agree (spread {scatter:.0%} beyond their noise)")
+    agree = (f"the events' depths agree (spread {scatter:.0%} beyond their noise)" if scatter <= COHERENCE_MAX
+             else "alternate events are the two stars' eclipses" if np.isfinite(scatter)
+             else "too few events to compare their depths")
+    return f"{'; '.join(why)}; no secondary eclipse in the fold (deepest dip at phases 0.3–0.7: {sec_text}); {agree}"
 
 
 def _dark_companion(report: Any, depth: float, star_type: Any) -> str:

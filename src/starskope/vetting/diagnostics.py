@@ -20,7 +20,8 @@ subset, in that order) and keeps the first reason given for each flag.
 ``single_event``             one event carries most of the signal (``NOT_TRANSIT_LIKE``)
 ``transits_in_gaps``         transits seen, predicted, and fallen in data gaps
 ``odd_even``                 odd and even depths differ (``ODD_EVEN``)
-``secondary``                a secondary eclipse too deep for a planet (``SIGNIFICANT_SECONDARY``)
+``secondary``                a secondary eclipse too deep for a planet and standing out from the
+                             fold's other dips (``SIGNIFICANT_SECONDARY``)
 ``shape``                    V-shaped rather than flat-bottomed (``V_SHAPED``)
 ``density``                  a/R★, b and the implied stellar density against the star's
                              (``DENSITY_MISMATCH``)
@@ -389,10 +390,36 @@ def _secondary_measurement(ctx: VettingContext) -> tuple[float, _core.EventDepth
     return phase_sec, ctx.events(phase_sec, sec_half), ctx.events(0.5, 0.5 * dur_sec)
 
 
+def _rival_dip(ctx: VettingContext, phase_sec: float) -> str:
+    """Why the secondary-zone dip is not an eclipse (words; empty: it is one): another dip of
+    the fold, away from the primary and from it, significant itself (above the
+    ``secondary_sigma`` threshold), is within the false-alarm level of one of P/T boxes —
+    √2·erfc⁻¹(T/P), the Robovetter's model-shift margin (Coughlin et al. 2016) — of its
+    significance (white noise, both). A secondary eclipse is the fold's second dip;
+    variability the detrending left, or another planet's transits, make several alike."""
+    scan = ctx.scan_sec
+    w_sec = scan.box_phase
+    z = scan.depth / scan.err
+    near = _core.phase_distance(scan.phase, phase_sec) <= 0.5 * w_sec
+    others = ((_core.phase_distance(scan.phase, 0.0) > 0.5 * ctx.w_ph + w_sec)
+              & (_core.phase_distance(scan.phase, phase_sec) > w_sec) & np.isfinite(z))
+    if not (near.any() and others.any()):
+        return ""
+    s_sec = float(np.nanmax(z[near]))
+    i = int(np.flatnonzero(others)[np.argmax(z[others])])
+    s_other = float(z[i])
+    margin = float(np.sqrt(2.0) * special.erfcinv(min(w_sec, 1.0)))
+    if s_sec - s_other > margin or not s_other > ctx.th["secondary_sigma"]:
+        return ""
+    return (f"not a secondary eclipse: another dip of {s_other:.1f}σ at phase {scan.phase[i]:.2f} is within "
+            f"{margin:.1f}σ (the false-alarm level) of its {s_sec:.1f}σ (white noise)")
+
+
 @DIAGNOSTICS.register("secondary")
 def secondary(ctx: VettingContext) -> Findings:
     """The deepest dip at phases 0.3–0.7 against the deepest occultation a planet can make
-    (reflected light plus dayside heat) (``SIGNIFICANT_SECONDARY``)."""
+    (reflected light plus dayside heat), if no other dip of the fold rivals it
+    (:func:`_rival_dip`) (``SIGNIFICANT_SECONDARY``)."""
     out = Findings()
     red, depth, period = ctx.red, ctx.depth, ctx.period
     phase_sec, ev_sec, ev_half = _secondary_measurement(ctx)
@@ -413,9 +440,12 @@ def secondary(ctx: VettingContext) -> Findings:
         pri_flat, pri_flat_e = ctx.ev_flat.mean()
         same_as_primary = (abs(sec_d - pri_flat) < 3 * np.hypot(sec_e, pri_flat_e)
                            and abs(sec_d - pri_flat) < 0.1 * pri_flat and abs(phase_sec - 0.5) < ctx.w_ph)
+        rival = _rival_dip(ctx, phase_sec)
         if same_as_primary:
             out.add("secondary", float(sec_sig), "sigma", th_ss, "neutral",
                     f"{sec_text}, as deep as the primary: the true period is probably P/2 = {period / 2:.5f} d", label)
+        elif rival:
+            out.add("secondary", float(sec_sig), "sigma", th_ss, "neutral", f"{sec_text}; {rival}", label)
         elif (np.isfinite(sec_limit) and sec_d < sec_limit + 3 * sec_e and not ctx.too_large
               and sec_d < 0.2 * depth and (depth < 0.05 or np.isfinite(ctx.radius_earth)) and ctx.ar_sec >= 2.0):
             out.add("secondary", float(sec_sig), "sigma", th_ss, "neutral",
