@@ -370,3 +370,20 @@ def test_dr24_tce_vetted_from_its_catalogue_ephemeris(real_lc, lookups):
     assert rep.flags == [], [fl.reason for fl in rep.flags]
     assert rep.value("n_transits") >= 28
     assert rep["ephemeris_match"].verdict == "planet"  # KOI 889.01, Kepler-75 b
+
+
+def test_a_secondary_zone_dip_rivalled_by_another_dip_is_not_an_eclipse_on_real_stars(shared_data):
+    # π Men's TASOC FFI light curve (TIC 261136679, planet c at 6.268 d): the deepest dip at
+    # phases 0.3–0.7 is a 63-ppm, 3.7σ dip at 0.65, while the fold holds a 4.5σ dip at 0.84
+    # — no secondary eclipse. TIC 378086310's 1400-ppm secondary eclipse stands out alone.
+    from starskope.analysis import AnalysisOptions, analyse
+
+    opts = AnalysisOptions(star_types=False)
+    pimen = analyse(str(shared_data / "tess/misc/zclaytor+lcs_demo/"
+                        "hlsp_tasoc_tess_ffi_tic00261136679-s0001-cam4-ccd2-c1800_tess_v05_ens-lc.fits"), options=opts)
+    assert pimen.candidate.period_days == pytest.approx(6.268, rel=0.01)
+    assert not pimen.vetting.has_flag("SIGNIFICANT_SECONDARY")
+    assert pimen.vetting.value("secondary") > 3
+    assert "not a secondary eclipse: another dip" in pimen.vetting["secondary"].reason
+    binary = analyse(str(shared_data / "tess/ffi/378086310.fits.gz"), options=opts)
+    assert binary.vetting.has_flag("SIGNIFICANT_SECONDARY")
