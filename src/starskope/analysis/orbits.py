@@ -161,7 +161,6 @@ def equal_eclipses(report: Any, time: np.ndarray, flux: np.ndarray, *, star_type
         broad has two per orbit (:data:`BROAD_DUTY`; the module's notes).
     """
     from ..vetting import THRESHOLDS
-    from .verdict import STAR_TYPE_MIN_P
 
     if report is None or report.candidate.extra.get("single"):
         return None
@@ -181,9 +180,8 @@ def equal_eclipses(report: Any, time: np.ndarray, flux: np.ndarray, *, star_type
         why.append("alternate events differ in depth (the fold at twice the period fits better)")
     if broad and "V_SHAPED" in names:
         why.append(f"a broad V-shaped minimum (spanning {duty:.0%} of the fold)")
-    p_binary = float(star_type.probabilities.get("eclipsing_binary", 0.0)) if star_type is not None else 0.0
-    if broad and not why and star_type is not None and star_type.star_type == "eclipsing_binary" \
-            and p_binary >= STAR_TYPE_MIN_P:
+    p_binary = _typed_binary(star_type)
+    if broad and not why and p_binary:
         why.append(f"the star type is eclipsing binary (p = {p_binary:.2f}) and its minimum is broad (spanning "
                    f"{duty:.0%} of the fold): a contact or ellipsoidal binary's light has two minima per orbit")
     depth = float(c.depth.to_value(u.dimensionless_unscaled))
@@ -204,15 +202,23 @@ def equal_eclipses(report: Any, time: np.ndarray, flux: np.ndarray, *, star_type
     return f"{'; '.join(why)}; no secondary eclipse in the fold (deepest dip at phases 0.3–0.7: {sec_text}); {agree}"
 
 
+def _typed_binary(star_type: Any) -> float:
+    """The star type's probability of an eclipsing binary when that is its type with
+    p ≥ ``STAR_TYPE_MIN_P`` (:mod:`.verdict`); 0 otherwise."""
+    from .verdict import STAR_TYPE_MIN_P
+
+    if star_type is None or star_type.star_type != "eclipsing_binary":
+        return 0.0
+    p = float(star_type.probabilities.get("eclipsing_binary", 0.0))
+    return p if p >= STAR_TYPE_MIN_P else 0.0
+
+
 def _dark_companion(report: Any, depth: float, star_type: Any) -> str:
     """Why a star's eclipse with nothing at phase 0.5 is half its orbit (words; empty: no
     such evidence): the companion is a star (``TOO_LARGE``), its eclipse at least
     :data:`DEEP_PRIMARY_MIN` deep, the star typed an eclipsing binary, and the 3σ limit on
     an eclipse at phase 0.5 below :data:`FAINT_SECONDARY_MAX` of the primary's depth."""
-    from .verdict import STAR_TYPE_MIN_P
-
-    if star_type is None or star_type.star_type != "eclipsing_binary" \
-            or float(star_type.probabilities.get("eclipsing_binary", 0.0)) < STAR_TYPE_MIN_P:
+    if not _typed_binary(star_type):
         return ""
     if "TOO_LARGE" not in report.flag_names or not depth >= DEEP_PRIMARY_MIN \
             or "secondary_half_limit" not in report:
