@@ -117,3 +117,28 @@ def test_batched_arrays_skip_what_cannot_be_classified():
     out = classify_star_types_arrays([quiet, None, short])
     assert out[1] is None and out[2] is None
     assert out[0] is not None and abs(sum(out[0].probabilities.values()) - 1) < 1e-6
+
+
+def test_a_star_type_that_cannot_be_measured_is_said_once(monkeypatch):
+    # the analysis measures the star type before the search's signal is put at its orbit;
+    # where the model cannot classify the light curve, the analysis says so once — for a
+    # file's light curve and for a table's rows alike — and not when star types are off
+    import starskope.analysis.core as core
+    import starskope.analysis.tables as tables
+    from starskope.analysis import AnalysisOptions, analyse_lightcurve, analyse_table_rows
+    from starskope.analysis.core import NO_STAR_TYPE
+
+    def unmeasured(curves, labels):
+        return [None] * len(curves)
+
+    monkeypatch.setattr(core, "star_types", unmeasured)
+    monkeypatch.setattr(tables, "star_types", unmeasured)
+    rng = np.random.default_rng(5)
+    t = 2458000.0 + np.arange(1300) / 48.0
+    lc = from_arrays(t, 1000.0 * (1 + 1e-4 * rng.normal(size=t.size)), mission="TESS")
+    a = analyse_lightcurve(lc, options=AnalysisOptions(star_types=True))
+    assert a.star_type is None and a.notes.count(NO_STAR_TYPE) == 1
+    assert NO_STAR_TYPE not in analyse_lightcurve(lc, options=AnalysisOptions(star_types=False)).notes
+    rows = 1.0 + 1e-4 * rng.normal(size=(2, t.size))
+    for row in analyse_table_rows(t, rows, options=AnalysisOptions(star_types=True), mission="TESS"):
+        assert row.star_type is None and row.notes.count(NO_STAR_TYPE) == 1

@@ -214,7 +214,8 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
     star_type : StarTypeResult, optional
         The star type, measured before (:func:`star_types`): an eclipsing binary's broad
         minimum is put at its orbit (:func:`starskope.analysis.orbits.equal_eclipses`).
-        Kept in the analysis.
+        Kept in the analysis; None with ``options.star_types`` adds the note that it could
+        not be measured (:data:`NO_STAR_TYPE`).
     **fields
         The remaining :class:`StarAnalysis` fields (raw arrays, quality, trend, ...).
     """
@@ -262,6 +263,8 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
                                                             position=catalogue_position, centroids=centroids)]
     elif detail and report is not None:
         fields["candidate_reports"] = [report]
+    if options.star_types and star_type is None:
+        notes.append(NO_STAR_TYPE)
     return _finish(label=label, file=file, target=target, mission=mission, time=time, flux=flux,
                    raw_at_kept=raw_at_kept, options=options, search=search, search_candidate=cand, report=report,
                    vetted=vetted, flags=flags, notes=notes, table_flux=table_flux, pixels=pixels,
@@ -483,8 +486,6 @@ def analyse_lightcurve(lc: Any, *, options: AnalysisOptions | None = None, label
         star_type = star_types([curve], [fields["label"] or fields["target"]])[0] if options.star_types else None
         out = measure(time=a.time, flux=a.flux, options=options, detail=detail, pixels=pixels, search=search,
                       stellar_density=density, star_type=star_type, **fields)
-        if options.star_types and star_type is None:
-            out.notes.append(NO_STAR_TYPE)
     out.warnings.extend(m for m in caught if m not in out.warnings)
     return out
 

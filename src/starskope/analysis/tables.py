@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import LightCurveDataError, ParameterError, StarskopeWarning
-from .core import MIN_CADENCES, NO_STAR_TYPE, collect_warnings, measure, star_types
+from .core import MIN_CADENCES, collect_warnings, measure, star_types
 from .options import AnalysisOptions, search_period_max
 from .result import StarAnalysis
 
@@ -254,8 +254,6 @@ def analyse_table_rows(time: np.ndarray, rows: np.ndarray, *, options: AnalysisO
                 flux_origin="PDCSAP_FLUX (table)", raw_time=time_all, raw_flux=row_all / med,
                 quality=np.zeros(time_all.size, np.int64), quality_bitmask=0, kept=kept, trend=trend[good],
                 provenance=steps, star_type=types.get(i)))
-            if options.star_types and types.get(i) is None:
-                out[-1].notes.append(NO_STAR_TYPE)
     for a in out:
         if isinstance(a, StarAnalysis):
             a.warnings.extend(m for m in caught if m not in a.warnings)

@@ -440,11 +440,10 @@ def secondary(ctx: VettingContext) -> Findings:
         pri_flat, pri_flat_e = ctx.ev_flat.mean()
         same_as_primary = (abs(sec_d - pri_flat) < 3 * np.hypot(sec_e, pri_flat_e)
                            and abs(sec_d - pri_flat) < 0.1 * pri_flat and abs(phase_sec - 0.5) < ctx.w_ph)
-        rival = _rival_dip(ctx, phase_sec)
         if same_as_primary:
             out.add("secondary", float(sec_sig), "sigma", th_ss, "neutral",
                     f"{sec_text}, as deep as the primary: the true period is probably P/2 = {period / 2:.5f} d", label)
-        elif rival:
+        elif rival := _rival_dip(ctx, phase_sec):
             out.add("secondary", float(sec_sig), "sigma", th_ss, "neutral", f"{sec_text}; {rival}", label)
         elif (np.isfinite(sec_limit) and sec_d < sec_limit + 3 * sec_e and not ctx.too_large
               and sec_d < 0.2 * depth and (depth < 0.05 or np.isfinite(ctx.radius_earth)) and ctx.ar_sec >= 2.0):
