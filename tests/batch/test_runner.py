@@ -205,3 +205,16 @@ def test_which_runs_are_small_enough_for_this_process(tmp_path):
     assert not is_small_run([BatchItem("/d/t.csv", 0, 4), BatchItem("/d/t.csv", 4, 6)])  # a table in two chunks
     assert is_small_run([BatchItem("/d/t.csv", 0, 6), files[0], files[1]])
     assert not is_small_run([BatchItem("/d/t.csv", 0, 7), files[0], files[1]])  # nine light curves
+
+
+def _rows_with_one_error(item: BatchItem) -> list[dict]:
+    """Two light curves of one item, the second of which could not be analysed."""
+    return [{"file": item.key, "flags": ""}, {"file": item.key, "flags": "error: LightCurveFileError: empty"}]
+
+
+def test_the_progress_bar_counts_rows_that_could_not_be_analysed_as_failed(tmp_path, k2_files, capsys):
+    items = [BatchItem(str(k2_files[0])), BatchItem(str(k2_files[1]))]
+    summary = run_batch(items, _rows_with_one_error, tmp_path / "out.csv", inline=True, progress=True)
+    bar = capsys.readouterr().err
+    assert summary.n_rows == 4
+    assert "2/2 items" in bar and "2 light curves" in bar and "2 failed" in bar, bar

@@ -455,7 +455,12 @@ def _record(entry: dict[str, Any], journal: Journal, fh: Any, summary: BatchSumm
         summary.worker_peak_rss_mb[pid] = max(summary.worker_peak_rss_mb.get(pid, 0.0), rss)
     if on_result is not None:
         on_result(entry)
-    bar.advance(failed=entry["status"] != "ok", rows=len(entry.get("rows") or []))
+    # an item that ran may still hold light curves that could not be analysed: their rows'
+    # flags start with "error:" (the convention of whole-item failures too); the bar counts
+    # them as failed, not as light curves done
+    rows = entry.get("rows") or []
+    bad = sum(str(r.get("flags", "")).startswith("error:") for r in rows if isinstance(r, dict))
+    bar.advance(failed=int(entry["status"] != "ok") + bad, rows=len(rows) - bad)
 
 
 class _Progress:
@@ -487,7 +492,7 @@ class _Progress:
         self._failed = 0
         self._rows = 0
 
-    def advance(self, *, failed: bool, rows: int = 1) -> None:
+    def advance(self, *, failed: int, rows: int = 1) -> None:
         if self._progress is None:
             return
         self._failed += failed
