@@ -28,6 +28,22 @@ to learn them (``benchmarks/pixels.py`` trains it on 1200). A star without pixel
 light-curve model's probabilities unchanged, so the pixel-aware model never does worse
 where it has nothing new to see. The shipped default model is not retrained, which is why
 this is a separate model (``--model``) rather than a fifth member of the default ensemble.
+
+What is left, and what was tried (``benchmarks/pixels.py``'s fields, 2026-12-07). At the
+light-curve model's own threshold it calls 17 of the 250 extra background binaries
+planets; the pixel-aware model removes all 14 whose offset is flagged and keeps 3 (and
+calls one more): two whose difference image does not show the dip (SNR 2.3 and 4.5,
+under the 5 needed to locate it: 57 of the 250 binaries are so) and one 0.45 pixel from
+the target at 8σ, inside the flag's 0.5 pixel (the simulator puts binaries 0.3–3 pixels
+away; 10 of the 250 are located 0.3–0.5 pixel off). On-target transits of bright stars
+also reach 3–7σ at 0.3–0.5 pixel (7 of the 155 measured hosts of the training and test
+fields), so a shorter flag distance would flag planets. Three stacker variants, compared
+by 5-fold cross-validation on the training field plus 250 background binaries of another
+seed, each called 6 of the light-curve model's 26 binaries planets at its threshold, as the
+stacker here does: the offset's significance at any distance as a further input; the
+difference image's SNR over the light curve's (a source off the target loses more of its
+light outside the aperture than in the image) as a further input; and the 250 binaries in
+the stacker's training. None was kept.
 """
 
 from __future__ import annotations
