@@ -35,7 +35,7 @@ planets; the pixel-aware model removes all 14 whose offset is flagged and keeps 
 calls one more): two whose difference image does not show the dip (SNR 2.3 and 4.5,
 under the 5 needed to locate it: 57 of the 250 binaries are so) and one 0.45 pixel from
 the target at 8σ, inside the flag's 0.5 pixel (the simulator puts binaries 0.3–3 pixels
-away; 10 of the 250 are located 0.3–0.5 pixel off). On-target transits of bright stars
+away; 10 of the 250 are located 0.3–0.5 pixel off). Transits on the target
 also reach 3–7σ at 0.3–0.5 pixel (7 of the 155 measured hosts of the training and test
 fields), so a shorter flag distance would flag planets. Three stacker variants, compared
 by 5-fold cross-validation on the training field plus 250 background binaries of another
