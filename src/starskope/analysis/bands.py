@@ -20,6 +20,19 @@ every band the shortest band's flux when the longest band's kept the star's vari
 44 → 45 of 64, SNR ≥ 10 95.5 → 96.0 %) and TIC 27397122 was found, but the short window ate
 the long eclipses of a 39.8-d Kepler binary (KIC 2693092, then reported at 36.19 d), which
 put Kepler's detectable hosts + binaries at 57 of 69 against flatten + BLS's 58.
+A third variant (2026-12-07, not kept either): when the longest band's flux scattered
+≥ 1.25× the shortest band's, *every* longer band was searched again on the shortest
+band's flux, with trial durations capped at what that window keeps (a third of it: the
+durations of a denser star), so a period and its multiples were ranked on one flux and
+no long transit was searched where the window eats it. ``benchmarks/real_recovery.py``:
+TESS binaries 120 → 122 of 146 (TIC 27397122 at 12.734 d; TIC 121393780 at 22.91 d), and
+injections (``benchmarks/recovery.py --study inject --n-inject 300``) unchanged (SNR 7–10:
+50 and 44 of 64; SNR ≥ 10: 95.5 %). But the added trials at long periods on a flux
+cleaner than the long windows' also found short boxes in spotted Kepler stars' residuals:
+over all 1,921 files, quarters of KIC 2714947 and 2988768 (no known planet) became planet
+transits or binaries at 31–46 d (SNR 7.4–13.3), KIC 2578077's 1.88-d TCE gave way to a
+22.5-d box (SNR 9.0 against 7.2), and TIC 27397122, now at its orbit, was called a planet
+transit (its verdict had been eclipsing binary at the pulsation's period).
 """
 
 from __future__ import annotations
