@@ -36,6 +36,9 @@ KEPLER_EB = "kepler/eb/kic007630690_eb.npz"
 #: A TESS FFI contact binary (catalogue P = 0.4417 d): eclipses 7 % deep spanning the whole orbit,
 #: so the box SNR against its "baseline" (the binary's own light) is only ≈ 4.5.
 CONTACT_EB = "tess/ffi/138960108.fits.gz"
+#: A TESS FFI δ Scuti star of the kept-aside half (Murphy et al. 2019): no transit-like dip
+#: reaches the detection threshold (best box SNR ≈ 5.4), the star type says δ Scuti.
+PULSATOR = "tess/ffi/236932242.fits.gz"
 
 BASE = {"rules_class": "planet_transit", "rules_rule": "a significant, transit-shaped dip with no false-positive flag",
         "snr": 40.0, "snr_threshold": 7.1, "period_days": 3.0}
@@ -123,6 +126,41 @@ def test_rule_7_the_star_type_tells_a_binary_from_another_variable():
     planet = reconcile(model_class="planet_transit", probabilities=_probs("planet_transit", 0.8),
                        star_type="eclipsing_binary", star_type_p=0.9, **BASE)
     assert (planet.predicted_class, planet.rules) == ("planet_transit", (5,))
+
+
+def test_rule_8_a_pulsators_or_a_binarys_star_type_speaks_where_no_dip_is_detected():
+    kw = {**BASE, "rules_class": "nothing_significant", "rules_rule": "no periodic dip stands clearly above the noise",
+          "snr": 5.4}
+    v = reconcile(model_class="nothing_significant", probabilities=_probs("nothing_significant", 0.8),
+                  star_type="delta_scuti", star_type_p=0.97, **kw)
+    assert (v.predicted_class, v.status, v.rules, v.model_class) == ("other_variable", CHECK, (1, 8),
+                                                                     "nothing_significant")
+    assert v.reason.startswith("Other variable by the star type, nothing significant by the model: check. "
+                               "The star type says δ Scuti (p = 0.97); the model says nothing significant (p = 0.80), "
+                               "and the best dip (P = 3 d) has SNR 5.4, below the detection threshold 7.1.")
+    # a model probability on a dip that is not a detection gives way to the pulsation too
+    dip = reconcile(model_class="planet_transit", probabilities=_probs("planet_transit", 0.6),
+                    star_type="gamma_dor", star_type_p=0.9, **kw)
+    assert (dip.predicted_class, dip.rules) == ("other_variable", (1, 8))
+    # a binary's star type: its light before detrending shows what the transit box did not
+    eb = reconcile(model_class="nothing_significant", probabilities=_probs("nothing_significant", 0.8),
+                   star_type="eclipsing_binary", star_type_p=0.8, **kw)
+    assert (eb.predicted_class, eb.status, eb.rules) == ("eclipsing_binary", CHECK, (1, 8))
+    assert eb.reason.startswith("Eclipsing binary by the star type, nothing significant by the model: check.")
+    # not on an unsure star type, a quiet or rotating star's, or a planet host's (a planet
+    # needs a detected transit), not above the threshold
+    for st, p in (("delta_scuti", STAR_TYPE_MIN_P - 0.01), ("non_variable", 0.99), ("rotational", 0.99),
+                  ("planet_host", 0.9)):
+        w = reconcile(model_class="nothing_significant", probabilities=_probs("nothing_significant", 0.8),
+                      star_type=st, star_type_p=p, **kw)
+        assert w.predicted_class == "nothing_significant" and 8 not in w.rules, (st, p)
+    det = reconcile(model_class="planet_transit", probabilities=_probs("planet_transit", 0.9),
+                    star_type="delta_scuti", star_type_p=0.97, **BASE)
+    assert det.predicted_class == "planet_transit" and 8 not in det.rules
+    # a model that already says other variable is confident
+    agree = reconcile(model_class="other_variable", probabilities=_probs("other_variable", 0.8),
+                      star_type="delta_scuti", star_type_p=0.97, **kw)
+    assert (agree.predicted_class, agree.status, agree.rules) == ("other_variable", CONFIDENT, (1,))
 
 
 def test_rule_5_the_star_type_disagreeing_asks_for_a_check():
@@ -218,7 +256,7 @@ def issue_stars(shared_data, tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("verdicts")
     files = {"wasp18": shared_data / WASP18, "trappist": shared_data / TRAPPIST1_S70, "eb": shared_data / KEPLER_EB,
-             "contact": shared_data / CONTACT_EB}
+             "contact": shared_data / CONTACT_EB, "pulsator": shared_data / PULSATOR}
     model = default_model()
     out: dict[str, dict] = {k: {} for k in files}
     with warnings.catch_warnings():
@@ -260,7 +298,7 @@ def _badge(html: str) -> tuple[str, str]:
     return cls, status
 
 
-@pytest.mark.parametrize("star", ["wasp18", "trappist", "eb", "contact"])
+@pytest.mark.parametrize("star", ["wasp18", "trappist", "eb", "contact", "pulsator"])
 def test_one_verdict_in_classify_the_report_and_the_web_page(issue_stars, star):
     got = issue_stars[star]
     ref = got["api"]
@@ -322,6 +360,34 @@ def test_a_contact_binary_is_detected_by_its_fold_not_its_box(issue_stars):
     assert "the folded light curve varies at SNR" in doc["verdict"]["reason"]
     wide = next(e for e in doc["evidence"] if e["name"] == "periodic_snr")
     assert wide["value"] > 30
+
+
+def test_a_pulsator_without_a_transit_like_dip_is_another_variable(issue_stars):
+    """Rule 8 on a real star: the transit search finds no dip above 7.1σ, the model says
+    nothing significant, the star type (never trained on this star) says δ Scuti — the star
+    is a variable, and the verdict says which judge said so."""
+    ref = issue_stars["pulsator"]["api"]
+    assert ref["snr"] < 7.1 and ref["star_type"] == "delta_scuti"
+    assert (ref["predicted_class"], ref["verdict_status"]) == ("other_variable", CHECK)
+    assert ref["verdict_reason"].startswith("Other variable by the star type")
+    assert "The star type says δ Scuti" in ref["verdict_reason"]
+    assert "below the detection threshold 7.1" in ref["verdict_reason"]
+
+
+def test_a_binary_the_transit_search_misses_is_named_by_its_star_type(shared_data):
+    """Rule 8 on a real binary of the kept-aside half (TIC 268303870, TESS FFI): no dip reaches
+    7.1σ in the detrended light curve, the model says nothing significant, the star type
+    (which reads the light curve before detrending) says eclipsing binary."""
+    from starskope.models import default_model
+
+    model = default_model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = analyse(shared_data / "tess/ffi/268303870.fits.gz", model=model, options=options_for(model, warn=False))
+    v = verdict_of(a)
+    assert a.candidate.snr < 7.1 and a.star_type.star_type == "eclipsing_binary"
+    assert (v.predicted_class, v.status, v.model_class) == ("eclipsing_binary", CHECK, "nothing_significant")
+    assert 8 in v.rules and v.reason.startswith("Eclipsing binary by the star type")
 
 
 def test_a_detached_binary_is_measured_against_its_noise_not_its_secondary(shared_data):

@@ -1,0 +1,230 @@
+"""What ``starskope classify`` says every labelled real star is: the one verdict per file
+against the data folder's labels, on the kept-aside and the training half.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/verdicts.py --data /work/shared/data --workers 2
+    .venv/bin/python benchmarks/verdicts.py --data DIR --before benchmarks/results/verdicts.csv   # what changed
+
+``starskope evaluate`` measures the models on the kept-aside half (the planet model's
+classes, p_planet, the star types) and the verdict only on the detectable hosts and
+binaries. This benchmark asks the user's question of every file: it runs the product
+itself — ``starskope classify --per-file`` with the shipped model and default options —
+over every light-curve file of ``manifest.csv`` with a usable label, and compares the
+verdict (``predicted_class``) and the model's own class (``model_class``) with the label's
+class (:data:`starskope.models.labels.MANIFEST_CLASS_MAP`: hosts and candidates → planet
+transit, binaries → eclipsing binary, δ Scuti / γ Doradus / RR Lyrae / rotating stars →
+other variable, non-variable stars → nothing significant; the "no known planet" stars of
+kepler/dr24 are listed but not scored: each has a pipeline detection, often a binary's or a
+variable's, so "no planet" does not say what it is).
+
+The label says what the star is, not what one file can show: a host whose transits no
+single file holds clearly is counted as missed by every method. Read the tables as "how
+often the one answer a user gets is the star's catalogue class", not as a detection
+efficiency (``benchmarks/real_recovery.py`` and ``starskope evaluate`` measure those).
+
+Files are split by star (:func:`starskope.models.split.kept_aside`); the kept-aside half
+is what the shipped models never saw, the training half is shown for comparison.
+Headerless text files (their time system unstated) get the manifest's mission and that
+mission's day count (``--mission``/``--time-format``, as a user would pass them);
+phase-folded transit windows (manifest note "PHASE-FOLDED") are left out.
+
+Writes ``benchmarks/results/verdicts.{csv,json,md}`` (``--out``): the classify table with
+the labels, the confusion matrices, and the headline table. ``--before`` names an earlier
+run's CSV: the files whose verdict changed are listed, with the counts before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+#: Manifest classes listed by verdict but not scored (see :func:`_files`).
+UNSCORED = ("no_known_planet",)
+
+
+def _files(data: Path) -> pd.DataFrame:
+    """The manifest's labelled light-curve files: file, mission, target, label class, half."""
+    from starskope.models.labels import from_manifest_class
+    from starskope.models.split import kept_aside
+
+    man = pd.read_csv(data / "manifest.csv", keep_default_na=False)
+    notes = man["notes"] if "notes" in man.columns else pd.Series("", index=man.index)
+    man = man[~notes.str.contains("PHASE-FOLDED", case=False)]
+    man = man[man["class"].map(from_manifest_class).notna()].copy()
+    # "no known planet" (the kepler/dr24 stars without a planet) says what the star is not:
+    # the pipeline found a threshold-crossing event on each — binaries and variables among
+    # them — so those files are listed by verdict but not scored
+    man["truth"] = [from_manifest_class(c) if c not in UNSCORED else "" for c in man["class"]]
+    man["half"] = ["kept-aside" if kept_aside(t) else "training" for t in man["target_id"]]
+    return man[["file", "mission", "target_id", "class", "truth", "half"]].reset_index(drop=True)
+
+
+def _read_options(path: Path, mission: str) -> tuple[str, ...]:
+    """classify options a headerless file needs (its mission's day count), else none."""
+    from starskope.errors import TimeSystemError
+    from starskope.io import read
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            read(path)
+        return ()
+    except TimeSystemError:
+        return ("--mission", mission.lower(), "--time-format", "btjd" if mission == "TESS" else "bkjd")
+    except Exception:  # noqa: BLE001 - any other reading error is classify's to report, in its row
+        return ()
+
+
+def _classify(files: pd.DataFrame, data: Path, workers: int, work: Path) -> tuple[pd.DataFrame, float]:
+    """``starskope classify --per-file`` over the files (one call per set of read options)."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for f, m in zip(files["file"], files["mission"], strict=True):
+        groups.setdefault(_read_options(data / f, m), []).append(str(data / f))
+    tables, seconds = [], 0.0
+    for k, (opts, paths) in enumerate(sorted(groups.items())):
+        out = work / f"classify-{k}.csv"
+        cmd = [sys.executable, "-m", "starskope", "classify", *paths, "--per-file", "--out", str(out),
+               "--workers", str(workers), "--quiet", *opts]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, cwd=work)
+        seconds += time.perf_counter() - t0
+        tables.append(pd.read_csv(out, keep_default_na=False))
+    got = pd.concat(tables, ignore_index=True)
+    got["file"] = [str(Path(p).resolve().relative_to(data.resolve())) for p in got["file"]]
+    return got, seconds
+
+
+def _confusion(df: pd.DataFrame, column: str) -> dict:
+    from starskope.models.labels import CLASSES
+
+    df = df[df["truth"] != ""]
+    cm = [[int(((df["truth"] == t) & (df[column] == p)).sum()) for p in CLASSES] for t in CLASSES]
+    n = len(df)
+    right = sum(cm[i][i] for i in range(len(CLASSES)))
+    recall = {t: (cm[i][i] / sum(cm[i]) if sum(cm[i]) else None) for i, t in enumerate(CLASSES)}
+    return {"n": n, "accuracy": right / n if n else None, "recall": recall, "confusion": cm,
+            "not_analysed": int((df[column] == "").sum())}
+
+
+def summarise(df: pd.DataFrame) -> dict:
+    """Confusion of the verdict and of the model's class, per half and mission."""
+    out: dict = {}
+    for half in ("kept-aside", "training"):
+        h = df[df["half"] == half]
+        out[half] = {}
+        for mission in ("all", *sorted(h["mission"].unique())):
+            m = h if mission == "all" else h[h["mission"] == mission]
+            out[half][mission] = {"verdict": _confusion(m, "predicted_class"),
+                                  "model": _confusion(m, "model_class"),
+                                  "by_label": {c: dict(Counter(g["predicted_class"]))
+                                               for c, g in m.groupby("class")}}
+    return out
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+def markdown(summary: dict, meta: dict) -> str:
+    from starskope.models.labels import CLASSES
+
+    short = {"planet_transit": "planet", "eclipsing_binary": "EB", "other_variable": "variable",
+             "nothing_significant": "nothing"}
+    lines = ["# One verdict per file on the labelled real stars (`starskope classify --per-file`)", "",
+             f"{meta['date']}, {meta['machine']}; {meta['n_files']} files, classify {meta['classify_seconds']:.0f} s "
+             f"with {meta['workers']} workers; commit {meta['commit']}.", "",
+             "Recall of each label class by the verdict (the model's own class in brackets); accuracy over the scored "
+             "files (the 'no known planet' files of kepler/dr24 are listed below, not scored).",
+             "", "| half | mission | scored files | accuracy | " + " | ".join(short[c] for c in CLASSES) + " |",
+             "|---|---|---|---|" + "---|" * len(CLASSES)]
+    for half, missions in summary.items():
+        for mission, s in missions.items():
+            v, m = s["verdict"], s["model"]
+            cells = [f"{_pct(v['recall'][c])} ({_pct(m['recall'][c])})" for c in CLASSES]
+            lines.append(f"| {half} | {mission} | {v['n']} | {_pct(v['accuracy'])} ({_pct(m['accuracy'])}) | "
+                         + " | ".join(cells) + " |")
+    lines += ["", "Verdict confusion, kept-aside files (rows: label class; columns: verdict), all missions:", "",
+              "| label \\ verdict | " + " | ".join(short[c] for c in CLASSES) + " |",
+              "|---|" + "---|" * len(CLASSES)]
+    cm = summary["kept-aside"]["all"]["verdict"]["confusion"]
+    for c, row in zip(CLASSES, cm, strict=True):
+        lines.append(f"| {short[c]} | " + " | ".join(str(x) for x in row) + " |")
+    lines += ["", "Verdicts by manifest class, kept-aside files:", ""]
+    for c, counts in sorted(summary["kept-aside"]["all"]["by_label"].items()):
+        lines.append(f"- {c}: " + ", ".join(f"{short.get(k, k or 'not analysed')} {n}"
+                                             for k, n in sorted(counts.items(), key=lambda kv: -kv[1])))
+    return "\n".join(lines) + "\n"
+
+
+def compare(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+    """The files whose verdict changed, with their label class, per half."""
+    b = before.set_index("file")
+    lines, moved = [], Counter()
+    for _, r in after.iterrows():
+        if r["file"] not in b.index:
+            continue
+        old = b.loc[r["file"], "predicted_class"]
+        if old != r["predicted_class"]:
+            moved[(r["half"], r["class"], old, r["predicted_class"])] += 1
+            lines.append(f"  {r['half']:10s} {r['file']}  {r['class']}: {old or 'not analysed'} -> "
+                         f"{r['predicted_class'] or 'not analysed'}")
+    lines.append("changed (half, label class, before -> after):")
+    lines += [f"  {k[0]:10s} {k[1]:19s} {k[2] or '-':19s} -> {k[3] or '-':19s} {n}" for k, n in sorted(moved.items())]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=os.environ.get("STARSKOPE_SHARED_DATA"),
+                    help="data folder with manifest.csv (default $STARSKOPE_SHARED_DATA)")
+    ap.add_argument("--workers", type=int, default=2, help="classify's --workers (default 2)")
+    ap.add_argument("--out", type=Path, default=RESULTS / "verdicts", help="output prefix (.csv, .json, .md)")
+    ap.add_argument("--before", type=Path, default=None, help="an earlier run's CSV to compare with")
+    ap.add_argument("--limit", type=int, default=None, help="only the first N files (a quick look)")
+    args = ap.parse_args(argv)
+    if args.data is None or not (Path(args.data) / "manifest.csv").is_file():
+        ap.error("--data must name a folder with manifest.csv")
+    data = Path(args.data)
+    files = _files(data)
+    if args.limit:
+        files = files.head(args.limit)
+    with tempfile.TemporaryDirectory(prefix="verdicts-") as tmp:
+        got, seconds = _classify(files, data, args.workers, Path(tmp))
+    cols = ["file", "predicted_class", "verdict_status", "model_class", "p_planet", "period_days", "snr", "flags",
+            "star_type", "verdict_reason"]
+    df = files.merge(got[[c for c in cols if c in got.columns]], on="file", how="left").fillna("")
+    summary = summarise(df)
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    meta = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.processor() or platform.machine()}, "
+            f"{os.cpu_count()} cores", "n_files": len(df), "classify_seconds": seconds, "workers": args.workers,
+            "commit": commit, "command": " ".join(["benchmarks/verdicts.py", *(argv or sys.argv[1:])])}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(args.out.with_suffix(".csv"), index=False)
+    args.out.with_suffix(".json").write_text(json.dumps({"meta": meta, "summary": summary}, indent=1))
+    md = markdown(summary, meta)
+    args.out.with_suffix(".md").write_text(md)
+    print(md)
+    if args.before is not None:
+        print("\n".join(compare(pd.read_csv(args.before, keep_default_na=False), df)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
