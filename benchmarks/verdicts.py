@@ -87,7 +87,7 @@ def _read_options(path: Path, mission: str) -> tuple[str, ...]:
         return ()
     except TimeSystemError:
         return ("--mission", mission.lower(), "--time-format", "btjd" if mission == "TESS" else "bkjd")
-    except Exception:  # noqa: BLE001 - any other reading error is classify's to report, in its row
+    except Exception:  # any other reading error is classify's to report, in its row
         return ()
 
 
