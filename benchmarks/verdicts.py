@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -49,6 +48,7 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
+from end_to_end import _cpu
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -212,8 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise(df)
     commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
-    meta = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.processor() or platform.machine()}, "
-            f"{os.cpu_count()} cores", "n_files": len(df), "classify_seconds": seconds, "workers": args.workers,
+    meta = {"date": time.strftime("%Y-%m-%d"), "machine": f"{_cpu()}, {os.cpu_count()} cores", "n_files": len(df), "classify_seconds": seconds, "workers": args.workers,
             "commit": commit, "command": " ".join(["benchmarks/verdicts.py", *(argv or sys.argv[1:])])}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(args.out.with_suffix(".csv"), index=False)
