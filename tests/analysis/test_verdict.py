@@ -147,6 +147,13 @@ def test_rule_8_a_pulsators_or_a_binarys_star_type_speaks_where_no_dip_is_detect
                    star_type="eclipsing_binary", star_type_p=0.8, **kw)
     assert (eb.predicted_class, eb.status, eb.rules) == ("eclipsing_binary", CHECK, (1, 8))
     assert eb.reason.startswith("Eclipsing binary by the star type, nothing significant by the model: check.")
+    # a model's class below the threshold that the star type shares
+    both = reconcile(model_class="eclipsing_binary", probabilities=_probs("eclipsing_binary", 0.6),
+                     star_type="eclipsing_binary", star_type_p=0.8, **kw)
+    assert (both.predicted_class, both.status, both.rules) == ("eclipsing_binary", CHECK, (1, 8))
+    assert both.reason.startswith("Eclipsing binary by the star type and the model: check. The star type says "
+                                  "eclipsing binary (p = 0.80); the model says eclipsing binary (p = 0.60), and the "
+                                  "best dip")
     # not on an unsure star type, a quiet or rotating star's, or a planet host's (a planet
     # needs a detected transit), not above the threshold
     for st, p in (("delta_scuti", STAR_TYPE_MIN_P - 0.01), ("non_variable", 0.99), ("rotational", 0.99),

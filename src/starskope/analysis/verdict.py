@@ -408,7 +408,8 @@ def reconcile(*, model_class: str | None, probabilities: Mapping[str, float] | N
             # rule 8: the star type's own detections (benchmarks/verdicts.py measured it)
             applied.append(8)
             cls, status = claim, CHECK
-            head = f"{_TITLES[claim]} by the star type, {_TITLES[mine]} by the {source}"
+            head = (f"{_TITLES[claim]} by the star type and the {source}" if mine == claim
+                    else f"{_TITLES[claim]} by the star type, {_TITLES[mine]} by the {source}")
             details.append(f"{type_text}; {by_model or f'the vetting rules say {_TITLES.get(mine, mine)}'}, "
                            f"and {nondet}")
         elif status == CHECK:
