@@ -135,9 +135,9 @@ def test_rule_8_a_pulsators_or_a_binarys_star_type_speaks_where_no_dip_is_detect
                   star_type="delta_scuti", star_type_p=0.97, **kw)
     assert (v.predicted_class, v.status, v.rules, v.model_class) == ("other_variable", CHECK, (1, 8),
                                                                      "nothing_significant")
-    assert v.reason.startswith("Other variable by the star type, nothing significant by the model: check. "
-                               "The star type says δ Scuti (p = 0.97); the model says nothing significant (p = 0.80), "
-                               "and the best dip (P = 3 d) has SNR 5.4, below the detection threshold 7.1.")
+    assert v.reason == ("Other variable by the star type, nothing significant by the model: check. The star type "
+                        "says δ Scuti (p = 0.97); the best dip (P = 3 d) has SNR 5.4, below the detection threshold "
+                        "7.1; the model says nothing significant (p = 0.80).")
     # a model probability on a dip that is not a detection gives way to the pulsation too
     dip = reconcile(model_class="planet_transit", probabilities=_probs("planet_transit", 0.6),
                     star_type="gamma_dor", star_type_p=0.9, **kw)
@@ -152,7 +152,7 @@ def test_rule_8_a_pulsators_or_a_binarys_star_type_speaks_where_no_dip_is_detect
                      star_type="eclipsing_binary", star_type_p=0.8, **kw)
     assert (both.predicted_class, both.status, both.rules) == ("eclipsing_binary", CHECK, (1, 8))
     assert both.reason.startswith("Eclipsing binary by the star type and the model: check. The star type says "
-                                  "eclipsing binary (p = 0.80); the model says eclipsing binary (p = 0.60), and the "
+                                  "eclipsing binary (p = 0.80); the model says eclipsing binary (p = 0.60), but the "
                                   "best dip")
     # not on an unsure star type, a quiet or rotating star's, or a planet host's (a planet
     # needs a detected transit), not above the threshold
@@ -164,6 +164,12 @@ def test_rule_8_a_pulsators_or_a_binarys_star_type_speaks_where_no_dip_is_detect
     det = reconcile(model_class="planet_transit", probabilities=_probs("planet_transit", 0.9),
                     star_type="delta_scuti", star_type_p=0.97, **BASE)
     assert det.predicted_class == "planet_transit" and 8 not in det.rules
+    # a marginal dip above the threshold that the model and the vetting rules both call nothing
+    marginal = reconcile(model_class="nothing_significant", probabilities=_probs("nothing_significant", 0.7),
+                         star_type="delta_scuti", star_type_p=0.95, **{**kw, "snr": 8.5})
+    assert (marginal.predicted_class, marginal.status, marginal.rules) == ("other_variable", CHECK, (8,))
+    assert marginal.reason.startswith("Other variable by the star type, nothing significant by the model: check. "
+                                      "The star type says δ Scuti (p = 0.95); a dip of SNR 8.5 stands above")
     # a model that already says other variable is confident
     agree = reconcile(model_class="other_variable", probabilities=_probs("other_variable", 0.8),
                       star_type="delta_scuti", star_type_p=0.97, **kw)

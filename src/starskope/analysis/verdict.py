@@ -32,19 +32,20 @@ the reason and may turn the status to ``check``):
                                                                 variable when it varies by   binary
                                                                 > 30× its noise, else
                                                                 nothing significant)
-8   as 1, the class would be *nothing significant*, and the     other variable (pulsator),   ``check``
-    star type (p ≥ 0.5) says δ Scuti, γ Doradus or RR Lyrae,    eclipsing binary
-    or eclipsing binary (the star-type model reads the light
-    curve before detrending, with detections of its own: the
-    periodogram's peaks, a box search of the raw flux, the
-    fold's minima — a pulsation, or a contact binary's
-    continuous light, is a signal the transit box does not
-    measure)
 2   a signal above the threshold, the model says *nothing       the vetting rules' class     ``check``
     significant*
 3   the model and the vetting rules disagree, and the star      the rules' class             ``check``
     type (p ≥ 0.5) sides with the rules
 4   the model and the vetting rules disagree                    the model's class            ``check``
+8   the class would be *nothing significant* (rule 1, or a      other variable (pulsator),   ``check``
+    marginal dip the model and the rules call nothing), and     eclipsing binary
+    the star type (p ≥ 0.5) says δ Scuti, γ Doradus or RR
+    Lyrae, or eclipsing binary: the star-type model reads the
+    light curve before detrending, with detections of its
+    own (the periodogram's peaks, a box search of the raw
+    flux, the fold's minima) — a pulsation, or a contact
+    binary's continuous light, is a signal the transit box
+    does not measure
 7   a signal above the threshold, the model says *other         eclipsing binary             ``check``
     variable*, and the star type (p ≥ 0.5) says eclipsing
     binary (the star-type model, which reads the light curve
@@ -404,15 +405,7 @@ def reconcile(*, model_class: str | None, probabilities: Mapping[str, float] | N
         cls = mine if mine in _NO_SIGNAL else no_signal_class
         status = CONFIDENT if mine in _NO_SIGNAL else CHECK
         nondet = _detection_text(snr, snr_threshold, period_days, flags)
-        if cls == "nothing_significant" and claim in ("other_variable", "eclipsing_binary"):
-            # rule 8: the star type's own detections (benchmarks/verdicts.py measured it)
-            applied.append(8)
-            cls, status = claim, CHECK
-            head = (f"{_TITLES[claim]} by the star type and the {source}" if mine == claim
-                    else f"{_TITLES[claim]} by the star type, {_TITLES[mine]} by the {source}")
-            details.append(f"{type_text}; {by_model or f'the vetting rules say {_TITLES.get(mine, mine)}'}, "
-                           f"and {nondet}")
-        elif status == CHECK:
+        if status == CHECK:
             head = f"not a detection ({_TITLES[cls]})"
             details.append(f"{by_model or f'the vetting rules say {_TITLES.get(mine, mine)}'}, but {nondet}")
         else:
@@ -442,6 +435,15 @@ def reconcile(*, model_class: str | None, probabilities: Mapping[str, float] | N
             agree = ("the vetting rules agree" if model_class
                      else f"the vetting rules say {_TITLES.get(rules_class, rules_class)} ({rules_rule})")
             details.append(f"{det}{flag_text}; " + (f"{by_model}, {agree}" if model_class else agree))
+    if cls == "nothing_significant" and claim in ("other_variable", "eclipsing_binary"):
+        # rule 8: the star type's own detections name a star the rest calls quiet
+        # (benchmarks/verdicts.py measured it)
+        applied.append(8)
+        status = CHECK
+        head = (f"{_TITLES[claim]} by the star type and the {source}" if mine == claim
+                else f"{_TITLES[claim]} by the star type, {_TITLES[mine]} by the {source}")
+        details.insert(0, type_text)
+        cls = claim
     if is_detected and cls == "other_variable" and model_class == "other_variable" and claim == "eclipsing_binary":
         # rule 7 (before rule 5): which kind of variable star is the star-type model's question
         applied.append(7)
