@@ -30,7 +30,10 @@ mission's day count (``--mission``/``--time-format``, as a user would pass them)
 phase-folded transit windows (manifest note "PHASE-FOLDED") are left out.
 
 Writes ``benchmarks/results/verdicts.{csv,json,md}`` (``--out``): the classify table with
-the labels, the confusion matrices, and the headline table. ``--before`` names an earlier
+the labels, the confusion matrices, and the headline table. ``--per-star`` also runs
+``classify`` as it runs by default — the files of one star (Kepler quarters, K2 products,
+TESS sectors) stitched into one row — into ``verdicts_stars.*``; a star's row takes the
+label of its files. ``--before`` names an earlier
 run's CSV: the files whose verdict changed are listed, with the counts before and after.
 """
 
@@ -91,23 +94,41 @@ def _read_options(path: Path, mission: str) -> tuple[str, ...]:
         return ()
 
 
-def _classify(files: pd.DataFrame, data: Path, workers: int, work: Path) -> tuple[pd.DataFrame, float]:
-    """``starskope classify --per-file`` over the files (one call per set of read options)."""
+def _classify(files: pd.DataFrame, data: Path, workers: int, work: Path,
+              per_file: bool = True) -> tuple[pd.DataFrame, float]:
+    """``starskope classify`` over the files, ``--per-file`` or (``per_file=False``) one row per
+    star as by default (one call per set of read options; ``file`` relative to ``data``,
+    the files of a star joined by ``;``)."""
     groups: dict[tuple[str, ...], list[str]] = {}
     for f, m in zip(files["file"], files["mission"], strict=True):
         groups.setdefault(_read_options(data / f, m), []).append(str(data / f))
     tables, seconds = [], 0.0
     for k, (opts, paths) in enumerate(sorted(groups.items())):
-        out = work / f"classify-{k}.csv"
-        cmd = [sys.executable, "-m", "starskope", "classify", *paths, "--per-file", "--out", str(out),
-               "--workers", str(workers), "--quiet", *opts]
+        out = work / f"classify-{k}-{'files' if per_file else 'stars'}.csv"
+        cmd = [sys.executable, "-m", "starskope", "classify", *paths, *(["--per-file"] if per_file else []),
+               "--out", str(out), "--workers", str(workers), "--quiet", *opts]
         t0 = time.perf_counter()
         subprocess.run(cmd, check=True, cwd=work)
         seconds += time.perf_counter() - t0
         tables.append(pd.read_csv(out, keep_default_na=False))
     got = pd.concat(tables, ignore_index=True)
-    got["file"] = [str(Path(p).resolve().relative_to(data.resolve())) for p in got["file"]]
+    got["file"] = [";".join(str(Path(p).resolve().relative_to(data.resolve())) for p in str(f).split(";"))
+                   for f in got["file"]]
     return got, seconds
+
+
+COLUMNS = ["file", "predicted_class", "verdict_status", "model_class", "p_planet", "period_days", "snr", "flags",
+           "star_type", "verdict_reason"]
+
+
+def _labelled(files: pd.DataFrame, got: pd.DataFrame) -> pd.DataFrame:
+    """classify's rows with the label of their (first) file: a star's files share its label."""
+    got = got[[c for c in COLUMNS if c in got.columns]].copy()
+    got["first"] = [f.split(";")[0] for f in got["file"]]
+    got["n_files"] = [len(f.split(";")) for f in got["file"]]
+    lab = files.drop(columns="file").assign(first=files["file"])
+    return lab.merge(got, on="first", how="inner" if (got["n_files"] > 1).any() else "left").drop(
+        columns="first").fillna("")
 
 
 def _confusion(df: pd.DataFrame, column: str) -> dict:
@@ -141,17 +162,19 @@ def _pct(x: float | None) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 
-def markdown(summary: dict, meta: dict) -> str:
+def markdown(summary: dict, meta: dict, unit: str = "file") -> str:
+    """One section of the results: ``unit`` "file" (``--per-file``) or "star" (the default)."""
     from starskope.models.labels import CLASSES
 
     short = {"planet_transit": "planet", "eclipsing_binary": "EB", "other_variable": "variable",
              "nothing_significant": "nothing"}
-    lines = ["# One verdict per file on the labelled real stars (`starskope classify --per-file`)", "",
+    how = "`starskope classify --per-file`" if unit == "file" else "`starskope classify`, a star's files stitched"
+    lines = [f"# One verdict per {unit} on the labelled real stars ({how})", "",
              f"{meta['date']}, {meta['machine']}; {meta['n_files']} files, classify {meta['classify_seconds']:.0f} s "
              f"with {meta['workers']} workers; commit {meta['commit']}.", "",
              "Recall of each label class by the verdict (the model's own class in brackets); accuracy over the scored "
-             "files (the 'no known planet' files of kepler/dr24 are listed below, not scored).",
-             "", "| half | mission | scored files | accuracy | " + " | ".join(short[c] for c in CLASSES) + " |",
+             f"{unit}s (the 'no known planet' stars of kepler/dr24 are listed below, not scored).",
+             "", f"| half | mission | scored {unit}s | accuracy | " + " | ".join(short[c] for c in CLASSES) + " |",
              "|---|---|---|---|" + "---|" * len(CLASSES)]
     for half, missions in summary.items():
         for mission, s in missions.items():
@@ -159,13 +182,13 @@ def markdown(summary: dict, meta: dict) -> str:
             cells = [f"{_pct(v['recall'][c])} ({_pct(m['recall'][c])})" for c in CLASSES]
             lines.append(f"| {half} | {mission} | {v['n']} | {_pct(v['accuracy'])} ({_pct(m['accuracy'])}) | "
                          + " | ".join(cells) + " |")
-    lines += ["", "Verdict confusion, kept-aside files (rows: label class; columns: verdict), all missions:", "",
+    lines += ["", f"Verdict confusion, kept-aside {unit}s (rows: label class; columns: verdict), all missions:", "",
               "| label \\ verdict | " + " | ".join(short[c] for c in CLASSES) + " |",
               "|---|" + "---|" * len(CLASSES)]
     cm = summary["kept-aside"]["all"]["verdict"]["confusion"]
     for c, row in zip(CLASSES, cm, strict=True):
         lines.append(f"| {short[c]} | " + " | ".join(str(x) for x in row) + " |")
-    lines += ["", "Verdicts by manifest class, kept-aside files:", ""]
+    lines += ["", f"Verdicts by manifest class, kept-aside {unit}s:", ""]
     for c, counts in sorted(summary["kept-aside"]["all"]["by_label"].items()):
         lines.append(f"- {c}: " + ", ".join(f"{short.get(k, k or 'not analysed')} {n}"
                                              for k, n in sorted(counts.items(), key=lambda kv: -kv[1])))
@@ -197,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=RESULTS / "verdicts", help="output prefix (.csv, .json, .md)")
     ap.add_argument("--before", type=Path, default=None, help="an earlier run's CSV to compare with")
     ap.add_argument("--limit", type=int, default=None, help="only the first N files (a quick look)")
+    ap.add_argument("--per-star", action="store_true",
+                    help="also classify as by default, a star's files stitched into one row (<out>_stars.*)")
     args = ap.parse_args(argv)
     if args.data is None or not (Path(args.data) / "manifest.csv").is_file():
         ap.error("--data must name a folder with manifest.csv")
@@ -204,24 +229,25 @@ def main(argv: list[str] | None = None) -> int:
     files = _files(data)
     if args.limit:
         files = files.head(args.limit)
-    with tempfile.TemporaryDirectory(prefix="verdicts-") as tmp:
-        got, seconds = _classify(files, data, args.workers, Path(tmp))
-    cols = ["file", "predicted_class", "verdict_status", "model_class", "p_planet", "period_days", "snr", "flags",
-            "star_type", "verdict_reason"]
-    df = files.merge(got[[c for c in cols if c in got.columns]], on="file", how="left").fillna("")
-    summary = summarise(df)
     commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
-    meta = {"date": time.strftime("%Y-%m-%d"), "machine": f"{_cpu()}, {os.cpu_count()} cores", "n_files": len(df), "classify_seconds": seconds, "workers": args.workers,
-            "commit": commit, "command": " ".join(["benchmarks/verdicts.py", *(argv or sys.argv[1:])])}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(args.out.with_suffix(".csv"), index=False)
-    args.out.with_suffix(".json").write_text(json.dumps({"meta": meta, "summary": summary}, indent=1))
-    md = markdown(summary, meta)
-    args.out.with_suffix(".md").write_text(md)
-    print(md)
-    if args.before is not None:
-        print("\n".join(compare(pd.read_csv(args.before, keep_default_na=False), df)))
+    for per_file in (True, False) if args.per_star else (True,):
+        with tempfile.TemporaryDirectory(prefix="verdicts-") as tmp:
+            got, seconds = _classify(files, data, args.workers, Path(tmp), per_file=per_file)
+        df = _labelled(files, got)
+        summary = summarise(df)
+        meta = {"date": time.strftime("%Y-%m-%d"), "machine": f"{_cpu()}, {os.cpu_count()} cores",
+                "n_files": len(files), "rows": len(df), "classify_seconds": seconds, "workers": args.workers,
+                "commit": commit, "command": " ".join(["benchmarks/verdicts.py", *(argv or sys.argv[1:])])}
+        out = args.out if per_file else args.out.with_name(args.out.name + "_stars")
+        df.to_csv(out.with_suffix(".csv"), index=False)
+        out.with_suffix(".json").write_text(json.dumps({"meta": meta, "summary": summary}, indent=1))
+        md = markdown(summary, meta, "file" if per_file else "star")
+        out.with_suffix(".md").write_text(md)
+        print(md)
+        if args.before is not None and per_file:
+            print("\n".join(compare(pd.read_csv(args.before, keep_default_na=False), df)))
     return 0
 
 
