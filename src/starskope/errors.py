@@ -11,6 +11,7 @@ Warnings that report a repair or a doubtful input are :class:`StarskopeWarning`.
 from __future__ import annotations
 
 __all__ = [
+    "ERROR_FLAG",
     "CatalogError",
     "FluxTableError",
     "LightCurveDataError",
@@ -23,7 +24,23 @@ __all__ = [
     "UnitsError",
     "UnknownLayoutError",
     "UnknownNameError",
+    "error_flags",
+    "is_error_flags",
 ]
+
+#: How a results row says its light curve could not be analysed: its ``flags`` start with
+#: this, then the error in words (one convention for a failed item, file or search).
+ERROR_FLAG = "error:"
+
+
+def error_flags(message: object) -> str:
+    """The ``flags`` of a row that could not be analysed (:data:`ERROR_FLAG` and the message)."""
+    return f"{ERROR_FLAG} {message}"
+
+
+def is_error_flags(flags: object) -> bool:
+    """Whether a row's ``flags`` say its light curve could not be analysed."""
+    return isinstance(flags, str) and flags.startswith(ERROR_FLAG)
 
 
 class StarskopeError(Exception):

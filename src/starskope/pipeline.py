@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import LightCurveDataError, ParameterError
+from .errors import LightCurveDataError, ParameterError, is_error_flags
 
 __all__ = ["classify"]
 
@@ -108,7 +108,7 @@ def classify(
         run_batch(items, task, out, workers=max(int(workers), 1), progress=False, on_result=tick, inline=inline,
                   status_columns=False)
         table = pd.read_parquet(out)
-    bad = table["flags"].fillna("").astype(str).str.startswith("error:")
+    bad = table["flags"].map(is_error_flags)
     if bad.all():
         raise LightCurveDataError(f"none of the {len(table)} inputs could be analysed; first error: {table['flags'].iloc[0]}")
     return table

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import ParameterError, error_flags
 from .result import Classification, StarAnalysis
 
 __all__ = [
@@ -130,7 +130,7 @@ def error_row(file: str, target: str, message: str) -> dict[str, Any]:
     ``error:``; every number empty)."""
     row: dict[str, Any] = dict.fromkeys(result_columns(), float("nan"))
     row.update(file=file, n_files=_n_files(file), n_transits=0, target_id=target, mission="", predicted_class="",
-               verdict_status="", model_class="", verdict_reason="", star_type="", warnings="", flags=f"error: {message}"[:1100])
+               verdict_status="", model_class="", verdict_reason="", star_type="", warnings="", flags=error_flags(message)[:1100])
     return row
 
 

@@ -17,7 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import LightCurveDataError, ParameterError, StarskopeError, StarskopeWarning
+from ..errors import (
+    LightCurveDataError,
+    ParameterError,
+    StarskopeError,
+    StarskopeWarning,
+    error_flags,
+)
 from ..features.dataset import StarData, extract_features
 from ..search.candidate import TransitCandidate
 from .options import MIN_CADENCES, AnalysisOptions, search_period_max
@@ -234,10 +240,10 @@ def measure(*, label: str, file: str, target: str, mission: str, time: np.ndarra
                                          max_planets=options.max_planets, oversample=options.search_oversample,
                                          snr_threshold=options.search_snr, stellar_density=stellar_density)
         except ParameterError as exc:
-            flags = f"error: search failed: {exc}"
+            flags = error_flags(f"search failed: {exc}")
             notes.append(f"transit search failed: {exc}")
     elif search is None:
-        flags = "error: search failed"
+        flags = error_flags("search failed")
     cand = _best(search)
     report, vetted = None, False
     if cand is not None:

@@ -94,6 +94,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import is_error_flags
 from ..scatter import point_to_point_std
 
 __all__ = [
@@ -494,7 +495,7 @@ def verdict_of(a: Any) -> Verdict:
     no_signal, _ = rules_verdict(None, None, variability_over_noise=ratio)
     cl = a.classification
     st = a.star_type
-    flags = [f for f in str(a.flags or "").split(";") if f and not f.startswith("error")]
+    flags = [f for f in str(a.flags or "").split(";") if f and not is_error_flags(f)]
     return reconcile(model_class=cl.decided if cl is not None else None,
                      probabilities=cl.probabilities if cl is not None else None,
                      rules_class=rules_class, rules_rule=rules_rule,

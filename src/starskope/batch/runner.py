@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParameterError
+from ..errors import ParameterError, error_flags, is_error_flags
 from ..executors import Executor, executor_for
 from ..filetypes import LIGHT_CURVE_SUFFIXES, find_light_curves
 from ..results.journal import Journal
@@ -455,11 +455,10 @@ def _record(entry: dict[str, Any], journal: Journal, fh: Any, summary: BatchSumm
         summary.worker_peak_rss_mb[pid] = max(summary.worker_peak_rss_mb.get(pid, 0.0), rss)
     if on_result is not None:
         on_result(entry)
-    # an item that ran may still hold light curves that could not be analysed: their rows'
-    # flags start with "error:" (the convention of whole-item failures too); the bar counts
-    # them as failed, not as light curves done
+    # an item that ran may still hold light curves that could not be analysed (error flags,
+    # as whole-item failures get): the bar counts them as failed, not as light curves done
     rows = entry.get("rows") or []
-    bad = sum(str(r.get("flags", "")).startswith("error:") for r in rows if isinstance(r, dict))
+    bad = sum(is_error_flags(r.get("flags")) for r in rows if isinstance(r, dict))
     bar.advance(failed=int(entry["status"] != "ok") + bad, rows=len(rows) - bad)
 
 
@@ -512,7 +511,7 @@ def _flatten(entry: dict[str, Any], status_columns: bool = True) -> Iterable[dic
     elif status_columns:
         yield {"item": entry["key"], "status": entry.get("status", "error"), "error": entry.get("error", "")}
     else:
-        yield {"file": entry["key"], "flags": f"error: {entry.get('error', '')}"}
+        yield {"file": entry["key"], "flags": error_flags(entry.get("error", ""))}
 
 
 def write_table(journal: Journal, out: Path, *, order: dict[str, int] | None = None, chunk: int = 20000,

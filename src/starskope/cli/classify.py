@@ -46,6 +46,7 @@ from typing import Any
 
 import typer
 
+from ..errors import ERROR_FLAG, is_error_flags
 from ._common import cli_message, mission_option, read_options, time_format_option
 
 __all__ = ["register"]
@@ -179,7 +180,7 @@ def register(app: typer.Typer) -> None:
         if cand_out is not None:
             df = df.drop(columns=["candidates"])
         flags = df["flags"].fillna("").astype(str) if "flags" in df else pd.Series([""] * len(df))
-        failed = flags.str.startswith("error:")
+        failed = flags.map(is_error_flags)
         # one input: the closing error line below says it, once
         for _, row in (df[failed].head(20) if len(df) > 1 else df.iloc[:0]).iterrows():
             typer.echo(f"{row['file']} {row.get('target_id', '') or ''}: {cli_message(row['flags'])}".replace("  ", " "),
@@ -193,7 +194,7 @@ def register(app: typer.Typer) -> None:
         if summary.interrupted:
             raise StarskopeError(f"interrupted after {summary.n_done} items; run the same command again to resume")
         if failed.all():
-            first = cli_message(flags.iloc[0].removeprefix("error:").strip())
+            first = cli_message(flags.iloc[0].removeprefix(ERROR_FLAG).strip())
             raise StarskopeError(f"none of the {len(df)} inputs could be analysed; first error: {first}")
         if failed.any():
             raise StarskopeError(f"{int(failed.sum())} of {len(df)} inputs could not be analysed (rows kept in {out})")

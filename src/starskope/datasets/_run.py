@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..analysis import StarAnalysis, features_of
+from ..errors import error_flags
 from ..features.dataset import FeatureSet, StarData, extract_features
 
 #: ``progress(stage, stars_done, n_stars)``.
@@ -69,7 +70,7 @@ def run_chunks(fn: Callable[..., Any], jobs: list[tuple], workers: int, progress
 def error_star(file: str, message: str, *, target: str = "", mission: str = "") -> StarData:
     """An input that could not be analysed: no arrays, its error in ``flags``."""
     return StarData(time=np.zeros(0), flux=np.zeros(0), file=file, target_id=target, mission=mission,
-                    flags=f"error: {message}"[:300])
+                    flags=error_flags(message)[:300])
 
 
 def features_with_errors(results: Sequence[StarAnalysis | StarData], options: Any,

@@ -19,7 +19,7 @@ from ..analysis import (
     collect_warnings,
     table_firing_mask,
 )
-from ..errors import ParameterError, StarskopeError
+from ..errors import ERROR_FLAG, ParameterError, StarskopeError
 from ..features.dataset import FeatureSet
 from ._run import Progress, error_star, features_with_errors, run_chunks
 
@@ -110,7 +110,7 @@ def simulated_mission_features(
     files = [str(out / str(f).split(";")[0]) for f in truth["file"]]
     labels = np.array([CLASSES.index(from_truth_class(str(c))) for c in truth["class"]], dtype=np.int64)
     fs = files_features(files, labels=labels, options=options, workers=workers, progress=progress)
-    ok = ~np.char.startswith(fs.meta["flags"].astype(str), "error:")
+    ok = ~np.char.startswith(fs.meta["flags"].astype(str), ERROR_FLAG)
     return fs.subset(ok)
 
 

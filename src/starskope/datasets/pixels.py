@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..analysis import AnalysisOptions
-from ..errors import ParameterError
+from ..errors import ERROR_FLAG, ParameterError
 from ..features.dataset import FeatureSet
 from ._run import Progress, run_chunks
 from .files import files_features
@@ -138,5 +138,5 @@ def pixel_field_features(
     labels = np.array([CLASSES.index(from_truth_class(c)) for c in truth_class], dtype=np.int64)
     fs = files_features(files, labels=labels, options=options, workers=workers, progress=progress)
     fs.meta["truth_class"] = truth_class.astype(object)
-    ok = ~np.char.startswith(np.asarray(fs.meta["flags"]).astype(str), "error:")
+    ok = ~np.char.startswith(np.asarray(fs.meta["flags"]).astype(str), ERROR_FLAG)
     return fs.subset(np.flatnonzero(ok))

@@ -26,7 +26,7 @@ from ..analysis import (
     read_star,
     vet_ephemerides,
 )
-from ..errors import ParameterError, StarskopeError
+from ..errors import ERROR_FLAG, ParameterError, StarskopeError
 from ..features.dataset import FeatureSet
 from ._run import (
     Progress,
@@ -271,7 +271,7 @@ def real_features(
     fs = FeatureSet.concat(run_chunks(_real_chunk, jobs, workers, progress, f"analyse real ({split}, {unit})",
                                       [len(j[0]) for j in jobs]))
     done = [s for j in jobs for s in j[0]]
-    ok = ~np.char.startswith(fs.meta["flags"].astype(str), "error:")
+    ok = ~np.char.startswith(fs.meta["flags"].astype(str), ERROR_FLAG)
     fs.meta["group"] = np.asarray([s.group for s in done], dtype=object)
     fs.meta["manifest_class"] = np.asarray([s.manifest_class for s in done], dtype=object)
     # the star's name as the manifest gives it (the files' headers may spell it otherwise)
