@@ -8,8 +8,9 @@ A transit is a run of *low* points, so the clipping is asymmetric:
   isolated (neither neighbour is low too), and its QUALITY flags mark it as a cosmic
   ray or impulsive outlier. Two or more consecutive low points are never touched.
 
-"Above" means above the median of the neighbouring cadences (the point itself left
-out); σ is the robust scatter of those residuals (the median absolute deviation scaled
+"Above" means above the median of the cadences before it and above the median of those
+after it (the point itself left out; see :func:`_neighbour_residual`); σ is the robust
+scatter of those residuals (the median absolute deviation scaled
 to a standard deviation, :func:`starskope.scatter.robust_std`).
 
 **Jitter** (:func:`jitter_mask`, :func:`remove_jitter`): stretches where the flux zigzags
@@ -56,17 +57,25 @@ _JITTER_HALF_WINDOW = 6
 
 
 def _neighbour_residual(flux: np.ndarray, k: int) -> np.ndarray:
-    """flux − median of the k cadences either side (the point itself left out)."""
+    """flux − the higher of the medians of the k cadences before and the k after it.
+
+    A point stands out only when it is above *both* sides: the last cadence before a
+    deep, sharp transit or eclipse sits at the level of the cadences before it, but above
+    the median of all its neighbours taken together (half of them are in the dip), and a
+    one-reference test clipped those shoulders of every deep eclipse (KIC 10991989: 1,222
+    of 18,009 Kepler cadences, the eclipse's edges). A cosmic ray or a flare's peak is
+    above both sides.
+    """
     n = flux.size
     padded = np.concatenate([np.full(k, np.nan), flux, np.full(k, np.nan)])
-    shifts = [padded[k + d : k + d + n] for d in range(-k, k + 1) if d != 0]
     with np.errstate(all="ignore"):
         import warnings
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            ref = np.nanmedian(np.vstack(shifts), axis=0)
-    return flux - ref
+            before = np.nanmedian(np.vstack([padded[k + d : k + d + n] for d in range(-k, 0)]), axis=0)
+            after = np.nanmedian(np.vstack([padded[k + d : k + d + n] for d in range(1, k + 1)]), axis=0)
+    return flux - np.fmax(before, after)
 
 
 def outlier_mask(
@@ -80,9 +89,10 @@ def outlier_mask(
 ) -> np.ndarray:
     """Boolean array, True for the points to remove (numeric core).
 
-    Each point is compared with the median of its ``neighbours`` cadences on either side
-    (itself left out), so slow variability cancels and a single hot pixel or cosmic ray
-    stands out; σ is the robust scatter (:func:`starskope.scatter.robust_std`) of those residuals.
+    Each point is compared with the median of its ``neighbours`` cadences before it and
+    with that of the ``neighbours`` after it, and counts as high only above both (itself
+    left out; :func:`_neighbour_residual`), so slow variability and a transit's edges
+    cancel and a single hot pixel or cosmic ray stands out; σ is the robust scatter (:func:`starskope.scatter.robust_std`) of those residuals.
 
     Parameters
     ----------
@@ -176,7 +186,7 @@ def remove_outliers(
     return subset(
         lc, ~drop,
         f"remove_outliers: removed {int(drop.sum())} of {len(drop)} cadences (upper {sigma_upper}σ "
-        f"above the median of {neighbours} neighbours each side, lower {lower})",
+        f"above the medians of the {neighbours} cadences before and after, lower {lower})",
     )
 
 
