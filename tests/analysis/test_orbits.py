@@ -203,6 +203,27 @@ def test_a_deep_stellar_eclipse_with_nothing_at_half_phase_is_half_the_orbit():
     assert equal_eclipses(report(), t, light, star_type=pulsator) is None
 
 
+def test_a_dip_that_vetting_finds_rivalled_is_no_secondary_eclipse():
+    from starskope.analysis.orbits import equal_eclipses
+
+    t = np.arange(0.0, 27.0, 10.0 / 1440.0)
+    rng = np.random.default_rng(6)
+    period, dur, depth = 2.2, 0.12, 0.056
+    dip = np.abs(((t - 0.3) / period + 0.5) % 1 - 0.5) * period < dur / 2
+    light = 1.0 - depth * dip + 1e-3 * rng.standard_normal(t.size)
+    cand = SimpleNamespace(period_days=period, epoch_bjd=0.3, duration_days=dur, depth=depth * u.dimensionless_unscaled,
+                           extra={})
+    binary = SimpleNamespace(star_type="eclipsing_binary", probabilities={"eclipsing_binary": 0.95})
+    # a 3.1σ dip at phase 0.33 (TIC 121604042's fold at half its orbit): an eccentric
+    # orbit's secondary eclipse, unless another dip of the fold is as significant
+    values = {"secondary": 3.1, "secondary_phase": 0.33, "secondary_half_limit": 0.018 * depth * 1e6}
+    seen = _Report(cand, ["TOO_LARGE", "V_SHAPED"], {**values, "secondary_rival": float("nan")})
+    assert equal_eclipses(seen, t, light, star_type=binary) is None
+    rivalled = _Report(cand, ["TOO_LARGE", "V_SHAPED"], {**values, "secondary_rival": 3.2})
+    why = equal_eclipses(rivalled, t, light, star_type=binary)
+    assert why is not None and "nothing at phase 0.5" in why
+
+
 def test_a_detached_binary_with_alike_eclipses_is_put_at_its_orbit(ffi):
     # TIC 273372402 (catalogue 4.498 d, kept aside): a 5.6 %-deep eclipse by a star (TOO_LARGE),
     # found at 2.248 d with nothing at phase 0.5 (3σ: 0.7 % of the depth)

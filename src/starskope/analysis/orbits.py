@@ -11,8 +11,9 @@ as a planet transits once per orbit:
 
 * no secondary eclipse in the fold at the found period (vetting's ``secondary``: no
   significant dip at phases 0.3–0.7, or, for light varying along the whole orbit, none
-  within :data:`SECONDARY_PHASE_TOL` of 0.5) — a distinct secondary eclipse would mean
-  the found period already shows both eclipses; and
+  within :data:`SECONDARY_PHASE_TOL` of 0.5; a dip that another dip of the fold rivals,
+  vetting's ``secondary_rival``, is noise, not an eclipse) — a distinct secondary eclipse
+  would mean the found period already shows both eclipses; and
 * stellar evidence: the events alternate in depth (``ODD_EVEN``: primary and secondary
   differ a little; or, for a smooth, not-transit-like minimum that the odd/even test
   does not flag, vetting's ``period_alias`` prefers twice the period because alternate
@@ -170,7 +171,9 @@ def equal_eclipses(report: Any, time: np.ndarray, flux: np.ndarray, *, star_type
     c = report.candidate
     duty = c.duration_days / c.period_days
     broad = bool(names & {"NOT_TRANSIT_LIKE", "V_SHAPED"}) and duty >= BROAD_DUTY
-    if (np.isfinite(sec) and sec > THRESHOLDS["secondary_sigma"]
+    # a dip that vetting finds rivalled by another of the fold is no secondary eclipse
+    rivalled = "secondary_rival" in report and np.isfinite(report.value("secondary_rival"))
+    if (np.isfinite(sec) and sec > THRESHOLDS["secondary_sigma"] and not rivalled
             and (abs(phase - 0.5) <= SECONDARY_PHASE_TOL or not broad)):
         return None
     why = []

@@ -390,8 +390,9 @@ def _secondary_measurement(ctx: VettingContext) -> tuple[float, _core.EventDepth
     return phase_sec, ctx.events(phase_sec, sec_half), ctx.events(0.5, 0.5 * dur_sec)
 
 
-def _rival_dip(ctx: VettingContext, phase_sec: float) -> str:
-    """Why the secondary-zone dip is not an eclipse (words; empty: it is one): another dip of
+def _rival_dip(ctx: VettingContext, phase_sec: float) -> tuple[str, float]:
+    """Why the secondary-zone dip is not an eclipse (words; empty: it is one), and the rival
+    dip's significance (σ; NaN when none rivals it): another dip of
     the fold, away from the primary and from it, significant itself (above the
     ``secondary_sigma`` threshold), is within the false-alarm level of one of P/T boxes —
     √2·erfc⁻¹(T/P), the Robovetter's model-shift margin (Coughlin et al. 2016) — of its
@@ -404,15 +405,15 @@ def _rival_dip(ctx: VettingContext, phase_sec: float) -> str:
     others = ((_core.phase_distance(scan.phase, 0.0) > 0.5 * ctx.w_ph + w_sec)
               & (_core.phase_distance(scan.phase, phase_sec) > w_sec) & np.isfinite(z))
     if not (near.any() and others.any()):
-        return ""
+        return "", float("nan")
     s_sec = float(np.nanmax(z[near]))
     i = int(np.flatnonzero(others)[np.argmax(z[others])])
     s_other = float(z[i])
     margin = float(np.sqrt(2.0) * special.erfcinv(min(w_sec, 1.0)))
     if s_sec - s_other > margin or not s_other > ctx.th["secondary_sigma"]:
-        return ""
+        return "", float("nan")
     return (f"not a secondary eclipse: another dip of {s_other:.1f}σ at phase {scan.phase[i]:.2f} is within "
-            f"{margin:.1f}σ (the false-alarm level) of its {s_sec:.1f}σ (white noise)")
+            f"{margin:.1f}σ (the false-alarm level) of its {s_sec:.1f}σ (white noise)"), s_other
 
 
 @DIAGNOSTICS.register("secondary")
@@ -436,6 +437,7 @@ def secondary(ctx: VettingContext) -> Findings:
     sec_text = (f"deepest dip at phase {phase_sec:.3f}: {sec_d * 1e6:.0f} ± {sec_e * 1e6:.0f} ppm ({_fmt_sigma(sec_sig)})"
                 if len(ev_sec) else "no data at phases 0.3–0.7" if ctx.can_secondary
                 else f"the dip spans {ctx.w_ph:.0%} of the orbit: no room to look for a secondary eclipse")
+    rival_sigma = float("nan")
     if len(ev_sec) and sec_sig > th_ss:
         pri_flat, pri_flat_e = ctx.ev_flat.mean()
         same_as_primary = (abs(sec_d - pri_flat) < 3 * np.hypot(sec_e, pri_flat_e)
@@ -443,8 +445,9 @@ def secondary(ctx: VettingContext) -> Findings:
         if same_as_primary:
             out.add("secondary", float(sec_sig), "sigma", th_ss, "neutral",
                     f"{sec_text}, as deep as the primary: the true period is probably P/2 = {period / 2:.5f} d", label)
-        elif rival := _rival_dip(ctx, phase_sec):
-            out.add("secondary", float(sec_sig), "sigma", th_ss, "neutral", f"{sec_text}; {rival}", label)
+        elif (rival := _rival_dip(ctx, phase_sec))[0]:
+            rival_sigma = rival[1]
+            out.add("secondary", float(sec_sig), "sigma", th_ss, "neutral", f"{sec_text}; {rival[0]}", label)
         elif (np.isfinite(sec_limit) and sec_d < sec_limit + 3 * sec_e and not ctx.too_large
               and sec_d < 0.2 * depth and (depth < 0.05 or np.isfinite(ctx.radius_earth)) and ctx.ar_sec >= 2.0):
             out.add("secondary", float(sec_sig), "sigma", th_ss, "neutral",
@@ -459,6 +462,10 @@ def secondary(ctx: VettingContext) -> Findings:
     else:
         out.add("secondary", float(sec_sig), "sigma", th_ss, "planet" if len(ev_sec) else "neutral",
                 f"{sec_text}: no significant secondary eclipse" if len(ev_sec) else sec_text, label)
+    out.add("secondary_rival", rival_sigma, "sigma", None, "neutral",
+            "another dip of the fold as significant as the deepest at phases 0.3–0.7 (white noise): that "
+            "one is no secondary eclipse" if np.isfinite(rival_sigma)
+            else "no other dip of the fold rivals a secondary eclipse", "Rival dip")
     out.add("secondary_depth", sec_d * 1e6 * physics.ppm, "ppm", None, "neutral",
             f"box depth at phase {phase_sec:.3f}", "Secondary depth")
     out.add("secondary_phase", float(phase_sec), "", None, "neutral",
