@@ -363,3 +363,52 @@ def test_one_signal_keeps_the_box_found_at_its_own_period_over_a_tripled_one():
     assert kept == [other, direct]
     # a tripled box that no box found at its own period is kept
     assert [b for b, _ in _distinct([(tripled, stats), (other, stats)])] == [other, tripled]
+
+
+def test_a_dip_narrower_than_its_box_is_no_outlier_but_spikes_are():
+    """The median test ("a dip in the mean but not the median is a few outlying points")
+    looks again at the box's centre: a box 2.5× wider than an eclipse holds more flat points
+    than dipped ones at every event, but its centre is dipped; spikes are not."""
+    from starskope.search.bls import _Box, _box_stats
+
+    rng = np.random.default_rng(11)
+    cad = 30.0 / 1440.0
+    t = np.arange(0.0, 90.0, cad) + 2455000.0
+    period, t0 = 0.97, 2455000.3
+    phase = np.abs(((t - t0) / period + 0.5) % 1.0 - 0.5) * period
+    y = 1.0 + 3e-4 * rng.standard_normal(t.size)
+    eclipse = y - 0.008 * np.clip(1 - phase / 0.05, 0, None)  # a V 2.4 h wide
+    w = np.ones_like(t)
+    wide = _Box(1.0, period, t0, 0.25)  # 6 h
+    assert not _box_stats(t, eclipse, w, wide, cad).outliers
+    # one low point in each event: the centre's median is not dipped
+    spikes = y.copy()
+    spikes[np.flatnonzero(phase < 0.5 * cad)] -= 0.01
+    assert _box_stats(t, spikes, w, wide, cad).outliers
+
+
+def test_a_box_at_every_epoch_of_the_light_curve_is_not_cut_out_as_a_lone_event():
+    from starskope.search.bls import LONE_CUT_MAX, _Box, _lone_cut
+
+    t = np.arange(0.0, 90.0, 30.0 / 1440.0)
+    active = np.ones(t.size, bool)
+    # a long box (13.5 h every 2.92 d: 38 % of the light curve at a mask of two durations)
+    wide = _Box(1.0, 2.92, 1.0, 13.5 / 24)
+    cut = _lone_cut(t, active, wide, 30.2, mask_factor=2.0)
+    assert cut.sum() <= LONE_CUT_MAX * t.size
+    assert np.all(np.abs(t[cut] - 30.2) < 13.5 / 24)
+    # a lone event's box (one epoch in the light curve): cut at its epochs as before
+    lone = _Box(1.0, 60.0, 31.0, 0.2)
+    cut = _lone_cut(t, active, lone, 31.0, mask_factor=2.0)
+    assert np.array_equal(cut, np.abs(((t - 31.0) / 60.0 + 0.5) % 1.0 - 0.5) * 60.0 < 0.2)
+
+
+def test_a_giants_binary_is_found_at_its_period(shared_data):
+    # KIC 10991989 (Kepler Q0–Q17, a 0.974-d binary, 0.9 %-deep eclipses 2.4 h wide; the
+    # KIC calls it a 15 R☉ giant, whose density gives trial durations of 6–16 h): it was
+    # reported at 3× or 6× its period
+    from starskope.analysis import AnalysisOptions, analyse
+
+    a = analyse(shared_data / "kepler" / "eb" / "kic010991989_eb.npz",
+                options=AnalysisOptions(max_planets=2, star_types=False))
+    assert _close(a.search.candidates[0].period_days, 0.974478)
