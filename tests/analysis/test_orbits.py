@@ -173,17 +173,26 @@ def test_the_star_type_must_say_binary_to_double_a_smooth_minimum():
     assert equal_eclipses(at_half, t, light, star_type=typed("eclipsing_binary", 0.9)) is None
 
 
-def test_a_deep_stellar_eclipse_with_nothing_at_half_phase_is_half_the_orbit():
-    from starskope.analysis.orbits import DEEP_PRIMARY_MIN, FAINT_SECONDARY_MAX, equal_eclipses
+_BINARY = SimpleNamespace(star_type="eclipsing_binary", probabilities={"eclipsing_binary": 0.95})
 
+
+def _detached(seed, period=2.2, dur=0.12, depth=0.056):
+    """A detached binary's 5.6 %-deep eclipses with nothing between them (10-min cadences,
+    27 d), and the candidate the search finds on them."""
     t = np.arange(0.0, 27.0, 10.0 / 1440.0)
-    rng = np.random.default_rng(5)
-    period, dur, depth = 2.2, 0.12, 0.056
+    rng = np.random.default_rng(seed)
     dip = np.abs(((t - 0.3) / period + 0.5) % 1 - 0.5) * period < dur / 2
     light = 1.0 - depth * dip + 1e-3 * rng.standard_normal(t.size)
     cand = SimpleNamespace(period_days=period, epoch_bjd=0.3, duration_days=dur, depth=depth * u.dimensionless_unscaled,
                            extra={})
-    binary = SimpleNamespace(star_type="eclipsing_binary", probabilities={"eclipsing_binary": 0.95})
+    return t, light, cand
+
+
+def test_a_deep_stellar_eclipse_with_nothing_at_half_phase_is_half_the_orbit():
+    from starskope.analysis.orbits import DEEP_PRIMARY_MIN, FAINT_SECONDARY_MAX, equal_eclipses
+
+    t, light, cand = _detached(5)
+    depth, binary = cand.depth.value, _BINARY
 
     def report(flags=("TOO_LARGE",), limit_share=0.007, d=depth):
         c = SimpleNamespace(**{**vars(cand), "depth": d * u.dimensionless_unscaled})
@@ -206,14 +215,8 @@ def test_a_deep_stellar_eclipse_with_nothing_at_half_phase_is_half_the_orbit():
 def test_a_dip_that_vetting_finds_rivalled_is_no_secondary_eclipse():
     from starskope.analysis.orbits import equal_eclipses
 
-    t = np.arange(0.0, 27.0, 10.0 / 1440.0)
-    rng = np.random.default_rng(6)
-    period, dur, depth = 2.2, 0.12, 0.056
-    dip = np.abs(((t - 0.3) / period + 0.5) % 1 - 0.5) * period < dur / 2
-    light = 1.0 - depth * dip + 1e-3 * rng.standard_normal(t.size)
-    cand = SimpleNamespace(period_days=period, epoch_bjd=0.3, duration_days=dur, depth=depth * u.dimensionless_unscaled,
-                           extra={})
-    binary = SimpleNamespace(star_type="eclipsing_binary", probabilities={"eclipsing_binary": 0.95})
+    t, light, cand = _detached(6)
+    depth, binary = cand.depth.value, _BINARY
     # a 3.1σ dip at phase 0.33 (TIC 121604042's fold at half its orbit): an eccentric
     # orbit's secondary eclipse, unless another dip of the fold is as significant
     values = {"secondary": 3.1, "secondary_phase": 0.33, "secondary_half_limit": 0.018 * depth * 1e6}
