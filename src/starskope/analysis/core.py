@@ -114,6 +114,14 @@ def search_density(meta: dict[str, Any], options: AnalysisOptions) -> tuple[Any,
     its flares and spots instead (TESS: its planet b found in 10 of 10 detectable host
     files instead of 9; Kepler: one marginal quarter of KIC 2985767, SNR ≈ 7, lost).
     Returns (None, "") when the default stands.
+
+    Measured and not kept (2026-12-08): keeping the dwarfs' short durations for every
+    catalogued star (densities up to max(3 ρ, the dwarfs' 20 ρ☉)), since an unresolved
+    companion's light inflates a binary's catalogue radius (62 of the 138 catalogued
+    binaries of ../shared/data are under 0.2 ρ☉) and grazing transits are short on any star.
+    ``benchmarks/real_recovery.py``: a Kepler host quarter (KIC 2985767 Q4) and a Kepler
+    binary (KIC 10991989) gained, but three TESS binaries lost (TIC 184008771, 184298625,
+    268305489, to shorter boxes at aliases) for one gained, and 79 files' periods moved.
     """
     import astropy.units as u
 
